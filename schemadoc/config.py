@@ -1,0 +1,101 @@
+"""Settings: ``[tool.schemadoc]`` in pyproject.toml, merged once with command-line options."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+FORMATS = ("markdown", "mermaid", "json", "sql")
+
+
+class ConfigError(Exception):
+    """A bad configuration file or value; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: tuple[str, ...] = (".",)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    output: str | None = None
+    format: str = "markdown"
+    title: str = "Database Schema Documentation"
+    intro: str | None = None
+    database_location: str | None = None
+    infer_relations: bool = True
+    strict: bool = False
+    command: str = "make schema-docs"
+    root: str = "."  # folder that paths in the doc are relative to
+
+    def merged(self, **overrides: Any) -> Settings:
+        """These settings with every override that is not None."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_KEYS = {f.name: f for f in fields(Settings)} | {"lint": None}
+_SEQUENCES = {"paths", "include", "exclude"}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start``."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _check_type(path: Path, key: str, value: Any) -> Any:
+    if key in _SEQUENCES:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: [tool.schemadoc] {key} must be a list of strings")
+        return tuple(value)
+    expected = {"infer_relations": bool, "strict": bool}.get(key, str)
+    if not isinstance(value, expected):
+        raise ConfigError(
+            f"{path}: [tool.schemadoc] {key} must be a {expected.__name__}, "
+            f"not {type(value).__name__}"
+        )
+    if key == "format" and value not in FORMATS:
+        raise ConfigError(f"{path}: [tool.schemadoc] format must be one of {', '.join(FORMATS)}")
+    return value
+
+
+def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings, dict[str, Any]]:
+    """Settings from ``config`` or the nearest pyproject.toml, and the raw ``lint`` table."""
+    cwd = cwd or Path.cwd()
+    path = config or find_pyproject(cwd)
+    if path is None:
+        return Settings(), {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("schemadoc", {}) if path.name == "pyproject.toml" else data
+    if path.name != "pyproject.toml" and "tool" in data:
+        table = data["tool"].get("schemadoc", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.schemadoc] must be a table")
+    unknown = sorted(set(table) - set(_KEYS) - {"root"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in [tool.schemadoc]: {', '.join(unknown)}")
+    values = {k: _check_type(path, k, v) for k, v in table.items() if k != "lint"}
+    lint = table.get("lint", {})
+    if not isinstance(lint, dict):
+        raise ConfigError(f"{path}: [tool.schemadoc.lint] must be a table")
+    values.setdefault("root", str(path.parent))
+    return Settings(**values), lint
+
+
+__all__ = ["FORMATS", "ConfigError", "Settings", "find_pyproject", "load"]

@@ -1,0 +1,447 @@
+"""Static evaluation of string-building expressions in libcst trees.
+
+A value is a sequence of :class:`Piece`: literal text that remembers where it came from in the
+source, or a placeholder for a part whose value cannot be known without running the code.
+Nothing is ever imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import string
+import textwrap
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+Position = tuple[int, int]  # 1-based line, 0-based column
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of an evaluated string.
+
+    ``exact`` pieces map offsets one-to-one onto the source (no escapes were processed), so a
+    statement inside them can be located to its own line and column; other pieces map every
+    offset to ``pos``.
+    """
+
+    text: str
+    pos: Position | None
+    exact: bool = False
+    placeholder: bool = False
+
+    def position_at(self, offset: int) -> Position | None:
+        if self.pos is None or not self.exact:
+            return self.pos
+        line, col = self.pos
+        before = self.text[:offset]
+        newlines = before.count("\n")
+        if newlines == 0:
+            return line, col + offset
+        return line + newlines, offset - before.rfind("\n") - 1
+
+
+@dataclass(frozen=True)
+class Value:
+    pieces: tuple[Piece, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.pieces if p.placeholder)
+
+    def position_at(self, offset: int) -> Position | None:
+        seen = 0
+        fallback = None
+        for piece in self.pieces:
+            fallback = fallback or piece.pos
+            if offset < seen + len(piece.text):
+                return piece.position_at(offset - seen)
+            seen += len(piece.text)
+        return fallback
+
+    def __add__(self, other: Value) -> Value:
+        return Value(self.pieces + other.pieces)
+
+    @classmethod
+    def of(cls, text: str, pos: Position | None = None) -> Value:
+        return cls((Piece(text, pos),))
+
+    def transformed(self, fn: Callable[[str], str]) -> Value:
+        """Apply a text function; positions survive only when the text is unchanged."""
+        text = self.text
+        new = fn(text)
+        if new == text:
+            return self
+        if not self.placeholders and len(self.pieces) == 1 and self.pieces[0].exact:
+            # dedent/strip keep line structure: keep the line, lose exact columns.
+            piece = self.pieces[0]
+            lead = len(text) - len(text.lstrip())
+            pos = piece.position_at(lead) if new.strip() == text.strip() else piece.pos
+            return Value((Piece(new, pos, exact=False),))
+        first = next((p.pos for p in self.pieces if p.pos), None)
+        return Value((Piece(new, first),))
+
+
+def placeholder(label: str, pos: Position | None) -> Value:
+    return Value((Piece("{" + label + "}", pos, placeholder=True),))
+
+
+def _literal_text(prefix: str, quote: str, body: str) -> str | bytes:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.literal_eval(prefix + quote + body + quote)
+
+
+def _decode(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _body_bounds(raw: str) -> tuple[str, str, str]:
+    """Split a string token into prefix, quote and body."""
+    i = 0
+    while raw[i] not in "'\"":
+        i += 1
+    prefix = raw[:i]
+    quote = raw[i : i + 3] if raw[i : i + 3] in ('"""', "'''") else raw[i]
+    return prefix, quote, raw[i + len(quote) : len(raw) - len(quote)]
+
+
+def simple_string_value(node: cst.SimpleString, pos: Position | None) -> Value:
+    prefix, quote, body = _body_bounds(node.value)
+    text = _decode(_literal_text(prefix, quote, body))
+    start = None if pos is None else (pos[0], pos[1] + len(prefix) + len(quote))
+    return Value((Piece(text, start, exact=text == body),))
+
+
+def _fstring_text(prefix: str, quote: str, raw: str) -> str:
+    body = raw.replace("{{", "{").replace("}}", "}")
+    return _decode(_literal_text(prefix.replace("f", "").replace("F", ""), quote, body))
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _label(node: cst.CSTNode) -> str:
+    code = " ".join(code_of(node).split())
+    return code if len(code) <= 40 else "..."
+
+
+Resolver = Callable[[cst.BaseExpression], "Value | None"]
+
+
+@dataclass
+class Evaluator:
+    """Evaluates string expressions; ``resolve`` looks up names and attributes in scope."""
+
+    resolve: Resolver
+    positions: Callable[[cst.CSTNode], Position | None]
+    on_template: Callable[[Value], None] = lambda _value: None
+    depth: int = field(default=0)
+
+    def is_stringy(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` builds a string out of at least one literal."""
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            return True
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return self.is_stringy(node.left) or self.is_stringy(node.right)
+            if isinstance(node.operator, cst.Modulo):
+                return self.is_stringy(node.left) or self._named_template(node.left)
+            return False
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                return self.is_stringy(func.value) or self._named_template(func.value)
+            if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
+                return self.is_stringy(func.value)
+            if _call_name(func) in _TEXT_FUNCTIONS and node.args:
+                return self.is_stringy(node.args[0].value)
+        return False
+
+    def _named_template(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name | cst.Attribute) and self.resolve(node) is not None
+
+    def _template(self, node: cst.BaseExpression) -> Value | None:
+        """A ``%``/``.format`` template; one taken from a name is reported as used."""
+        template = self.value(node)
+        if template is not None and not self.is_stringy(node):
+            self.on_template(template)
+        return template
+
+    def value(self, node: cst.BaseExpression) -> Value | None:
+        """The string ``node`` evaluates to, with placeholders for unknown parts; None if no string."""
+        if self.depth > 50:
+            return None
+        self.depth += 1
+        try:
+            return self._value(node)
+        finally:
+            self.depth -= 1
+
+    def text_or_placeholder(self, node: cst.BaseExpression) -> Value:
+        got = self.value(node)
+        return got if got is not None else placeholder(_label(node), self.positions(node))
+
+    def _value(self, node: cst.BaseExpression) -> Value | None:
+        if isinstance(node, cst.SimpleString):
+            return simple_string_value(node, self.positions(node))
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.value(node.left), self.value(node.right)
+            return None if left is None or right is None else left + right
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node)
+        if isinstance(node, cst.Integer | cst.Float):
+            return Value.of(node.value)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                left, right = self.value(node.left), self.value(node.right)
+                if left is None and right is None:
+                    return None
+                if left is None:
+                    left = placeholder(_label(node.left), self.positions(node.left))
+                if right is None:
+                    right = placeholder(_label(node.right), self.positions(node.right))
+                return left + right
+            if isinstance(node.operator, cst.Modulo):
+                template = self._template(node.left)
+                return None if template is None else self._percent(template, node.right)
+            return None
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
+            return self.resolve(node)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # ``name or "default"``: the left side is usually an optional parameter.
+            left = self.value(node.left)
+            return left if left is not None and not left.placeholders else self.value(node.right)
+        if isinstance(node, cst.IfExp):
+            return None
+        return None
+
+    def _fstring(self, node: cst.FormattedString) -> Value:
+        pos = self.positions(node)
+        prefix = node.start[: -len(node.end)]
+        quote = node.end
+        pieces: list[Piece] = []
+        line, col = (pos[0], pos[1] + len(node.start)) if pos else (0, 0)
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = _fstring_text(prefix, quote, part.value)
+                exact = text == part.value
+                pieces.append(Piece(text, (line, col) if pos else None, exact=exact))
+                raw = part.value
+            else:
+                inner = self.text_or_placeholder(part.expression)
+                if part.conversion == "r" and not inner.placeholders:
+                    inner = Value.of(repr(inner.text), (line, col) if pos else None)
+                pieces.extend(inner.pieces)
+                raw = code_of(part)
+            if pos:
+                newlines = raw.count("\n")
+                if newlines:
+                    line, col = line + newlines, len(raw) - raw.rfind("\n") - 1
+                else:
+                    col += len(raw)
+        return Value(tuple(pieces))
+
+    def _percent(self, template: Value, right: cst.BaseExpression) -> Value:
+        if isinstance(right, cst.Tuple):
+            args = [self.text_or_placeholder(e.value) for e in right.elements]
+            named: dict[str, Value] = {}
+        elif isinstance(right, cst.Dict):
+            args = []
+            named = {}
+            for el in right.elements:
+                if isinstance(el, cst.DictElement):
+                    key = self.value(el.key)
+                    if key is not None and not key.placeholders:
+                        named[key.text] = self.text_or_placeholder(el.value)
+        else:
+            args = [self.text_or_placeholder(right)]
+            named = {}
+        return _apply_percent(template, args, named)
+
+    def _call(self, node: cst.Call) -> Value | None:
+        func = node.func
+        name = _call_name(func)
+        if name in _TEXT_FUNCTIONS and node.args:
+            inner = self.value(node.args[0].value)
+            return None if inner is None else inner.transformed(_TEXT_FUNCTIONS[name])
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format":
+                template = self._template(func.value)
+                return None if template is None else self._format(template, node.args)
+            if method in _STR_METHODS:
+                inner = self.value(func.value)
+                if inner is None or any(a.value for a in node.args if a.keyword):
+                    return inner
+                fn = _STR_METHODS[method]
+                if node.args:
+                    chars = self.value(node.args[0].value)
+                    if chars is None or chars.placeholders:
+                        return inner
+                    return inner.transformed(lambda s: getattr(s, method)(chars.text))
+                return inner.transformed(fn)
+            if method == "join":
+                sep = self.value(func.value)
+                if sep is None or not node.args:
+                    return None
+                items = node.args[0].value
+                if isinstance(items, cst.List | cst.Tuple):
+                    values = [self.value(e.value) for e in items.elements]
+                    if all(v is not None for v in values):
+                        out: Value | None = None
+                        for v in values:
+                            assert v is not None
+                            out = v if out is None else out + sep + v
+                        return out or Value.of("")
+                return None
+        if name == "str" and len(node.args) == 1:
+            return self.value(node.args[0].value)
+        return None
+
+    def _format(self, template: Value, args: Sequence[cst.Arg]) -> Value:
+        positional = [
+            self.text_or_placeholder(a.value) for a in args if not a.keyword and not a.star
+        ]
+        named = {
+            a.keyword.value: self.text_or_placeholder(a.value)
+            for a in args
+            if a.keyword is not None
+        }
+        return _apply_format(template, positional, named)
+
+
+def _call_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return f"{func.value.value}.{func.attr.value}"
+    return None
+
+
+_TEXT_FUNCTIONS: dict[str, Callable[[str], str]] = {
+    "textwrap.dedent": textwrap.dedent,
+    "dedent": textwrap.dedent,
+    "inspect.cleandoc": inspect.cleandoc,
+    "cleandoc": inspect.cleandoc,
+    "str": str,
+}
+_STR_METHODS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+    "upper": str.upper,
+    "lower": str.lower,
+    "format": str,
+    "join": str,
+}
+
+
+def _split_template(template: Value) -> list[tuple[Piece, int, int]]:
+    """(piece, start, end) offsets of each piece within the template text."""
+    out = []
+    offset = 0
+    for piece in template.pieces:
+        out.append((piece, offset, offset + len(piece.text)))
+        offset += len(piece.text)
+    return out
+
+
+def _substitute(template: Value, spans: list[tuple[int, int, Value]]) -> Value:
+    """Replace the ``(start, end)`` spans of the template text with values."""
+    pieces: list[Piece] = []
+    layout = _split_template(template)
+    cursor = 0
+    for start, end, value in [*sorted(spans, key=lambda s: s[0]), (None, None, None)]:
+        stop = len(template.text) if start is None else start
+        for piece, p_start, p_end in layout:
+            lo, hi = max(cursor, p_start), min(stop, p_end)
+            if lo >= hi:
+                continue
+            if piece.placeholder:
+                pieces.append(piece)
+                continue
+            sub = piece.text[lo - p_start : hi - p_start]
+            pos = piece.position_at(lo - p_start)
+            pieces.append(Piece(sub, pos, exact=piece.exact))
+        if value is None:
+            break
+        pieces.extend(value.pieces)
+        cursor = end
+    return Value(tuple(pieces))
+
+
+def _apply_format(template: Value, positional: list[Value], named: dict[str, Value]) -> Value:
+    text = template.text
+    spans: list[tuple[int, int, Value]] = []
+    auto = 0
+    offset = 0
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        return template
+    for literal, field_name, spec, conversion in parsed:
+        offset += len(literal.replace("{", "{{").replace("}", "}}"))
+        if field_name is None:
+            continue
+        raw = "{" + field_name + ("!" + conversion if conversion else "")
+        raw += (":" + spec if spec else "") + "}"
+        start = text.find(raw, offset)
+        if start < 0:
+            return template
+        key = field_name.split(".")[0].split("[")[0]
+        if key == "":
+            key = str(auto)
+            auto += 1
+        if key.isdigit():
+            idx = int(key)
+            value = positional[idx] if idx < len(positional) else None
+        else:
+            value = named.get(key)
+        if value is None:
+            value = placeholder(field_name or key, template.position_at(start))
+        spans.append((start, start + len(raw), value))
+        offset = start + len(raw)
+    # Escaped braces in the literal parts collapse to single braces.
+    return Value(
+        tuple(
+            p if p.placeholder else replace(p, text=p.text.replace("{{", "{").replace("}}", "}"))
+            for p in _substitute(template, spans).pieces
+        )
+    )
+
+
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+
+
+def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) -> Value:
+    spans: list[tuple[int, int, Value]] = []
+    index = 0
+    for m in _PERCENT.finditer(template.text):
+        if m.group() == "%%":
+            spans.append((m.start(), m.end(), Value.of("%")))
+            continue
+        key = m.group("key")
+        if key is not None:
+            value = named.get(key) or placeholder(key, template.position_at(m.start()))
+        else:
+            value = (
+                args[index]
+                if index < len(args)
+                else placeholder(m.group(), template.position_at(m.start()))
+            )
+            index += 1
+        spans.append((m.start(), m.end(), value))
+    return _substitute(template, spans)

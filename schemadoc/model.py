@@ -1,0 +1,222 @@
+"""The schema model: plain, immutable dataclasses that every stage passes along.
+
+Nothing here imports from the rest of the project. Field names mirror what SQLite reports
+through ``PRAGMA table_xinfo``, ``index_list``, ``index_xinfo`` and ``foreign_key_list``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in a scanned file: 1-based line, 0-based column (code points)."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, printed compiler style: ``path:line:col: severity[CODE]: message``."""
+
+    severity: Severity
+    code: str
+    message: str
+    path: str = ""
+    line: int = 0
+    column: int = 0
+
+    @classmethod
+    def at(cls, source: Source | None, severity: Severity, code: str, message: str) -> Diagnostic:
+        if source is None:
+            return cls(severity, code, message)
+        return cls(severity, code, message, source.path, source.line, source.column)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}: " if self.path else ""
+        return f"{where}{self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    notnull: bool = False
+    default: str | None = None
+    pk: int = 0
+    hidden: int = 0
+    collation: str | None = None
+    description: str | None = None
+    unique: bool = False
+    generated: str | None = None
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexColumn:
+    name: str | None
+    expression: str | None = None
+    desc: bool = False
+    collation: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the column appears in an index definition (name or expression, order)."""
+        text = self.name if self.name is not None else (self.expression or "?")
+        if self.collation and self.collation.upper() != "BINARY":
+            text += f" COLLATE {self.collation}"
+        return text + (" DESC" if self.desc else "")
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    table: str
+    unique: bool
+    origin: str
+    partial: bool
+    columns: tuple[IndexColumn, ...]
+    where: str | None = None
+    source: Source | None = None
+    sql: str | None = None  # as SQLite stores it; None for automatic indexes
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name if c.name is not None else (c.expression or "") for c in self.columns)
+
+    @property
+    def definition(self) -> str:
+        """Full definition, e.g. ``UNIQUE INDEX ux ON t (a, b DESC) WHERE a > 0``."""
+        head = "UNIQUE INDEX" if self.unique else "INDEX"
+        text = f"{head} {self.name} ON {self.table} ({', '.join(c.label for c in self.columns)})"
+        return f"{text} WHERE {self.where}" if self.where else text
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str | None, ...]
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    expression: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    kind: str = "table"  # "table" or "virtual"
+    sources: tuple[Source, ...] = ()
+    description: str | None = None
+    without_rowid: bool = False
+    strict: bool = False
+    temporary: bool = False
+    autoincrement: bool = False
+    module: str | None = None  # virtual table module, e.g. "fts5"
+    indexes: tuple[Index, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    checks: tuple[Check, ...] = ()
+    sql: str = ""
+
+    @property
+    def source(self) -> Source | None:
+        return self.sources[0] if self.sources else None
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        keyed = sorted((c.pk, c.name) for c in self.columns if c.pk)
+        return tuple(name for _, name in keyed)
+
+    def column(self, name: str) -> Column | None:
+        folded = ascii_fold(name)
+        return next((c for c in self.columns if ascii_fold(c.name) == folded), None)
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    sql: str
+    columns: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    description: str | None = None
+    temporary: bool = False
+
+    @property
+    def source(self) -> Source | None:
+        return self.sources[0] if self.sources else None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    sql: str
+    sources: tuple[Source, ...] = ()
+    description: str | None = None
+
+    @property
+    def source(self) -> Source | None:
+        return self.sources[0] if self.sources else None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A link from a child table's columns to the parent table's columns."""
+
+    from_table: str
+    from_columns: tuple[str, ...]
+    to_table: str
+    to_columns: tuple[str, ...]
+    kind: Literal["declared", "inferred"]
+    cardinality: str  # Mermaid notation, parent side first: e.g. "||--o{"
+
+
+@dataclass(frozen=True)
+class Schema:
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def table(self, name: str) -> Table | None:
+        folded = ascii_fold(name)
+        return next((t for t in self.tables if ascii_fold(t.name) == folded), None)
+
+
+def ascii_fold(name: str) -> str:
+    """Fold case the way SQLite compares identifiers: ASCII letters only."""
+    return name.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    """One SQL statement found in the sources, ready to parse and apply."""
+
+    sql: str
+    source: Source
+    description: str | None = None  # from the comments right before it
+    placeholders: tuple[str, ...] = ()
+    function: str | None = None  # enclosing Python function, if any

@@ -1,0 +1,123 @@
+"""Render the schema: JSON and SQL here; Markdown and Mermaid through Jinja templates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .config import Settings
+from .model import Diagnostic, Index, Schema, Source, Table
+
+
+def _source(source: Source | None) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    return {"path": source.path, "line": source.line, "column": source.column}
+
+
+def _index(ix: Index) -> dict[str, Any]:
+    return {
+        "name": ix.name,
+        "unique": ix.unique,
+        "origin": ix.origin,
+        "partial": ix.partial,
+        "columns": list(ix.column_names),
+        "where": ix.where,
+        "definition": ix.definition,
+        "source": _source(ix.source),
+    }
+
+
+def _table(t: Table) -> dict[str, Any]:
+    return {
+        "name": t.name,
+        "kind": t.kind,
+        "source": _source(t.source),
+        "sources": [_source(s) for s in t.sources],
+        "description": t.description,
+        "without_rowid": t.without_rowid,
+        "strict": t.strict,
+        "temporary": t.temporary,
+        "module": t.module,
+        "columns": [
+            {
+                "name": c.name, "type": c.type, "notnull": c.notnull, "default": c.default,
+                "pk": c.pk, "hidden": c.hidden, "collation": c.collation,
+                "description": c.description, "unique": c.unique, "generated": c.generated,
+                "checks": [ch.expression for ch in c.checks],
+            }
+            for c in t.columns
+        ],
+        "primary_key": list(t.primary_key),
+        "indexes": [_index(ix) for ix in t.indexes],
+        "foreign_keys": [
+            {
+                "columns": list(fk.columns), "ref_table": fk.ref_table,
+                "ref_columns": list(fk.ref_columns), "on_delete": fk.on_delete,
+                "on_update": fk.on_update, "name": fk.name,
+            }
+            for fk in t.foreign_keys
+        ],
+        "checks": [ch.expression for ch in t.checks],
+    }
+
+
+def _diagnostic(d: Diagnostic) -> dict[str, Any]:
+    return {"severity": d.severity, "code": d.code, "message": d.message, "path": d.path,
+            "line": d.line, "column": d.column}
+
+
+def to_json(schema: Schema) -> str:
+    """The JSON model (the contract in the README), keys in a fixed order."""
+    data = {
+        "dialect": "sqlite",
+        "tables": [_table(t) for t in schema.tables],
+        "views": [
+            {"name": v.name, "sql": v.sql, "columns": list(v.columns), "source": _source(v.source),
+             "sources": [_source(s) for s in v.sources], "description": v.description}
+            for v in schema.views
+        ],
+        "triggers": [
+            {"name": t.name, "table": t.table, "sql": t.sql, "source": _source(t.source),
+             "sources": [_source(s) for s in t.sources]}
+            for t in schema.triggers
+        ],
+        "relations": [
+            {"from_table": r.from_table, "from_columns": list(r.from_columns),
+             "to_table": r.to_table, "to_columns": list(r.to_columns), "kind": r.kind,
+             "cardinality": r.cardinality}
+            for r in schema.relations
+        ],
+        "diagnostics": [_diagnostic(d) for d in schema.diagnostics],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _where(source: Source | None) -> str:
+    return f"-- {source.path}:{source.line}\n" if source else ""
+
+
+def to_sql(schema: Schema) -> str:
+    """The verified schema as SQLite stores it, each object under a comment with its source."""
+    parts = ["-- Schema verified by schemadoc against SQLite.\n"]
+    for t in schema.tables:
+        parts.append(f"\n{_where(t.source)}{t.sql};\n")
+        for ix in t.indexes:
+            if ix.sql:
+                parts.append(f"{_where(ix.source)}{ix.sql};\n")
+    for v in schema.views:
+        parts.append(f"\n{_where(v.source)}{v.sql};\n")
+    for tr in schema.triggers:
+        parts.append(f"\n{_where(tr.source)}{tr.sql};\n")
+    return "".join(parts)
+
+
+def render(schema: Schema, settings: Settings) -> str:
+    """The document in ``settings.format``."""
+    if settings.format == "json":
+        return to_json(schema)
+    if settings.format == "sql":
+        return to_sql(schema)
+    from .templates import render_template
+
+    return render_template(schema, settings)

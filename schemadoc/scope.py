@@ -1,0 +1,218 @@
+"""What a module binds statically: constants, classes, imports and function locals.
+
+Built from a libcst module without executing it. Used to resolve the names that string
+building refers to (``f"CREATE TABLE {TABLE}"``, ``self.table``, ``Base.SCHEMA``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass
+class Binding:
+    """The expressions a name was assigned, and the function whose locals they read."""
+
+    exprs: list[cst.BaseExpression] = field(default_factory=list)
+    function: cst.FunctionDef | None = None
+    owner: ClassInfo | None = None
+
+    @property
+    def single(self) -> cst.BaseExpression | None:
+        return self.exprs[0] if len(self.exprs) == 1 else None
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    node: cst.ClassDef
+    bases: list[cst.BaseExpression]
+    attrs: dict[str, Binding] = field(default_factory=dict)
+    instance_attrs: dict[str, Binding] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionScope:
+    node: cst.FunctionDef
+    params: dict[str, cst.BaseExpression | None]
+    locals: dict[str, Binding]
+    owner: ClassInfo | None
+
+
+@dataclass
+class ModuleScope:
+    name: str  # dotted module name
+    constants: dict[str, Binding] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    functions: dict[cst.FunctionDef, FunctionScope] = field(default_factory=dict)
+
+
+def _targets(
+    node: cst.BaseSmallStatement,
+) -> Iterator[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    if isinstance(node, cst.Assign):
+        for target in node.targets:
+            yield target.target, node.value
+    elif isinstance(node, cst.AnnAssign) and node.value is not None:
+        yield node.target, node.value
+
+
+def _simple_statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
+    """Small statements of a block and its nested control flow, not of nested defs."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            yield from node.body
+        elif isinstance(node, cst.IndentedBlock):
+            stack[:0] = list(node.body)
+        elif isinstance(node, cst.FunctionDef | cst.ClassDef):
+            continue
+        elif isinstance(node, cst.BaseCompoundStatement):
+            stack[:0] = [
+                c
+                for c in node.children
+                if isinstance(
+                    c,
+                    cst.BaseSuite
+                    | cst.BaseCompoundStatement
+                    | cst.Else
+                    | cst.ExceptHandler
+                    | cst.Finally,
+                )
+            ]
+        elif isinstance(node, cst.Else | cst.ExceptHandler | cst.Finally):
+            stack[:0] = [node.body]
+
+
+def _dotted(node: cst.BaseExpression | None) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _import_base(module: str, node: cst.ImportFrom) -> str:
+    name = _dotted(node.module) if node.module else ""
+    if not node.relative:
+        return name
+    parts = module.split(".")
+    base = parts[: len(parts) - len(node.relative)]
+    return ".".join([*base, name] if name else base)
+
+
+def build_scope(module: cst.Module, name: str, is_package: bool = False) -> ModuleScope:
+    """Index what ``module`` binds: constants, classes with attributes, imports, functions."""
+    scope = ModuleScope(name)
+    package_name = name if is_package else name.rpartition(".")[0]
+    relative_anchor = f"{package_name}.__init__" if package_name else "__init__"
+
+    def collect_function(fn: cst.FunctionDef, owner: ClassInfo | None) -> None:
+        params: dict[str, cst.BaseExpression | None] = {}
+        p = fn.params
+        for param in [*p.posonly_params, *p.params, *p.kwonly_params]:
+            params[param.name.value] = param.default
+        locals_: dict[str, Binding] = {}
+        for small in _simple_statements(fn.body):
+            for target, value in _targets(small):
+                if isinstance(target, cst.Name):
+                    locals_.setdefault(
+                        target.value, Binding(function=fn, owner=owner)
+                    ).exprs.append(value)
+                elif (
+                    owner is not None
+                    and isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == "self"
+                ):
+                    owner.instance_attrs.setdefault(
+                        target.attr.value, Binding(function=fn, owner=owner)
+                    ).exprs.append(value)
+        scope.functions[fn] = FunctionScope(fn, params, locals_, owner)
+
+    def collect_class(cls: cst.ClassDef) -> ClassInfo:
+        info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases])
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                collect_function(stmt, info)
+            elif isinstance(stmt, cst.ClassDef):
+                collect_class(stmt)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    for target, value in _targets(small):
+                        if isinstance(target, cst.Name):
+                            info.attrs.setdefault(target.value, Binding(owner=info)).exprs.append(
+                                value
+                            )
+        scope.classes.setdefault(info.name, info)
+        return info
+
+    def visit_block(stmts: list[cst.CSTNode] | tuple[cst.CSTNode, ...], top: bool) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.ClassDef):
+                collect_class(stmt)
+            elif isinstance(stmt, cst.FunctionDef):
+                collect_function(stmt, None)
+                visit_nested(stmt.body)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(
+                        small.names, cst.ImportStar
+                    ):
+                        base = (
+                            _import_base(relative_anchor, small)
+                            if small.relative
+                            else _dotted(small.module)
+                        )
+                        for alias in small.names:
+                            local = alias.evaluated_alias or alias.evaluated_name
+                            scope.imports[local] = (base, alias.evaluated_name)
+                    elif isinstance(small, cst.Import):
+                        for alias in small.names:
+                            local = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+                            target = alias.evaluated_name if alias.asname else local
+                            scope.imports[local] = (target, None)
+                    elif top:
+                        for target, value in _targets(small):
+                            if isinstance(target, cst.Name):
+                                scope.constants.setdefault(target.value, Binding()).exprs.append(
+                                    value
+                                )
+            elif isinstance(stmt, cst.BaseCompoundStatement):
+                for child in stmt.children:
+                    if isinstance(child, cst.IndentedBlock):
+                        visit_block(child.body, top)
+                    elif isinstance(child, cst.Else | cst.ExceptHandler | cst.Finally):
+                        visit_block(getattr(child.body, "body", ()), top)
+                    elif isinstance(child, cst.If):
+                        visit_block([child], top)
+
+    def visit_nested(body: cst.BaseSuite) -> None:
+        """Functions and classes defined inside functions."""
+        for node in _walk_defs(body):
+            if isinstance(node, cst.FunctionDef):
+                collect_function(node, None)
+            else:
+                collect_class(node)
+
+    visit_block(module.body, True)
+    return scope
+
+
+def _walk_defs(body: cst.CSTNode) -> Iterator[cst.FunctionDef | cst.ClassDef]:
+    for child in body.children:
+        if isinstance(child, cst.FunctionDef):
+            yield child
+            yield from _walk_defs(child.body)
+        elif isinstance(child, cst.ClassDef):
+            yield child
+        elif isinstance(
+            child,
+            cst.BaseSuite | cst.BaseCompoundStatement | cst.Else | cst.ExceptHandler | cst.Finally,
+        ):
+            yield from _walk_defs(child)

@@ -1,0 +1,492 @@
+"""Apply the DDL to the locked-down scratch database and read the schema back from SQLite.
+
+Statements run in order (files by path, statements by position). Every column, index and
+foreign-key fact in the result is what SQLite reports; what the parsed model says is checked
+against it, and a disagreement is a diagnostic. Comments, CHECKs, collations and constraint
+names, which no PRAGMA shows, come from the parsed statements.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from .model import (
+    Check,
+    Column,
+    Diagnostic,
+    ForeignKey,
+    Index,
+    IndexColumn,
+    Schema,
+    Source,
+    SqlStatement,
+    Table,
+    Trigger,
+    View,
+    ascii_fold,
+)
+from .parse import (
+    FOREIGN_DIALECT,
+    AddColumn,
+    CreateTable,
+    DeclaredColumn,
+    Drop,
+    DropColumn,
+    RenameColumn,
+    RenameTable,
+    Unparsed,
+    foreign_key_names,
+    head,
+    object_names,
+    parse_statement,
+    unquote,
+)
+from .sandbox import Deadline, Sandbox
+from .statements import tokens
+
+_IGNORED_VERBS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "SELECT", "REPLACE", "WITH", "BEGIN", "COMMIT", "END",
+     "ROLLBACK", "SAVEPOINT", "RELEASE", "ANALYZE", "REINDEX", "VALUES", "EXPLAIN", "UPSERT"}
+)
+_HARMLESS_PRAGMAS = frozenset(
+    {"foreign_keys", "journal_mode", "synchronous", "user_version", "application_id",
+     "cache_size", "busy_timeout", "temp_store", "mmap_size", "page_size", "auto_vacuum",
+     "encoding", "recursive_triggers", "case_sensitive_like", "secure_delete", "locking_mode",
+     "wal_autocheckpoint", "journal_size_limit", "legacy_alter_table", "defer_foreign_keys",
+     "automatic_index", "cell_size_check", "query_only", "threads", "optimize", "integrity_check",
+     "quick_check", "table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"}
+)
+_TEARDOWN = re.compile(
+    r"(?:^|[._])(?:drop|reset|clear|teardown|tear_down|destroy|purge|wipe|clean|cleanup|clean_up|"
+    r"truncate|delete|remove|uninstall|downgrade|rollback|nuke)(?:_|$|[A-Z])",
+    re.IGNORECASE,
+)
+_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
+
+
+def _normalized(sql: str) -> str:
+    """A definition's text for comparison: no comments, IF NOT EXISTS, case or spacing."""
+    words = []
+    for tok in tokens(sql):
+        if tok.kind in ("space", "comment"):
+            continue
+        text = tok.text if tok.kind == "quoted" and tok.text[0] == "'" else tok.text.lower()
+        words.append(unquote(text) if tok.kind == "quoted" and text[0] != "'" else text)
+    text = " ".join(words)
+    return re.sub(r"\bif not exists\b ", "", text).replace("temporary", "temp")
+
+
+@dataclass
+class _Object:
+    kind: str
+    name: str
+    sources: list[Source]
+    definition: str  # normalized text of the CREATE that made it
+    description: str | None = None
+    declared: CreateTable | None = None
+    columns: list[DeclaredColumn] | None = None  # follows ALTERs; None when not understood
+    altered: bool = False
+
+
+@dataclass
+class _State:
+    objects: dict[str, _Object] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
+        self.diagnostics.append(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
+
+
+def _is_teardown(stmt: SqlStatement) -> bool:
+    return bool(stmt.function and _TEARDOWN.search(stmt.function)) or bool(
+        _TEST_PATH.search(stmt.source.path)
+    )
+
+
+def _skip_reason(stmt: SqlStatement) -> tuple[str, str, str] | None:
+    """(severity, code, message) for a statement that is not applied, or None to apply it."""
+    h = head(stmt.sql)
+    if h.kind is None:
+        if h.verb in _IGNORED_VERBS or not h.verb:
+            return ("", "", "")  # DML and transaction control: silently not ours
+        if h.verb == "PRAGMA":
+            m = re.match(r"\s*PRAGMA\s+(?:\w+\.)?(\w+)", stmt.sql, re.IGNORECASE)
+            pragma = (m.group(1) if m else "").lower()
+            if pragma in _HARMLESS_PRAGMAS:
+                return ("", "", "")
+            return ("warning", "SD205", f"PRAGMA {pragma} is not a schema change; not applied")
+        first = h.verb or stmt.sql.split(None, 1)[0]
+        return ("warning", "SD205", f"{first} is not a schema change; not applied")
+    found = FOREIGN_DIALECT.search(stmt.sql)
+    if found:
+        return (
+            "warning",
+            "SD206",
+            f"written for another database engine ({' '.join(found.group().split())!r} is not "
+            "SQLite); skipped",
+        )
+    return None
+
+
+def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement) -> None:
+    skip = _skip_reason(stmt)
+    if skip is not None:
+        if skip[0]:
+            state.warn(stmt, skip[0], skip[1], skip[2])
+        return
+    h = head(stmt.sql)
+    op = parse_statement(stmt.sql)
+    name, on_table = object_names(stmt.sql)
+    if name is None:
+        state.warn(stmt, "error", "SD201", f"{h.verb} {h.kind}: no object name found")
+        return
+    key = ascii_fold(name)
+    existing = state.objects.get(key)
+
+    if h.verb == "CREATE" and existing is not None:
+        if existing.definition == _normalized(stmt.sql):
+            existing.sources.append(stmt.source)
+        else:
+            first = existing.sources[0]
+            state.warn(stmt, "warning", "SD301",
+                       f"{h.kind} {name} is defined differently at {first}; the first definition "
+                       "is documented")
+            existing.sources.append(stmt.source)
+        return
+    if h.verb == "DROP":
+        if existing is None:
+            return  # DROP ... IF EXISTS of something never created: nothing to do
+        if _is_teardown(stmt):
+            state.warn(stmt, "note", "SD303",
+                       f"DROP {h.kind} {name} looks like teardown code; {name} stays documented")
+            return
+    if isinstance(op, AddColumn) and existing is not None and op.column is not None:
+        if existing.columns is not None and any(
+            ascii_fold(c.name) == ascii_fold(op.column.name) for c in existing.columns
+        ):
+            state.warn(stmt, "note", "SD302",
+                       f"column {name}.{op.column.name} already exists; guarded migration skipped")
+            return
+    if isinstance(op, AddColumn) and existing is not None and _column_exists(sandbox, name, op):
+        state.warn(stmt, "note", "SD302",
+                   f"column {name}.{op.column.name if op.column else '?'} already exists; "
+                   "guarded migration skipped")
+        return
+
+    writes = h.virtual or (isinstance(op, CreateTable) and op.as_select)
+    try:
+        sandbox.run(stmt.sql, writes=writes)
+    except Deadline as exc:
+        state.warn(stmt, "error", "SD204", f"{h.verb} {h.kind} {name}: {exc}; not applied")
+        return
+    except (sqlite3.Error, OverflowError, MemoryError) as exc:
+        message = str(exc) or type(exc).__name__
+        if sandbox.denied:
+            message = f"not allowed in the scratch database: {', '.join(sandbox.denied)}"
+            state.warn(stmt, "error", "SD203", f"{h.verb} {h.kind} {name}: {message}")
+        elif "no such module" in message:
+            state.warn(stmt, "warning", "SD207",
+                       f"virtual table {name}: {message}; not documented")
+        else:
+            state.warn(stmt, "error", "SD201", f"SQLite rejects {h.verb} {h.kind} {name}: {message}")
+        return
+    _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
+
+
+def _column_exists(sandbox: Sandbox, table: str, op: AddColumn) -> bool:
+    if op.column is None:
+        return False
+    with sandbox.reading() as conn:
+        rows = conn.execute("SELECT name FROM pragma_table_xinfo(?)", (table,)).fetchall()
+    return any(ascii_fold(r[0]) == ascii_fold(op.column.name) for r in rows)
+
+
+def _track(state: _State, stmt: SqlStatement, verb: str, kind: str, name: str, key: str,
+           on_table: str | None, op: object) -> None:
+    """Keep sources, descriptions and the parsed columns in step with what SQLite did."""
+    obj = state.objects.get(key)
+    if isinstance(op, Unparsed):
+        state.warn(stmt, "note", "SD401",
+                   f"{verb} {kind} {name} is beyond the SQL parser ({op.reason}); documented "
+                   "from SQLite's view")
+    if verb == "CREATE":
+        declared = op if isinstance(op, CreateTable) else None
+        state.objects[key] = _Object(
+            kind, name, [stmt.source], _normalized(stmt.sql),
+            description=stmt.description or (declared.description if declared else None),
+            declared=declared,
+            columns=list(declared.columns) if declared and declared.columns is not None else None,
+        )
+        return
+    if verb == "DROP":
+        state.objects.pop(key, None)
+        return
+    if obj is None:
+        return
+    obj.sources.append(stmt.source)
+    obj.altered = True
+    if isinstance(op, RenameTable):
+        state.objects.pop(key)
+        obj.name = op.new_name
+        state.objects[ascii_fold(op.new_name)] = obj
+    elif obj.columns is None or isinstance(op, Unparsed):
+        obj.columns = None
+    elif isinstance(op, AddColumn):
+        obj.columns = None if op.column is None else [*obj.columns, op.column]
+    elif isinstance(op, RenameColumn):
+        obj.columns = [
+            replace(c, name=op.new) if ascii_fold(c.name) == ascii_fold(op.old) else c
+            for c in obj.columns
+        ]
+    elif isinstance(op, DropColumn):
+        obj.columns = [c for c in obj.columns if ascii_fold(c.name) != ascii_fold(op.column)]
+
+
+# --- reading SQLite's view back ---------------------------------------------------------
+
+
+def _index_parts(sql: str | None) -> tuple[list[str], str | None]:
+    """The column items and the WHERE clause of a CREATE INDEX statement's text."""
+    if not sql:
+        return [], None
+    toks = list(tokens(sql))
+    depth = 0
+    items: list[str] = []
+    start = None
+    where = None
+    for i, tok in enumerate(toks):
+        if tok.text == "(":
+            depth += 1
+            if depth == 1 and start is None:
+                start = tok.end
+                continue
+        elif tok.text == ")":
+            depth -= 1
+            if depth == 0 and start is not None and not items:
+                items = _split_commas(sql[start : tok.start])
+                rest = toks[i + 1 :]
+                for j, r in enumerate(rest):
+                    if r.kind == "word" and r.text.upper() == "WHERE":
+                        where = sql[r.end :].strip() if j + 1 < len(rest) else None
+                        break
+                break
+    return items, where
+
+
+def _split_commas(text: str) -> list[str]:
+    parts, depth, last = [], 0, 0
+    for tok in tokens(text):
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        elif tok.text == "," and depth == 0:
+            parts.append(text[last : tok.start].strip())
+            last = tok.end
+    parts.append(text[last:].strip())
+    return [p for p in parts if p]
+
+
+_ORDER_SUFFIX = re.compile(r"(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE)
+
+
+def _read_indexes(conn: sqlite3.Connection, schema: str, table: str,
+                  sources: dict[str, list[Source]]) -> tuple[Index, ...]:
+    out = []
+    sql_of = dict(conn.execute(
+        f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ?",
+        (table,),
+    ).fetchall())
+    rows = conn.execute(f"PRAGMA {schema}.index_list({_quote(table)})").fetchall()
+    # index_list is newest first; list them in creation order.
+    for _seq, name, unique, origin, partial in sorted(rows, key=lambda r: r[0], reverse=True):
+        items, where = _index_parts(sql_of.get(name))
+        columns = []
+        info = conn.execute(f"PRAGMA {schema}.index_xinfo({_quote(name)})").fetchall()
+        keys = [r for r in info if r[5]]
+        for pos, (_seqno, cid, col_name, desc, coll, _key) in enumerate(keys):
+            expression = None
+            if cid == -2:
+                item = items[pos] if pos < len(items) else "?"
+                expression = _ORDER_SUFFIX.sub("", item)
+            elif cid == -1:
+                col_name = "rowid"
+            columns.append(IndexColumn(col_name, expression, bool(desc), coll))
+        src = sources.get(ascii_fold(name), [])
+        out.append(Index(name, table, bool(unique), origin, bool(partial), tuple(columns),
+                         where if partial else None, src[0] if src else None, sql_of.get(name)))
+    return tuple(out)
+
+
+def _read_foreign_keys(conn: sqlite3.Connection, schema: str, table: str,
+                       names: dict[tuple[str, ...], str]) -> tuple[ForeignKey, ...]:
+    rows = conn.execute(f"PRAGMA {schema}.foreign_key_list({_quote(table)})").fetchall()
+    grouped: dict[int, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row)
+    out = []
+    for fk_id in sorted(grouped, reverse=True):  # SQLite lists them newest first
+        parts = sorted(grouped[fk_id], key=lambda r: r[1])
+        columns = tuple(r[3] for r in parts)
+        out.append(ForeignKey(
+            columns=columns,
+            ref_table=parts[0][2],
+            ref_columns=tuple(r[4] for r in parts),
+            on_update=parts[0][5],
+            on_delete=parts[0][6],
+            name=names.get(tuple(ascii_fold(c) for c in columns)),
+        ))
+    return tuple(out)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _verify_columns(obj: _Object, columns: tuple[Column, ...], source: Source | None,
+                    uniques: set[str]) -> list[Diagnostic]:
+    """Diagnostics where the parsed columns disagree with SQLite's."""
+    if obj.columns is None:
+        return []
+    problems = []
+    parsed = {ascii_fold(c.name): c for c in obj.columns}
+    actual = {ascii_fold(c.name): c for c in columns if c.hidden != 1}
+    for missing in parsed.keys() - actual.keys():
+        problems.append(f"parsed column {parsed[missing].name} is not in SQLite's table")
+    for extra in actual.keys() - parsed.keys():
+        problems.append(f"SQLite has column {actual[extra].name} that the parser missed")
+    for key in sorted(parsed.keys() & actual.keys()):
+        p, a = parsed[key], actual[key]
+        if p.notnull != a.notnull and not a.pk:
+            problems.append(f"{a.name}: NOT NULL parsed as {p.notnull}, SQLite says {a.notnull}")
+        if p.has_default != (a.default is not None):
+            problems.append(f"{a.name}: DEFAULT parsed as {p.has_default}, SQLite says "
+                            f"{a.default is not None}")
+        if p.pk and not a.pk:
+            problems.append(f"{a.name}: parsed as PRIMARY KEY, SQLite says it is not")
+        if p.unique and key not in uniques and not a.pk:
+            problems.append(f"{a.name}: parsed as UNIQUE, SQLite has no such constraint")
+    return [
+        Diagnostic.at(source, "warning", "SD402", f"table {obj.name}: {problem}; SQLite's view "
+                      "is documented")
+        for problem in problems
+    ]
+
+
+def _read_table(conn: sqlite3.Connection, schema: str, name: str, kind: str, strict: bool,
+                without_rowid: bool, obj: _Object | None, index_sources: dict[str, list[Source]],
+                diagnostics: list[Diagnostic]) -> Table:
+    sql = conn.execute(
+        f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    sql = sql[0] if sql else ""
+    declared = {ascii_fold(c.name): c for c in (obj.columns or [])} if obj else {}
+    fk_names = foreign_key_names(obj.declared) if obj and obj.declared else {}
+    columns = []
+    for _cid, col_name, col_type, notnull, dflt, pk, hidden in conn.execute(
+        f"PRAGMA {schema}.table_xinfo({_quote(name)})"
+    ):
+        if hidden == 1:
+            continue  # a virtual table's hidden column
+        d = declared.get(ascii_fold(col_name))
+        columns.append(Column(
+            name=col_name, type=col_type, notnull=bool(notnull), default=dflt, pk=pk,
+            hidden=hidden,
+            collation=d.collation if d else None,
+            description=d.description if d else None,
+            unique=d.unique if d else False,
+            generated=d.generated if d else None,
+            checks=d.checks if d else (),
+        ))
+    indexes = _read_indexes(conn, schema, name, index_sources)
+    uniques = {
+        ascii_fold(ix.columns[0].name or "")
+        for ix in indexes
+        if ix.unique and ix.origin == "u" and len(ix.columns) == 1
+    }
+    columns = [replace(c, unique=ascii_fold(c.name) in uniques) for c in columns]
+    source = obj.sources[0] if obj and obj.sources else None
+    if obj is not None:
+        diagnostics.extend(_verify_columns(obj, tuple(columns), source, uniques))
+    checks: tuple[Check, ...] = obj.declared.checks if obj and obj.declared else ()
+    module = obj.declared.module if obj and obj.declared else None
+    if kind == "virtual" and module is None:
+        m = re.search(r"\bUSING\s+(\w+)", sql, re.IGNORECASE)
+        module = m.group(1).lower() if m else None
+    return Table(
+        name=name,
+        columns=tuple(columns),
+        kind=kind,
+        sources=tuple(obj.sources) if obj else (),
+        description=obj.description if obj else None,
+        without_rowid=without_rowid,
+        strict=strict,
+        temporary=schema == "temp",
+        autoincrement=any(c.autoincrement for c in (obj.columns or [])) if obj else False,
+        module=module,
+        indexes=indexes,
+        foreign_keys=_read_foreign_keys(conn, schema, name, fk_names),
+        checks=checks,
+        sql=sql,
+    )
+
+
+def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
+    tables: list[Table] = []
+    views: list[View] = []
+    triggers: list[Trigger] = []
+    diagnostics = state.diagnostics
+    index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
+    with sandbox.reading() as conn:
+        for schema in ("main", "temp"):
+            for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
+                if name.startswith("sqlite_") or kind == "shadow":
+                    continue
+                obj = state.objects.get(ascii_fold(name))
+                if kind == "view":
+                    views.append(_read_view(conn, schema, name, obj, diagnostics))
+                else:
+                    tables.append(_read_table(conn, schema, name, kind, bool(strict), bool(wr),
+                                              obj, index_sources, diagnostics))
+            for name, table, sql in conn.execute(
+                f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
+            ):
+                obj = state.objects.get(ascii_fold(name))
+                triggers.append(Trigger(name, table, sql, tuple(obj.sources) if obj else (),
+                                        obj.description if obj else None))
+    return Schema(
+        tables=tuple(sorted(tables, key=lambda t: (ascii_fold(t.name), t.name))),
+        views=tuple(sorted(views, key=lambda v: (ascii_fold(v.name), v.name))),
+        triggers=tuple(sorted(triggers, key=lambda t: (ascii_fold(t.name), t.name))),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | None,
+               diagnostics: list[Diagnostic]) -> View:
+    sql = conn.execute(
+        f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'view' AND name = ?", (name,)
+    ).fetchone()[0]
+    try:
+        columns = tuple(r[1] for r in conn.execute(f"PRAGMA {schema}.table_xinfo({_quote(name)})"))
+    except sqlite3.Error as exc:
+        columns = ()
+        source = obj.sources[0] if obj and obj.sources else None
+        diagnostics.append(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
+    return View(name, sql, columns, tuple(obj.sources) if obj else (),
+                obj.description if obj else None, schema == "temp")
+
+
+def verify(statements: Sequence[SqlStatement]) -> Schema:
+    """Apply ``statements`` in order to a scratch database; the schema as SQLite has it."""
+    sandbox = Sandbox()
+    state = _State()
+    try:
+        for stmt in statements:
+            _apply(sandbox, state, stmt)
+        return _read_schema(sandbox, state)
+    finally:
+        sandbox.close()

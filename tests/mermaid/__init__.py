@@ -1,0 +1,1 @@
+"""Mermaid render harness for tests: see ``harness.py``."""
