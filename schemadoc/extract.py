@@ -463,7 +463,11 @@ class _Finder(cst.CSTVisitor):
     def _skip_docstring(self, body: cst.BaseSuite) -> None:
         if isinstance(body, cst.IndentedBlock) and body.body:
             first = body.body[0]
-            if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr):
+            if (
+                isinstance(first, cst.SimpleStatementLine)
+                and isinstance(first.body[0], cst.Expr)
+                and isinstance(first.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+            ):
                 self._docstrings = self._docstrings | {first.body[0].value}
 
     def visit_Call(self, node: cst.Call) -> bool:
