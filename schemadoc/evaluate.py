@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-Position = tuple[int, int]  # 1-based line, 0-based column
+Position = tuple[str, int, int]  # path, 1-based line, 0-based column
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,12 @@ class Piece:
     def position_at(self, offset: int) -> Position | None:
         if self.pos is None or not self.exact:
             return self.pos
-        line, col = self.pos
+        path, line, col = self.pos
         before = self.text[:offset]
         newlines = before.count("\n")
         if newlines == 0:
-            return line, col + offset
-        return line + newlines, offset - before.rfind("\n") - 1
+            return path, line, col + offset
+        return path, line + newlines, offset - before.rfind("\n") - 1
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _body_bounds(raw: str) -> tuple[str, str, str]:
 def simple_string_value(node: cst.SimpleString, pos: Position | None) -> Value:
     prefix, quote, body = _body_bounds(node.value)
     text = _decode(_literal_text(prefix, quote, body))
-    start = None if pos is None else (pos[0], pos[1] + len(prefix) + len(quote))
+    start = None if pos is None else (pos[0], pos[1], pos[2] + len(prefix) + len(quote))
     return Value((Piece(text, start, exact=text == body),))
 
 
@@ -146,6 +146,7 @@ class Evaluator:
     resolve: Resolver
     positions: Callable[[cst.CSTNode], Position | None]
     on_template: Callable[[Value], None] = lambda _value: None
+    call: Callable[[cst.Call], Value | None] = lambda _node: None
     depth: int = field(default=0)
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
@@ -166,6 +167,7 @@ class Evaluator:
                 return self.is_stringy(func.value)
             if _call_name(func) in _TEXT_FUNCTIONS and node.args:
                 return self.is_stringy(node.args[0].value)
+            return self.call(node) is not None
         return False
 
     def _named_template(self, node: cst.BaseExpression) -> bool:
@@ -233,17 +235,17 @@ class Evaluator:
         prefix = node.start[: -len(node.end)]
         quote = node.end
         pieces: list[Piece] = []
-        line, col = (pos[0], pos[1] + len(node.start)) if pos else (0, 0)
+        path, line, col = (pos[0], pos[1], pos[2] + len(node.start)) if pos else ("", 0, 0)
         for part in node.parts:
+            here = (path, line, col) if pos else None
             if isinstance(part, cst.FormattedStringText):
                 text = _fstring_text(prefix, quote, part.value)
-                exact = text == part.value
-                pieces.append(Piece(text, (line, col) if pos else None, exact=exact))
+                pieces.append(Piece(text, here, exact=text == part.value))
                 raw = part.value
             else:
                 inner = self.text_or_placeholder(part.expression)
                 if part.conversion == "r" and not inner.placeholders:
-                    inner = Value.of(repr(inner.text), (line, col) if pos else None)
+                    inner = Value.of(repr(inner.text), here)
                 pieces.extend(inner.pieces)
                 raw = code_of(part)
             if pos:
@@ -282,6 +284,12 @@ class Evaluator:
             if method == "format":
                 template = self._template(func.value)
                 return None if template is None else self._format(template, node.args)
+            if method == "replace" and len(node.args) >= 2:
+                inner = self.value(func.value)
+                old, new = self.value(node.args[0].value), self.value(node.args[1].value)
+                if inner is None or old is None or new is None or old.placeholders or new.placeholders:
+                    return inner
+                return inner.transformed(lambda s: s.replace(old.text, new.text))
             if method in _STR_METHODS:
                 inner = self.value(func.value)
                 if inner is None or any(a.value for a in node.args if a.keyword):
@@ -309,7 +317,7 @@ class Evaluator:
                 return None
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
-        return None
+        return self.call(node)
 
     def _format(self, template: Value, args: Sequence[cst.Arg]) -> Value:
         positional = [
@@ -346,6 +354,7 @@ _STR_METHODS: dict[str, Callable[[str], str]] = {
     "lower": str.lower,
     "format": str,
     "join": str,
+    "replace": str,
 }
 
 
@@ -445,3 +454,36 @@ def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) 
             index += 1
         spans.append((m.start(), m.end(), value))
     return _substitute(template, spans)
+
+
+_MARKER = re.compile(
+    r"\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?|\d*)\}"
+    r"|%\((?P<key>[^)]+)\)[sd]|%[sd]"
+)
+
+
+def mark_templates(value: Value) -> Value:
+    """Template markers left in the text (``{name}``, ``{}``, ``%s``) become placeholders.
+
+    SQL has no braces outside strings, so such text is a template whose values are filled in
+    at run time. Markers inside single-quoted SQL strings (``DEFAULT '{}'``) are data.
+    """
+    from .statements import tokens
+
+    text = value.text
+    if "{" not in text and "%" not in text:
+        return value
+    quoted = [(t.start, t.end) for t in tokens(text) if t.kind == "quoted" and t.text[0] == "'"]
+    spans: list[tuple[int, int, Value]] = []
+    offset = 0
+    for piece in value.pieces:
+        if not piece.placeholder:
+            for m in _MARKER.finditer(piece.text):
+                start, end = offset + m.start(), offset + m.end()
+                if any(s <= start < e for s, e in quoted):
+                    continue
+                marker = m.group()
+                label = marker[1:-1] if marker.startswith("{") else (m.group("key") or marker)
+                spans.append((start, end, placeholder(label, piece.position_at(m.start()))))
+        offset += len(piece.text)
+    return _substitute(value, spans) if spans else value

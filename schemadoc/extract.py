@@ -20,9 +20,19 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .evaluate import Evaluator, Position, Value, placeholder
+from .evaluate import Position, Value, mark_templates
 from .model import Diagnostic, Source
-from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, build_scope
+from .resolve import (
+    Context,
+    ModuleIndex,
+    ParsedModule,
+    Resolver,
+    Var,
+    VarInfo,
+    identity,
+    module_name,
+)
+from .scope import ClassInfo, FunctionScope, build_scope
 
 # A file can only hold DDL if both halves of a statement keyword appear somewhere in it.
 _VERB = re.compile(rb"create|alter|drop", re.IGNORECASE)
@@ -78,14 +88,12 @@ class Fragment:
     function: str | None  # qualified name of the enclosing function, if any
 
     def source_at(self, offset: int) -> Source:
-        pos = self.value.position_at(offset) or (1, 0)
-        return Source(self.path, pos[0], pos[1])
+        pos = self.value.position_at(offset) or (self.path, 1, 0)
+        return Source(pos[0] or self.path, pos[1], pos[2])
 
-
-@dataclass(frozen=True)
-class FileResult:
-    fragments: tuple[Fragment, ...]
-    diagnostics: tuple[Diagnostic, ...]
+    @property
+    def start(self) -> Source:
+        return self.source_at(0)
 
 
 def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
@@ -161,7 +169,7 @@ def _token_starts(text: str) -> list[tuple[int, int, str]] | None:
     return starts
 
 
-def string_positions(module: cst.Module, text: str) -> dict[cst.CSTNode, Position]:
+def string_positions(module: cst.Module, text: str, path: str) -> dict[cst.CSTNode, Position]:
     """Positions of string nodes from the tokenizer, which is far cheaper than libcst metadata.
 
     Falls back to libcst's PositionProvider when the two disagree.
@@ -172,10 +180,10 @@ def string_positions(module: cst.Module, text: str) -> dict[cst.CSTNode, Positio
     if starts is not None and len(starts) == len(leaves.leaves):
         pairs = list(zip(leaves.leaves, starts, strict=True))
         if all(_same_start(node, tok) for node, (_, _, tok) in pairs):
-            return {node: (line, col) for node, (line, col, _) in pairs}
+            return {node: (path, line, col) for node, (line, col, _) in pairs}
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    return {n: (positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
+    return {n: (path, positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
 
 
 def _same_start(node: cst.CSTNode, token: str) -> bool:
@@ -183,253 +191,64 @@ def _same_start(node: cst.CSTNode, token: str) -> bool:
     return token.startswith(head[:4])
 
 
-def module_name(display: str) -> tuple[str, bool]:
-    """Dotted module name for a display path, and whether it is a package ``__init__``."""
-    parts = display.removesuffix(".py").removesuffix(".pyi").split("/")
-    parts = [p for p in parts if p not in ("", ".", "..")]
-    if parts and parts[-1] == "__init__":
-        return ".".join(parts[:-1]), True
-    return ".".join(parts), False
+def parse_file(files: dict[str, Path]) -> Callable[[str, str | None], ParsedModule | None]:
+    """A parser for the module index: reads (unless given the text), checks, parses, indexes."""
 
-
-@dataclass
-class ParsedModule:
-    display: str
-    module: cst.Module
-    scope: ModuleScope
-    positions: dict[cst.CSTNode, Position]
-
-
-class Project:
-    """The scanned files, parsed lazily, so names imported from another module resolve."""
-
-    def __init__(self, files: dict[str, Path]) -> None:
-        self.files = files
-        self._by_module: dict[str, str] = {}
-        for display in sorted(files):
-            if not display.endswith((".py", ".pyi")):
-                continue
-            name, _ = module_name(display)
-            parts = name.split(".")
-            for i in range(len(parts)):
-                self._by_module.setdefault(".".join(parts[i:]), display)
-        self._parsed: dict[str, ParsedModule | None] = {}
-
-    def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
-        if display not in self._parsed:
-            self._parsed[display] = None  # guards against import cycles
-            if text is None:
-                try:
-                    data = self.files[display].read_bytes()
-                except OSError:
-                    return None
-                text, problem = decode_source(data, display)
-                if text is None or problem or syntax_check(text, display):
-                    return None
+    def parse(display: str, text: str | None) -> ParsedModule | None:
+        if text is None:
             try:
-                module = cst.parse_module(text)
-            except (cst.ParserSyntaxError, RecursionError, MemoryError):
+                data = files[display].read_bytes()
+            except (OSError, KeyError):
                 return None
-            name, is_package = module_name(display)
-            self._parsed[display] = ParsedModule(
-                display,
-                module,
-                build_scope(module, name, is_package),
-                string_positions(module, text),
-            )
-        return self._parsed[display]
-
-    def module(self, dotted: str) -> ParsedModule | None:
-        display = self._by_module.get(dotted)
-        return self.parsed(display) if display else None
-
-
-@dataclass
-class _Context:
-    parsed: ParsedModule
-    function: FunctionScope | None
-    cls: ClassInfo | None
-
-
-class _Resolver:
-    """Resolves names and attributes to string values, in a module of the project."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.templates: set[tuple[Position | None, str]] = set()
-        self._active: set[int] = set()
-
-    def evaluator(self, ctx: _Context) -> Evaluator:
-        return Evaluator(
-            lambda node: self.resolve(node, ctx),
-            lambda n: ctx.parsed.positions.get(n),
-            on_template=self._template_used,
+            text, problem = decode_source(data, display)
+            if text is None or problem or syntax_check(text, display):
+                return None
+        try:
+            module = cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError):
+            return None
+        name, is_package = module_name(display)
+        return ParsedModule(
+            display,
+            module,
+            build_scope(module, name, is_package, display),
+            string_positions(module, text, display),
         )
 
-    def _template_used(self, template: Value) -> None:
-        self.templates.add(_identity(template))
-
-    def value(self, node: cst.BaseExpression, ctx: _Context) -> Value | None:
-        key = id(node)
-        if key in self._active:
-            return None
-        self._active.add(key)
-        try:
-            return self.evaluator(ctx).value(node)
-        finally:
-            self._active.discard(key)
-
-    def binding_value(self, binding: Binding, ctx: _Context) -> Value | None:
-        values = []
-        fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
-        inner = _Context(ctx.parsed, fn_scope, binding.owner or ctx.cls)
-        for expr in binding.exprs:
-            value = self.value(expr, inner)
-            if value is None:
-                return None
-            values.append(value)
-        if not values:
-            return None
-        if len({v.text for v in values}) == 1:
-            return values[0]
-        # Assigned different strings: prefer the one that is fully known, when only one is.
-        known = [v for v in values if not v.placeholders]
-        return known[0] if len({v.text for v in known}) == 1 else None
-
-    def resolve(self, node: cst.BaseExpression, ctx: _Context) -> Value | None:
-        if isinstance(node, cst.Name):
-            return self._name(node.value, ctx)
-        if isinstance(node, cst.Attribute):
-            return self._attribute(node, ctx)
-        if isinstance(node, cst.Subscript):
-            return self._subscript(node, ctx)
-        return None
-
-    def _name(self, name: str, ctx: _Context) -> Value | None:
-        fn = ctx.function
-        if fn is not None:
-            if name in fn.locals:
-                return self.binding_value(fn.locals[name], ctx)
-            if name in fn.params:
-                default = fn.params[name]
-                if default is None:
-                    return None
-                return self.value(default, _Context(ctx.parsed, None, ctx.cls))
-        if fn is None and ctx.cls is not None and name in ctx.cls.attrs:
-            return self.binding_value(ctx.cls.attrs[name], ctx)
-        return self._global(name, ctx.parsed)
-
-    def _global(self, name: str, parsed: ParsedModule) -> Value | None:
-        scope = parsed.scope
-        if name in scope.constants:
-            return self.binding_value(scope.constants[name], _Context(parsed, None, None))
-        if name in scope.imports:
-            module, attr = scope.imports[name]
-            if attr is None:
-                return None
-            other = self.project.module(module)
-            if other is None:
-                other = self.project.module(f"{module}.{attr}")
-                return None if other is None else None
-            return self._global(attr, other)
-        return None
-
-    def _class(
-        self, expr: cst.BaseExpression, parsed: ParsedModule
-    ) -> tuple[ClassInfo, ParsedModule] | None:
-        if isinstance(expr, cst.Name):
-            if expr.value in parsed.scope.classes:
-                return parsed.scope.classes[expr.value], parsed
-            if expr.value in parsed.scope.imports:
-                module, attr = parsed.scope.imports[expr.value]
-                other = self.project.module(module) if attr else None
-                if other is not None and attr in other.scope.classes:
-                    return other.scope.classes[attr], other
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            module, _ = parsed.scope.imports.get(expr.value.value, ("", None))
-            other = self.project.module(module) if module else None
-            if other is not None and expr.attr.value in other.scope.classes:
-                return other.scope.classes[expr.attr.value], other
-        return None
-
-    def class_attr(
-        self, info: ClassInfo, parsed: ParsedModule, attr: str, seen: int = 0
-    ) -> Value | None:
-        if seen > 10:
-            return None
-        ctx = _Context(parsed, None, info)
-        if attr in info.attrs:
-            return self.binding_value(info.attrs[attr], ctx)
-        if attr in info.instance_attrs:
-            return self.binding_value(info.instance_attrs[attr], ctx)
-        for base in info.bases:
-            found = self._class(base, parsed)
-            if found is not None:
-                value = self.class_attr(found[0], found[1], attr, seen + 1)
-                if value is not None:
-                    return value
-        return None
-
-    def _attribute(self, node: cst.Attribute, ctx: _Context) -> Value | None:
-        attr = node.attr.value
-        owner = node.value
-        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            return self.class_attr(ctx.cls, ctx.parsed, attr)
-        found = self._class(owner, ctx.parsed)
-        if found is not None:
-            return self.class_attr(found[0], found[1], attr)
-        if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:
-            module, sub = ctx.parsed.scope.imports[owner.value]
-            other = self.project.module(f"{module}.{sub}" if sub else module)
-            if other is not None:
-                return self._global(attr, other)
-        return None
-
-    def _subscript(self, node: cst.Subscript, ctx: _Context) -> Value | None:
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-            return None
-        key = self.value(node.slice[0].slice.value, ctx)
-        container = node.value
-        if key is None or key.placeholders or not isinstance(container, cst.Name):
-            return None
-        binding = (
-            ctx.function.locals.get(container.value) if ctx.function else None
-        ) or ctx.parsed.scope.constants.get(container.value)
-        if binding is None or binding.single is None or not isinstance(binding.single, cst.Dict):
-            return None
-        for element in binding.single.elements:
-            if isinstance(element, cst.DictElement):
-                k = self.value(element.key, ctx)
-                if k is not None and k.text == key.text:
-                    return self.value(element.value, ctx)
-        return None
+    return parse
 
 
-def _identity(value: Value) -> tuple[Position | None, str]:
-    return (value.pieces[0].pos if value.pieces else None, value.text)
+@dataclass
+class _Found:
+    fragment: Fragment
+    node: cst.BaseExpression
+    context: Context
+    reads: frozenset[Var]
+    join: bool = False
 
 
-class _Finder(cst.CSTVisitor):
-    """Walks a module and evaluates every maximal string-building expression."""
+class _Walker(cst.CSTVisitor):
+    """Visits a module keeping track of the enclosing function and class."""
 
-    def __init__(self, parsed: ParsedModule, resolver: _Resolver) -> None:
+    def __init__(self, parsed: ParsedModule) -> None:
         self.parsed = parsed
-        self.resolver = resolver
-        self.found: list[Fragment] = []
         self._functions: list[FunctionScope | None] = []
         self._classes: list[ClassInfo | None] = []
         self._names: list[str] = []
 
-    def _ctx(self) -> _Context:
+    def context(self, cls: ClassInfo | None = None) -> Context:
         fn = self._functions[-1] if self._functions else None
-        cls = self._classes[-1] if self._classes else None
-        return _Context(self.parsed, fn, cls)
+        own = self._classes[-1] if self._classes else None
+        return Context(self.parsed, fn, cls or own)
+
+    @property
+    def function_name(self) -> str | None:
+        return ".".join(self._names) if self._functions and self._functions[-1] else None
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._classes.append(self.parsed.scope.classes.get(node.name.value))
         self._functions.append(None)
         self._names.append(node.name.value)
-        self._skip_docstring(node.body)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._classes.pop()
@@ -439,36 +258,58 @@ class _Finder(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = self.parsed.scope.functions.get(node)
         self._functions.append(scope)
-        self._classes.append(
-            scope.owner if scope else (self._classes[-1] if self._classes else None)
-        )
+        outer = self._classes[-1] if self._classes else None
+        self._classes.append(scope.owner if scope and scope.owner else outer)
         self._names.append(node.name.value)
-        self._skip_docstring(node.body)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._functions.pop()
         self._classes.pop()
         self._names.pop()
 
+
+def _docstring_of(body: cst.BaseSuite | cst.Module) -> cst.BaseExpression | None:
+    statements = body.body if isinstance(body, cst.Module | cst.IndentedBlock) else ()
+    if statements and isinstance(statements[0], cst.SimpleStatementLine):
+        first = statements[0].body[0] if statements[0].body else None
+        if isinstance(first, cst.Expr) and isinstance(
+            first.value, cst.SimpleString | cst.ConcatenatedString
+        ):
+            return first.value
+    return None
+
+
+def _balanced(text: str) -> bool:
+    return text.count("(") <= text.count(")")
+
+
+class _Finder(_Walker):
+    """Evaluates every maximal string-building expression; keeps those that hold DDL."""
+
+    def __init__(self, parsed: ParsedModule, resolver: Resolver,
+                 subclasses: dict[int, list[ClassInfo]]) -> None:
+        super().__init__(parsed)
+        self.resolver = resolver
+        self.subclasses = subclasses
+        self.found: list[_Found] = []
+        self._docstrings: set[int] = set()
+
     def visit_Module(self, node: cst.Module) -> None:
-        self._docstring = None
-        if node.body and isinstance(node.body[0], cst.SimpleStatementLine):
-            first = node.body[0].body[0] if node.body[0].body else None
-            if isinstance(first, cst.Expr):
-                self._docstring = first.value
+        doc = _docstring_of(node)
+        if doc is not None:
+            self._docstrings.add(id(doc))
 
-    _docstring: cst.BaseExpression | None = None
-    _docstrings: set[cst.CSTNode] = set()
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        super().visit_ClassDef(node)
+        doc = _docstring_of(node.body)
+        if doc is not None:
+            self._docstrings.add(id(doc))
 
-    def _skip_docstring(self, body: cst.BaseSuite) -> None:
-        if isinstance(body, cst.IndentedBlock) and body.body:
-            first = body.body[0]
-            if (
-                isinstance(first, cst.SimpleStatementLine)
-                and isinstance(first.body[0], cst.Expr)
-                and isinstance(first.body[0].value, cst.SimpleString | cst.ConcatenatedString)
-            ):
-                self._docstrings = self._docstrings | {first.body[0].value}
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        doc = _docstring_of(node.body)
+        if doc is not None:
+            self._docstrings.add(id(doc))
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
@@ -495,17 +336,193 @@ class _Finder(cst.CSTVisitor):
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
         return self._visit_expression(node)
 
-    def _visit_expression(self, node: cst.BaseExpression) -> bool:
-        if node is self._docstring or node in self._docstrings:
-            return False
-        evaluator = self.resolver.evaluator(self._ctx())
-        if not evaluator.is_stringy(node):
+    def visit_List(self, node: cst.List) -> bool:
+        return self._visit_sequence(node)
+
+    def visit_Tuple(self, node: cst.Tuple) -> bool:
+        return self._visit_sequence(node)
+
+    def _contexts(self) -> list[Context]:
+        """The class context, and one per project subclass (``self.X`` dispatches)."""
+        base = self.context()
+        if base.cls is None or base.function is None:
+            return [base]
+        return [base, *(self.context(sub) for sub in self.subclasses.get(id(base.cls), []))]
+
+    def _visit_sequence(self, node: cst.List | cst.Tuple) -> bool:
+        """A list of string pieces that only together make a statement (joined at run time)."""
+        items = [e.value for e in node.elements if isinstance(e, cst.Element)]
+        if len(items) < 2:
             return True
-        value = evaluator.value(node)
-        if value is not None and holds_ddl(value.text):
-            function = ".".join(self._names) if self._functions and self._functions[-1] else None
-            self.found.append(Fragment(value, self.parsed.display, function))
+        ctx = self.context()
+        evaluator = self.resolver.evaluator(ctx)
+        if not all(evaluator.is_stringy(item) for item in items):
+            return True
+        first = evaluator.value(items[0])
+        if first is None or not holds_ddl(first.text) or _balanced(first.text):
+            return True
+        values = [evaluator.value(item) for item in items]
+        if any(v is None for v in values):
+            return True
+        joined = values[0]
+        for v in values[1:]:
+            joined = joined + Value.of("\n") + v
+        self._keep(joined, node, ctx, frozenset(), join=True)
         return False
+
+    def _visit_expression(self, node: cst.BaseExpression) -> bool:
+        if id(node) in self._docstrings:
+            return False
+        stringy = False
+        for ctx in self._contexts():
+            evaluator = self.resolver.evaluator(ctx)
+            if not evaluator.is_stringy(node):
+                continue
+            stringy = True
+            with self.resolver.recording() as reads:
+                value = evaluator.value(node)
+            if value is not None:
+                self._keep(value, node, ctx, frozenset(reads))
+        return not stringy
+
+    def _keep(self, value: Value, node: cst.BaseExpression, ctx: Context,
+              reads: frozenset[Var], join: bool = False) -> None:
+        value = mark_templates(value)
+        if holds_ddl(value.text):
+            fragment = Fragment(value, self.parsed.display, self.function_name)
+            self.found.append(_Found(fragment, node, ctx, reads, join))
+
+
+class _Calls(_Walker):
+    """Every call in a module to one of ``names`` (as ``f(...)`` or ``x.f(...)``)."""
+
+    def __init__(self, parsed: ParsedModule, names: set[str]) -> None:
+        super().__init__(parsed)
+        self.names = names
+        self.calls: list[tuple[cst.Call, Context]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        if name in self.names:
+            self.calls.append((node, self.context()))
+
+
+_MAX_INSTANCES = 16
+
+
+class _Instantiator:
+    """Re-evaluates DDL built from parameters and loop variables, once per value they take."""
+
+    def __init__(self, resolver: Resolver, modules: ModuleIndex) -> None:
+        self.resolver = resolver
+        self.modules = modules
+        self._calls: dict[str, list[tuple[cst.Call, Context]]] = {}
+        self._choices: dict[Var, list[Value]] = {}
+
+    def _calls_named(self, name: str) -> list[tuple[cst.Call, Context]]:
+        if name not in self._calls:
+            needle = name.encode() + b"("
+            calls: list[tuple[cst.Call, Context]] = []
+            for display in sorted(self.modules.files):
+                if not display.endswith((".py", ".pyi")):
+                    continue
+                parsed = self.modules._parsed.get(display)
+                if parsed is None:
+                    try:
+                        if needle not in self.modules.files[display].read_bytes():
+                            continue
+                    except OSError:
+                        continue
+                    parsed = self.modules.parsed(display)
+                if parsed is None:
+                    continue
+                walker = _Calls(parsed, {name})
+                parsed.module.visit(walker)
+                calls.extend(walker.calls)
+            self._calls[name] = calls
+        return self._calls[name]
+
+    def _param_choices(self, var: Var, info: VarInfo) -> list[Value]:
+        """The argument each call site passes for a parameter (its default where omitted)."""
+        fn = info.function
+        if fn is None:
+            return []
+        constructed = fn.owner if fn.node.name.value == "__init__" else None
+        name = constructed.name if constructed is not None else fn.node.name.value
+        default = fn.params.get(var[2])
+        values: list[Value] = []
+        for call, ctx in self._calls_named(name):
+            skips = self._matches(call, ctx, fn.node, constructed)
+            if skips is None:
+                continue
+            bound = self.resolver.bind(call, fn, skips, ctx) or {}
+            if var in bound:
+                values.append(bound[var])
+            elif default is not None:
+                outer = Context(info.context.parsed, None, info.context.cls)
+                got = self.resolver.value(default, outer)
+                if got is not None:
+                    values.append(got)
+        return values
+
+    def _matches(self, call: cst.Call, ctx: Context, node: cst.FunctionDef,
+                 constructed: ClassInfo | None) -> bool | None:
+        """Whether ``call`` runs ``node``; then whether it skips ``self``. None if it does not."""
+        if constructed is not None:
+            cls = self.resolver.find_class(call.func, ctx.parsed)
+            if cls is not None and any(c is constructed for c in self.resolver.mro(cls)):
+                return True
+            return None
+        target = self.resolver.callee(call.func, ctx)
+        if target is not None and target[0] is node:
+            return target[3]
+        return None
+
+    def choices(self, var: Var) -> list[Value]:
+        if var not in self._choices:
+            info = self.resolver.variables.get(var)
+            values: list[Value] = []
+            if info is not None:
+                if var[0] == "loop":
+                    values = [v for v in (self.resolver.value(i, info.context) for i in info.items) if v]
+                else:
+                    values = self._param_choices(var, info)
+            unique: dict[str, Value] = {}
+            for v in values:
+                unique.setdefault(v.text, v)
+            self._choices[var] = list(unique.values())
+        return self._choices[var]
+
+    def expand(self, found: _Found) -> list[Fragment]:
+        """The fragment once per combination of its variables' values (or as it is)."""
+        axes = [(var, self.choices(var)) for var in sorted(found.reads)]
+        axes = [(var, values) for var, values in axes if values]
+        if not axes:
+            return [found.fragment]
+        combos: list[dict[Var, Value]] = [{}]
+        for var, values in axes:
+            combos = [{**c, var: v} for c in combos for v in values][:_MAX_INSTANCES]
+        out: list[Fragment] = []
+        for combo in combos:
+            with self.resolver.bound(combo):
+                value = self.resolver.value(found.node, found.context)
+            if value is None:
+                continue
+            value = mark_templates(value)
+            if holds_ddl(value.text):
+                out.append(Fragment(value, found.fragment.path, found.fragment.function))
+        return out or [found.fragment]
+
+
+def _subclass_index(resolver: Resolver, modules: list[ParsedModule]) -> dict[int, list[ClassInfo]]:
+    """For each class, its project subclasses (transitively), in a stable order."""
+    index: dict[int, list[ClassInfo]] = {}
+    for parsed in modules:
+        for cls in parsed.scope.classes.values():
+            for base in resolver.mro(cls)[1:]:
+                index.setdefault(id(base), []).append(cls)
+    return index
 
 
 def extract_project(
@@ -514,12 +531,12 @@ def extract_project(
     """DDL fragments of the candidate files ``texts`` (display path to source text).
 
     ``files`` maps every scanned display path to its file, so that constants imported from
-    modules without DDL still resolve.
+    modules without DDL, and call sites that pass table names, are found too.
     """
-    project = Project(files)
-    resolver = _Resolver(project)
-    found: list[Fragment] = []
+    modules = ModuleIndex(files, parse_file(files))
+    resolver = Resolver(modules)
     diagnostics: list[Diagnostic] = []
+    candidates: list[ParsedModule] = []
     for display in sorted(texts):
         if on_file:
             on_file(display)
@@ -527,31 +544,35 @@ def extract_project(
         if problem:
             diagnostics.append(problem)
             continue
-        parsed = project.parsed(display, texts[display])
+        parsed = modules.parsed(display, texts[display])
         if parsed is None:
             diagnostics.append(Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0))
             continue
-        finder = _Finder(parsed, resolver)
+        candidates.append(parsed)
+    subclasses = _subclass_index(resolver, candidates)
+    found: list[_Found] = []
+    for parsed in candidates:
+        finder = _Finder(parsed, resolver, subclasses)
         parsed.module.visit(finder)
         found.extend(finder.found)
+    instantiator = _Instantiator(resolver, modules)
+    fragments: dict[tuple, Fragment] = {}
+    for item in found:
+        for fragment in instantiator.expand(item):
+            fragments.setdefault(identity(fragment.value), fragment)
     # A template defined once and formatted where it is used is documented at its use.
-    fragments = [frag for frag in found if _identity(frag.value) not in resolver.templates]
-    for frag in fragments:
-        for label in dict.fromkeys(frag.value.placeholders):
-            where = next(p.pos for p in frag.value.pieces if p.placeholder and p.text == label) or (
-                frag.value.position_at(0) or (1, 0)
-            )
-            diagnostics.append(
-                Diagnostic(
-                    "warning",
-                    "SD103",
-                    f"cannot resolve {label} statically; documented with a placeholder name",
-                    frag.path,
-                    where[0],
-                    where[1],
-                )
-            )
-    return fragments, diagnostics
+    kept = [f for key, f in fragments.items() if key not in resolver.templates]
+    for frag in kept:
+        for piece in frag.value.pieces:
+            if piece.placeholder:
+                where = frag.source_at(0)
+                pos = piece.pos or (where.path, where.line, where.column)
+                diagnostics.append(Diagnostic(
+                    "warning", "SD103",
+                    f"cannot resolve {piece.text} statically; documented with a placeholder name",
+                    pos[0], pos[1], pos[2],
+                ))
+    return kept, list(dict.fromkeys(diagnostics))
 
 
-__all__ = ["FileResult", "Fragment", "extract_project", "holds_ddl", "may_hold_ddl", "placeholder"]
+__all__ = ["Fragment", "extract_project", "holds_ddl", "may_hold_ddl"]

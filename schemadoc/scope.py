@@ -19,6 +19,7 @@ class Binding:
     exprs: list[cst.BaseExpression] = field(default_factory=list)
     function: cst.FunctionDef | None = None
     owner: ClassInfo | None = None
+    loop: bool = False  # a ``for`` target: each expression is one value it takes
 
     @property
     def single(self) -> cst.BaseExpression | None:
@@ -30,8 +31,10 @@ class ClassInfo:
     name: str
     node: cst.ClassDef
     bases: list[cst.BaseExpression]
+    display: str = ""  # file the class is defined in
     attrs: dict[str, Binding] = field(default_factory=dict)
     instance_attrs: dict[str, Binding] = field(default_factory=dict)
+    methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class ModuleScope:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     functions: dict[cst.FunctionDef, FunctionScope] = field(default_factory=dict)
+    module_functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
 
 def _targets(
@@ -106,7 +110,44 @@ def _import_base(module: str, node: cst.ImportFrom) -> str:
     return ".".join([*base, name] if name else base)
 
 
-def build_scope(module: cst.Module, name: str, is_package: bool = False) -> ModuleScope:
+def decorators(fn: cst.FunctionDef) -> set[str]:
+    """Names of a function's decorators (``property``, ``staticmethod``, ...)."""
+    names = set()
+    for dec in fn.decorators:
+        node = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        names.add(node.attr.value if isinstance(node, cst.Attribute) else _dotted(node))
+    return names
+
+
+def returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression a function returns, when it has exactly one ``return``."""
+    found = [
+        small.value
+        for small in _simple_statements(fn.body)
+        if isinstance(small, cst.Return) and small.value is not None
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, list[cst.BaseExpression]]]:
+    """``for name in (literal, ...)`` loops of a block: the name and the values it takes."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.For):
+            if isinstance(node.target, cst.Name) and isinstance(
+                node.iter, cst.List | cst.Tuple | cst.Set
+            ):
+                items = [e.value for e in node.iter.elements if isinstance(e, cst.Element)]
+                yield node.target.value, items
+        if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
+            continue
+        stack.extend(c for c in node.children if isinstance(c, cst.BaseSuite | cst.BaseStatement | cst.Else | cst.ExceptHandler | cst.Finally))
+
+
+def build_scope(
+    module: cst.Module, name: str, is_package: bool = False, display: str = ""
+) -> ModuleScope:
     """Index what ``module`` binds: constants, classes with attributes, imports, functions."""
     scope = ModuleScope(name)
     package_name = name if is_package else name.rpartition(".")[0]
@@ -133,12 +174,16 @@ def build_scope(module: cst.Module, name: str, is_package: bool = False) -> Modu
                     owner.instance_attrs.setdefault(
                         target.attr.value, Binding(function=fn, owner=owner)
                     ).exprs.append(value)
+        for loop_name, items in _loop_targets(fn.body):
+            if loop_name not in locals_:
+                locals_[loop_name] = Binding(items, function=fn, owner=owner, loop=True)
         scope.functions[fn] = FunctionScope(fn, params, locals_, owner)
 
     def collect_class(cls: cst.ClassDef) -> ClassInfo:
-        info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases])
+        info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], display)
         for stmt in cls.body.body:
             if isinstance(stmt, cst.FunctionDef):
+                info.methods.setdefault(stmt.name.value, stmt)
                 collect_function(stmt, info)
             elif isinstance(stmt, cst.ClassDef):
                 collect_class(stmt)
@@ -158,6 +203,8 @@ def build_scope(module: cst.Module, name: str, is_package: bool = False) -> Modu
                 collect_class(stmt)
             elif isinstance(stmt, cst.FunctionDef):
                 collect_function(stmt, None)
+                if top:
+                    scope.module_functions.setdefault(stmt.name.value, stmt)
                 visit_nested(stmt.body)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:

@@ -33,7 +33,6 @@ from .parse import (
     AddColumn,
     CreateTable,
     DeclaredColumn,
-    Drop,
     DropColumn,
     RenameColumn,
     RenameTable,

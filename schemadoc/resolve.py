@@ -1,0 +1,372 @@
+"""Resolve names in string-building code to the values they hold, without running anything.
+
+Looks through function locals and parameters, class attributes (with subclass dispatch:
+``self.X`` read in a base-class method means the X of the class the object really is),
+instance attributes set in methods, properties and small functions that ``return`` a string,
+module constants and names imported from other scanned modules.
+
+Parameters and ``for`` loop variables are *variables*: reading one records it, so a DDL string
+built from them can later be re-evaluated once per value they take (each call site's
+argument, each loop item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from .evaluate import Evaluator, Position, Value, placeholder
+from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators, returned
+
+Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
+
+
+@dataclass
+class ParsedModule:
+    display: str
+    module: cst.Module
+    scope: ModuleScope
+    positions: dict[cst.CSTNode, Position]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an expression is evaluated: its module, function and the class ``self`` is."""
+
+    parsed: ParsedModule
+    function: FunctionScope | None = None
+    cls: ClassInfo | None = None
+
+
+@dataclass
+class VarInfo:
+    """What is known of a variable: where it lives, and the values it can take."""
+
+    context: Context
+    function: FunctionScope | None = None
+    name: str = ""
+    items: list[cst.BaseExpression] = field(default_factory=list)  # for loop variables
+
+
+class Resolver:
+    """Name resolution over a project of parsed modules (see the module docstring)."""
+
+    def __init__(self, modules: ModuleIndex) -> None:
+        self.modules = modules
+        self.templates: set[tuple[Position | None, str]] = set()
+        self.overrides: dict[Var, Value] = {}
+        self.variables: dict[Var, VarInfo] = {}
+        self._reads: list[set[Var]] = []
+        self._active: set[tuple[int, int]] = set()
+
+    # -- evaluation ------------------------------------------------------------------
+
+    def evaluator(self, ctx: Context) -> Evaluator:
+        return Evaluator(
+            lambda node: self.resolve(node, ctx),
+            lambda node: ctx.parsed.positions.get(node),
+            on_template=lambda template: self.templates.add(identity(template)),
+            call=lambda node: self.call(node, ctx),
+        )
+
+    def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
+        key = (id(node), id(ctx.cls))
+        if key in self._active or len(self._active) > 40:
+            return None
+        self._active.add(key)
+        try:
+            return self.evaluator(ctx).value(node)
+        finally:
+            self._active.discard(key)
+
+    @contextmanager
+    def recording(self) -> Iterator[set[Var]]:
+        """Collect the variables read while evaluating."""
+        reads: set[Var] = set()
+        self._reads.append(reads)
+        try:
+            yield reads
+        finally:
+            self._reads.pop()
+
+    @contextmanager
+    def bound(self, values: dict[Var, Value]) -> Iterator[None]:
+        saved = {k: self.overrides[k] for k in values if k in self.overrides}
+        self.overrides.update(values)
+        try:
+            yield
+        finally:
+            for k in values:
+                self.overrides.pop(k, None)
+            self.overrides.update(saved)
+
+    def _read(self, var: Var, info: VarInfo) -> Value | None:
+        self.variables.setdefault(var, info)
+        if var in self.overrides:
+            return self.overrides[var]
+        for reads in self._reads:
+            reads.add(var)
+        return None
+
+    def binding_value(self, binding: Binding, ctx: Context) -> Value | None:
+        fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
+        inner = Context(ctx.parsed, fn_scope, ctx.cls)
+        values = [self.value(expr, inner) for expr in binding.exprs]
+        if not values or any(v is None for v in values):
+            return None
+        texts = {v.text for v in values if v is not None}
+        if len(texts) == 1:
+            return values[0]
+        # Assigned different strings: take the one fully known value, if there is just one.
+        known = [v for v in values if v is not None and not v.placeholders]
+        return known[0] if len({v.text for v in known}) == 1 else None
+
+    # -- names -----------------------------------------------------------------------
+
+    def resolve(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
+        if isinstance(node, cst.Name):
+            return self._name(node.value, ctx)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, ctx)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, ctx)
+        return None
+
+    def _name(self, name: str, ctx: Context) -> Value | None:
+        fn = ctx.function
+        if fn is not None:
+            if name in fn.locals:
+                binding = fn.locals[name]
+                if binding.loop:
+                    var = ("loop", id(binding), name)
+                    got = self._read(var, VarInfo(ctx, fn, name, binding.exprs))
+                    return got if got is not None else placeholder(name, None)
+                return self.binding_value(binding, ctx)
+            if name in fn.params:
+                var = ("param", id(fn.node), name)
+                got = self._read(var, VarInfo(ctx, fn, name))
+                if got is not None:
+                    return got
+                default = fn.params[name]
+                if default is None:
+                    return placeholder(name, None)
+                return self.value(default, Context(ctx.parsed, None, ctx.cls))
+        if fn is None and ctx.cls is not None and name in ctx.cls.attrs:
+            return self.binding_value(ctx.cls.attrs[name], ctx)
+        return self.global_value(name, ctx.parsed)
+
+    def global_value(self, name: str, parsed: ParsedModule) -> Value | None:
+        scope = parsed.scope
+        if name in scope.constants:
+            return self.binding_value(scope.constants[name], Context(parsed))
+        if name in scope.imports:
+            module, attr = scope.imports[name]
+            other = self.modules.module(module) if attr else None
+            if other is not None and attr is not None:
+                return self.global_value(attr, other)
+        return None
+
+    def find_class(self, expr: cst.BaseExpression, parsed: ParsedModule) -> ClassInfo | None:
+        """The class an expression names (``Base``, ``models.Base``), if it is in the project."""
+        if isinstance(expr, cst.Name):
+            if expr.value in parsed.scope.classes:
+                return parsed.scope.classes[expr.value]
+            module, attr = parsed.scope.imports.get(expr.value, ("", None))
+            other = self.modules.module(module) if attr else None
+            if other is not None and attr in other.scope.classes:
+                return other.scope.classes[attr]
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
+            other = self.modules.module(f"{module}.{sub}" if sub else module) if module else None
+            if other is not None and expr.attr.value in other.scope.classes:
+                return other.scope.classes[expr.attr.value]
+        return None
+
+    def mro(self, info: ClassInfo) -> list[ClassInfo]:
+        """The class and its project bases, nearest first."""
+        order: list[ClassInfo] = []
+        pending = [info]
+        while pending and len(order) < 20:
+            current = pending.pop(0)
+            if any(c is current for c in order):
+                continue
+            order.append(current)
+            parsed = self.modules.parsed(current.display)
+            if parsed is not None:
+                pending.extend(b for b in (self.find_class(x, parsed) for x in current.bases) if b)
+        return order
+
+    def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
+        """``self.attr`` for an object of class ``cls`` (properties included)."""
+        for owner in self.mro(cls):
+            parsed = self.modules.parsed(owner.display)
+            if parsed is None:
+                continue
+            ctx = Context(parsed, None, cls)
+            if attr in owner.attrs:
+                return self.binding_value(owner.attrs[attr], ctx)
+            if attr in owner.instance_attrs:
+                return self.binding_value(owner.instance_attrs[attr], ctx)
+            method = owner.methods.get(attr)
+            if method is not None:
+                if decorators(method) & {"property", "cached_property"}:
+                    body = returned(method)
+                    scope = parsed.scope.functions.get(method)
+                    return None if body is None else self.value(body, Context(parsed, scope, cls))
+                return None
+        return None
+
+    def _attribute(self, node: cst.Attribute, ctx: Context) -> Value | None:
+        attr = node.attr.value
+        owner = node.value
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            return self.class_attr(ctx.cls, attr)
+        found = self.find_class(owner, ctx.parsed)
+        if found is not None:
+            return self.class_attr(found, attr)
+        if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:
+            module, sub = ctx.parsed.scope.imports[owner.value]
+            other = self.modules.module(f"{module}.{sub}" if sub else module)
+            if other is not None:
+                return self.global_value(attr, other)
+        return None
+
+    def _subscript(self, node: cst.Subscript, ctx: Context) -> Value | None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = self.value(node.slice[0].slice.value, ctx)
+        container = node.value
+        if key is None or key.placeholders or not isinstance(container, cst.Name):
+            return None
+        binding = (ctx.function.locals.get(container.value) if ctx.function else None) or (
+            ctx.parsed.scope.constants.get(container.value)
+        )
+        if binding is None or len(binding.exprs) != 1 or not isinstance(binding.exprs[0], cst.Dict):
+            return None
+        for element in binding.exprs[0].elements:
+            if isinstance(element, cst.DictElement):
+                k = self.value(element.key, ctx)
+                if k is not None and k.text == key.text:
+                    return self.value(element.value, ctx)
+        return None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def callee(self, func: cst.BaseExpression, ctx: Context
+               ) -> tuple[cst.FunctionDef, ParsedModule, ClassInfo | None, bool] | None:
+        """The project function a call runs: (def, its module, self's class, skips self)."""
+        if isinstance(func, cst.Name):
+            parsed = ctx.parsed
+            fn = parsed.scope.module_functions.get(func.value)
+            if fn is None and func.value in parsed.scope.imports:
+                module, attr = parsed.scope.imports[func.value]
+                other = self.modules.module(module) if attr else None
+                if other is not None and attr is not None:
+                    parsed, fn = other, other.scope.module_functions.get(attr)
+            return (fn, parsed, None, False) if fn is not None else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        name = func.attr.value
+        owner = func.value
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            cls, via_instance = ctx.cls, True
+        else:
+            cls, via_instance = self.find_class(owner, ctx.parsed), False
+        if cls is None:
+            return None
+        for base in self.mro(cls):
+            method = base.methods.get(name)
+            if method is not None:
+                parsed = self.modules.parsed(base.display)
+                if parsed is None:
+                    return None
+                kinds = decorators(method)
+                skips = "staticmethod" not in kinds and (via_instance or "classmethod" in kinds)
+                return method, parsed, cls, skips
+        return None
+
+    def call(self, node: cst.Call, ctx: Context) -> Value | None:
+        """The string a call to a small project function returns, with its arguments bound."""
+        target = self.callee(node.func, ctx)
+        if target is None:
+            return None
+        fn, parsed, cls, skips = target
+        body = returned(fn)
+        scope = parsed.scope.functions.get(fn)
+        if body is None or scope is None:
+            return None
+        bound = self.bind(node, scope, skips, ctx)
+        if bound is None:
+            return None
+        with self.bound(bound):
+            return self.value(body, Context(parsed, scope, cls))
+
+    def bind(self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
+             ) -> dict[Var, Value] | None:
+        """Argument values of a call, by the callee's parameter variables."""
+        names = list(scope.params)
+        if skips and names:
+            names = names[1:]
+        bound: dict[Var, Value] = {}
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                return None
+            value = self.value(arg.value, ctx)
+            if value is None:
+                value = placeholder(arg.keyword.value if arg.keyword else "arg", None)
+            if arg.keyword is not None:
+                bound[("param", id(scope.node), arg.keyword.value)] = value
+            elif position < len(names):
+                bound[("param", id(scope.node), names[position])] = value
+                position += 1
+        return bound
+
+
+ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
+
+
+class ModuleIndex:
+    """Maps dotted module names to scanned files, parsing them on demand."""
+
+    def __init__(self, files: dict[str, Path], parse: ParseFn) -> None:
+        self.files = files
+        self._parse = parse
+        self._by_module: dict[str, str] = {}
+        for display in sorted(files):
+            if display.endswith((".py", ".pyi")):
+                parts = module_name(display)[0].split(".")
+                for i in range(len(parts)):
+                    self._by_module.setdefault(".".join(parts[i:]), display)
+        self._parsed: dict[str, ParsedModule | None] = {}
+
+    def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
+        if display not in self._parsed:
+            self._parsed[display] = None  # guards against import cycles
+            self._parsed[display] = self._parse(display, text)
+        return self._parsed[display]
+
+    def module(self, dotted: str) -> ParsedModule | None:
+        display = self._by_module.get(dotted)
+        return self.parsed(display) if display else None
+
+    def loaded(self) -> list[ParsedModule]:
+        return [p for _, p in sorted(self._parsed.items()) if p is not None]
+
+
+def module_name(display: str) -> tuple[str, bool]:
+    """Dotted module name for a display path, and whether it is a package ``__init__``."""
+    parts = display.removesuffix(".py").removesuffix(".pyi").split("/")
+    parts = [p for p in parts if p not in ("", ".", "..")]
+    if parts and parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def identity(value: Value) -> tuple[Position | None, str]:
+    """What makes two found strings the same: where they start and what they say."""
+    return (value.pieces[0].pos if value.pieces else None, value.text)
