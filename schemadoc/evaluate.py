@@ -227,6 +227,12 @@ class Evaluator:
             left = self.value(node.left)
             return left if left is not None and not left.placeholders else self.value(node.right)
         if isinstance(node, cst.IfExp):
+            # Which branch runs depends on run-time state: take the one that is fully known,
+            # preferring the ``if`` branch (usually the default configuration).
+            for branch in (node.body, node.orelse):
+                got = self.value(branch)
+                if got is not None and not got.placeholders:
+                    return got
             return None
         return None
 

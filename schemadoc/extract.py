@@ -456,7 +456,7 @@ class _Instantiator:
             skips = self._matches(call, ctx, fn.node, constructed)
             if skips is None:
                 continue
-            bound = self.resolver.bind(call, fn, skips, ctx) or {}
+            bound = self.resolver.bind(call, fn, skips, ctx)
             if var in bound:
                 values.append(bound[var])
             elif default is not None:
@@ -479,13 +479,52 @@ class _Instantiator:
             return target[3]
         return None
 
+    def _star_choices(self, info: VarInfo) -> list[Value]:
+        """Every extra positional argument that call sites pass to ``*args``."""
+        fn = info.function
+        if fn is None:
+            return []
+        values: list[Value] = []
+        for call, ctx in self._calls_named(fn.node.name.value):
+            skips = self._matches(call, ctx, fn.node, None)
+            if skips is None:
+                continue
+            bound = self.resolver.bind(call, fn, skips, ctx)
+            values.extend(v for k, v in bound.items() if k[0] == "star")
+        return values
+
+    def _loop_choices(self, info: VarInfo) -> list[Value]:
+        """The values a ``for`` variable takes: items of a literal, a constant or ``*args``."""
+        iterable = info.iterable
+        fn = info.function
+        if isinstance(iterable, cst.Name) and fn is not None:
+            if iterable.value == fn.star:
+                return self._star_choices(info)
+            binding = fn.locals.get(iterable.value) or info.context.parsed.scope.constants.get(
+                iterable.value
+            )
+            if binding is not None and len(binding.exprs) == 1:
+                iterable = binding.exprs[0]
+        if isinstance(iterable, cst.Attribute) and info.context.cls is not None:
+            owner = iterable.value
+            if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
+                for cls in self.resolver.mro(info.context.cls):
+                    binding = cls.attrs.get(iterable.attr.value)
+                    if binding is not None and len(binding.exprs) == 1:
+                        iterable = binding.exprs[0]
+                        break
+        if not isinstance(iterable, cst.List | cst.Tuple | cst.Set):
+            return []
+        items = [e.value for e in iterable.elements if isinstance(e, cst.Element)]
+        return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
+
     def choices(self, var: Var) -> list[Value]:
         if var not in self._choices:
             info = self.resolver.variables.get(var)
             values: list[Value] = []
             if info is not None:
                 if var[0] == "loop":
-                    values = [v for v in (self.resolver.value(i, info.context) for i in info.items) if v]
+                    values = self._loop_choices(info)
                 else:
                     values = self._param_choices(var, info)
             unique: dict[str, Value] = {}

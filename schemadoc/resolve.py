@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
@@ -49,7 +49,7 @@ class VarInfo:
     context: Context
     function: FunctionScope | None = None
     name: str = ""
-    items: list[cst.BaseExpression] = field(default_factory=list)  # for loop variables
+    iterable: cst.BaseExpression | None = None  # what a loop variable iterates
 
 
 class Resolver:
@@ -62,6 +62,7 @@ class Resolver:
         self.variables: dict[Var, VarInfo] = {}
         self._reads: list[set[Var]] = []
         self._active: set[tuple[int, int]] = set()
+        self._assigning: set[tuple[int, str]] = set()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -139,13 +140,19 @@ class Resolver:
     def _name(self, name: str, ctx: Context) -> Value | None:
         fn = ctx.function
         if fn is not None:
-            if name in fn.locals:
+            assigning = (id(fn.node), name)
+            if name in fn.locals and assigning not in self._assigning:
                 binding = fn.locals[name]
                 if binding.loop:
                     var = ("loop", id(binding), name)
-                    got = self._read(var, VarInfo(ctx, fn, name, binding.exprs))
+                    got = self._read(var, VarInfo(ctx, fn, name, binding.exprs[0]))
                     return got if got is not None else placeholder(name, None)
-                return self.binding_value(binding, ctx)
+                # ``table = table or "x"``: inside its own value the name is the parameter.
+                self._assigning.add(assigning)
+                try:
+                    return self.binding_value(binding, ctx)
+                finally:
+                    self._assigning.discard(assigning)
             if name in fn.params:
                 var = ("param", id(fn.node), name)
                 got = self._read(var, VarInfo(ctx, fn, name))
@@ -299,23 +306,26 @@ class Resolver:
         scope = parsed.scope.functions.get(fn)
         if body is None or scope is None:
             return None
-        bound = self.bind(node, scope, skips, ctx)
-        if bound is None:
-            return None
-        with self.bound(bound):
+        with self.bound(self.bind(node, scope, skips, ctx)):
             return self.value(body, Context(parsed, scope, cls))
 
     def bind(self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
-             ) -> dict[Var, Value] | None:
-        """Argument values of a call, by the callee's parameter variables."""
-        names = list(scope.params)
+             ) -> dict[Var, Value]:
+        """Argument values of a call, by the callee's parameter variables.
+
+        Extra positional arguments are bound to ``("star", id(def), index)``.
+        """
+        names = [n for n in scope.params if n not in _keyword_only(scope)]
         if skips and names:
             names = names[1:]
         bound: dict[Var, Value] = {}
         position = 0
         for arg in node.args:
-            if arg.star:
-                return None
+            if arg.star == "**":
+                continue
+            if arg.star == "*":
+                position = len(names) + 1_000  # later positions are unknowable
+                continue
             value = self.value(arg.value, ctx)
             if value is None:
                 value = placeholder(arg.keyword.value if arg.keyword else "arg", None)
@@ -324,10 +334,17 @@ class Resolver:
             elif position < len(names):
                 bound[("param", id(scope.node), names[position])] = value
                 position += 1
+            elif position < len(names) + 1_000:
+                bound[("star", id(scope.node), str(position - len(names)))] = value
+                position += 1
         return bound
 
 
 ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
+
+
+def _keyword_only(scope: FunctionScope) -> set[str]:
+    return {p.name.value for p in scope.node.params.kwonly_params}
 
 
 class ModuleIndex:

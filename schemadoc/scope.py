@@ -19,7 +19,7 @@ class Binding:
     exprs: list[cst.BaseExpression] = field(default_factory=list)
     function: cst.FunctionDef | None = None
     owner: ClassInfo | None = None
-    loop: bool = False  # a ``for`` target: each expression is one value it takes
+    loop: bool = False  # a ``for`` target: ``exprs`` holds the iterable
 
     @property
     def single(self) -> cst.BaseExpression | None:
@@ -43,6 +43,7 @@ class FunctionScope:
     params: dict[str, cst.BaseExpression | None]
     locals: dict[str, Binding]
     owner: ClassInfo | None
+    star: str | None = None  # name of the ``*args`` parameter
 
 
 @dataclass
@@ -129,17 +130,13 @@ def returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
     return found[0] if len(found) == 1 else None
 
 
-def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, list[cst.BaseExpression]]]:
-    """``for name in (literal, ...)`` loops of a block: the name and the values it takes."""
+def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """``for name in iterable`` loops of a block: the loop variable and what it iterates."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.For):
-            if isinstance(node.target, cst.Name) and isinstance(
-                node.iter, cst.List | cst.Tuple | cst.Set
-            ):
-                items = [e.value for e in node.iter.elements if isinstance(e, cst.Element)]
-                yield node.target.value, items
+        if isinstance(node, cst.For) and isinstance(node.target, cst.Name):
+            yield node.target.value, node.iter
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
             continue
         stack.extend(c for c in node.children if isinstance(c, cst.BaseSuite | cst.BaseStatement | cst.Else | cst.ExceptHandler | cst.Finally))
@@ -174,10 +171,11 @@ def build_scope(
                     owner.instance_attrs.setdefault(
                         target.attr.value, Binding(function=fn, owner=owner)
                     ).exprs.append(value)
-        for loop_name, items in _loop_targets(fn.body):
+        for loop_name, iterable in _loop_targets(fn.body):
             if loop_name not in locals_:
-                locals_[loop_name] = Binding(items, function=fn, owner=owner, loop=True)
-        scope.functions[fn] = FunctionScope(fn, params, locals_, owner)
+                locals_[loop_name] = Binding([iterable], function=fn, owner=owner, loop=True)
+        star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
+        scope.functions[fn] = FunctionScope(fn, params, locals_, owner, star)
 
     def collect_class(cls: cst.ClassDef) -> ClassInfo:
         info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], display)
