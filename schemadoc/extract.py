@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sqlite3
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -279,8 +280,9 @@ def _docstring_of(body: cst.BaseSuite | cst.Module) -> cst.BaseExpression | None
     return None
 
 
-def _balanced(text: str) -> bool:
-    return text.count("(") <= text.count(")")
+def _incomplete(text: str) -> bool:
+    """Whether DDL text cannot stand alone (open parenthesis, trigger without END)."""
+    return text.count("(") > text.count(")") or not sqlite3.complete_statement(text + ";")
 
 
 class _Finder(_Walker):
@@ -359,7 +361,7 @@ class _Finder(_Walker):
         if not all(evaluator.is_stringy(item) for item in items):
             return True
         first = evaluator.value(items[0])
-        if first is None or not holds_ddl(first.text) or _balanced(first.text):
+        if first is None or not holds_ddl(first.text) or not _incomplete(first.text):
             return True
         values = [evaluator.value(item) for item in items]
         if any(v is None for v in values):
@@ -414,9 +416,11 @@ _MAX_INSTANCES = 16
 class _Instantiator:
     """Re-evaluates DDL built from parameters and loop variables, once per value they take."""
 
-    def __init__(self, resolver: Resolver, modules: ModuleIndex) -> None:
+    def __init__(self, resolver: Resolver, modules: ModuleIndex,
+                 subclasses: dict[int, list[ClassInfo]]) -> None:
         self.resolver = resolver
         self.modules = modules
+        self.subclasses = subclasses
         self._calls: dict[str, list[tuple[cst.Call, Context]]] = {}
         self._choices: dict[Var, list[Value]] = {}
 
@@ -449,10 +453,14 @@ class _Instantiator:
         if fn is None:
             return []
         constructed = fn.owner if fn.node.name.value == "__init__" else None
-        name = constructed.name if constructed is not None else fn.node.name.value
+        if constructed is not None:
+            classes = [constructed, *self.subclasses.get(id(constructed), [])]
+            calls = [c for cls in classes for c in self._calls_named(cls.name)]
+        else:
+            calls = self._calls_named(fn.node.name.value)
         default = fn.params.get(var[2])
         values: list[Value] = []
-        for call, ctx in self._calls_named(name):
+        for call, ctx in calls:
             skips = self._matches(call, ctx, fn.node, constructed)
             if skips is None:
                 continue
@@ -594,7 +602,7 @@ def extract_project(
         finder = _Finder(parsed, resolver, subclasses)
         parsed.module.visit(finder)
         found.extend(finder.found)
-    instantiator = _Instantiator(resolver, modules)
+    instantiator = _Instantiator(resolver, modules, subclasses)
     fragments: dict[tuple, Fragment] = {}
     for item in found:
         for fragment in instantiator.expand(item):

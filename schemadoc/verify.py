@@ -66,14 +66,18 @@ _TEARDOWN = re.compile(
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
-def _normalized(sql: str) -> str:
-    """A definition's text for comparison: no comments, IF NOT EXISTS, case or spacing."""
+def _normalized(sql: str, name: str) -> str:
+    """A definition's text for comparison: no name, comments, IF NOT EXISTS, case or spacing."""
     words = []
+    folded = ascii_fold(name)
     for tok in tokens(sql):
         if tok.kind in ("space", "comment"):
             continue
         text = tok.text if tok.kind == "quoted" and tok.text[0] == "'" else tok.text.lower()
-        words.append(unquote(text) if tok.kind == "quoted" and text[0] != "'" else text)
+        word = unquote(text) if tok.kind == "quoted" and text[0] != "'" else text
+        if folded is not None and ascii_fold(word) == folded:
+            word, folded = "?", None  # the object's own name: renamed copies compare equal
+        words.append(word)
     text = " ".join(words)
     return re.sub(r"\bif not exists\b ", "", text).replace("temporary", "temp")
 
@@ -94,6 +98,8 @@ class _Object:
 class _State:
     objects: dict[str, _Object] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    deferred: list[SqlStatement] = field(default_factory=list)  # ALTERs that came too early
+    created: set[str] = field(default_factory=set)  # every name ever created
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
@@ -130,7 +136,7 @@ def _skip_reason(stmt: SqlStatement) -> tuple[str, str, str] | None:
     return None
 
 
-def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement) -> None:
+def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = False) -> None:
     skip = _skip_reason(stmt)
     if skip is not None:
         if skip[0]:
@@ -146,7 +152,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement) -> None:
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
-        if existing.definition == _normalized(stmt.sql):
+        if existing.definition == _normalized(stmt.sql, name):
             existing.sources.append(stmt.source)
         else:
             first = existing.sources[0]
@@ -186,6 +192,9 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement) -> None:
         if sandbox.denied:
             message = f"not allowed in the scratch database: {', '.join(sandbox.denied)}"
             state.warn(stmt, "error", "SD203", f"{h.verb} {h.kind} {name}: {message}")
+        elif not late and h.verb == "ALTER" and message.startswith(("no such table", "no such column")):
+            # Migration code often sorts before the code that creates the table.
+            state.deferred.append(stmt)
         elif "no such module" in message:
             state.warn(stmt, "warning", "SD207",
                        f"virtual table {name}: {message}; not documented")
@@ -193,6 +202,21 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement) -> None:
             state.warn(stmt, "error", "SD201", f"SQLite rejects {h.verb} {h.kind} {name}: {message}")
         return
     _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
+
+
+def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
+    """ALTERs that ran before their table existed: add what is missing, skip the rest."""
+    for stmt in state.deferred:
+        op = parse_statement(stmt.sql)
+        name, _ = object_names(stmt.sql)
+        key = ascii_fold(name or "")
+        if isinstance(op, AddColumn) and key in state.objects:
+            _apply(sandbox, state, stmt, late=True)
+        elif key in state.created or isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects:
+            state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is created; "
+                       "skipped as a migration of older databases")
+        else:
+            state.warn(stmt, "error", "SD201", f"SQLite rejects ALTER TABLE {name}: no such table")
 
 
 def _column_exists(sandbox: Sandbox, table: str, op: AddColumn) -> bool:
@@ -212,9 +236,10 @@ def _track(state: _State, stmt: SqlStatement, verb: str, kind: str, name: str, k
                    f"{verb} {kind} {name} is beyond the SQL parser ({op.reason}); documented "
                    "from SQLite's view")
     if verb == "CREATE":
+        state.created.add(key)
         declared = op if isinstance(op, CreateTable) else None
         state.objects[key] = _Object(
-            kind, name, [stmt.source], _normalized(stmt.sql),
+            kind, name, [stmt.source], _normalized(stmt.sql, name),
             description=stmt.description or (declared.description if declared else None),
             declared=declared,
             columns=list(declared.columns) if declared and declared.columns is not None else None,
@@ -486,6 +511,7 @@ def verify(statements: Sequence[SqlStatement]) -> Schema:
     try:
         for stmt in statements:
             _apply(sandbox, state, stmt)
+        _apply_deferred(sandbox, state)
         return _read_schema(sandbox, state)
     finally:
         sandbox.close()
