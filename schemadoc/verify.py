@@ -63,6 +63,11 @@ _TEARDOWN = re.compile(
     r"truncate|delete|remove|uninstall|downgrade|rollback|nuke)(?:_|$|[A-Z])",
     re.IGNORECASE,
 )
+_ENGINE_HINT = re.compile(
+    r"postgres\w*|psycopg\w*|\bpg_\w*|\w*_pg\b|mysql\w*|mariadb|mssql|sqlserver|oracle|"
+    r"redshift|snowflake|duckdb|clickhouse|cockroach\w*",
+    re.IGNORECASE,
+)
 _TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
@@ -98,8 +103,11 @@ class _Object:
 class _State:
     objects: dict[str, _Object] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    deferred: list[SqlStatement] = field(default_factory=list)  # ALTERs that came too early
+    deferred: list[SqlStatement] = field(default_factory=list)  # came before their table
     created: set[str] = field(default_factory=set)  # every name ever created
+    foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
+    conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
         self.diagnostics.append(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
@@ -125,15 +133,29 @@ def _skip_reason(stmt: SqlStatement) -> tuple[str, str, str] | None:
             return ("warning", "SD205", f"PRAGMA {pragma} is not a schema change; not applied")
         first = h.verb or stmt.sql.split(None, 1)[0]
         return ("warning", "SD205", f"{first} is not a schema change; not applied")
+    return None
+
+
+def _foreign_reason(stmt: SqlStatement) -> str | None:
+    """Why a statement looks written for another engine (its own text, or where it lives)."""
     found = FOREIGN_DIALECT.search(stmt.sql)
     if found:
-        return (
-            "warning",
-            "SD206",
-            f"written for another database engine ({' '.join(found.group().split())!r} is not "
-            "SQLite); skipped",
-        )
+        return f"{' '.join(found.group().split())!r} is not SQLite"
+    hint = _ENGINE_HINT.search(f"{stmt.source.path} {stmt.function or ''}")
+    if hint:
+        return f"it is in {hint.group()!r} code"
     return None
+
+
+def _foreign_groups(statements: Sequence[SqlStatement]) -> dict[tuple[str, str], str]:
+    """Functions holding any other-engine DDL: all their DDL is for that engine."""
+    groups: dict[tuple[str, str], str] = {}
+    for stmt in statements:
+        if stmt.function and head(stmt.sql).kind is not None:
+            reason = _foreign_reason(stmt)
+            if reason:
+                groups.setdefault((stmt.source.path, stmt.function), reason)
+    return groups
 
 
 def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = False) -> None:
@@ -143,12 +165,22 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             state.warn(stmt, skip[0], skip[1], skip[2])
         return
     h = head(stmt.sql)
-    op = parse_statement(stmt.sql)
     name, on_table = object_names(stmt.sql)
     if name is None:
         state.warn(stmt, "error", "SD201", f"{h.verb} {h.kind}: no object name found")
         return
     key = ascii_fold(name)
+    table_key = ascii_fold(on_table) if on_table else key
+    foreign = _foreign_reason(stmt) or state.foreign_groups.get(
+        (stmt.source.path, stmt.function or "")
+    )
+    if foreign or table_key in state.foreign:
+        if h.verb == "CREATE":
+            state.foreign.add(key)
+        state.warn(stmt, "warning", "SD206", f"{h.verb} {h.kind} {name} is written for another "
+                   f"database engine ({foreign or 'its table is'}); skipped")
+        return
+    op = parse_statement(stmt.sql)
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
@@ -160,6 +192,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
                        f"{h.kind} {name} is defined differently at {first}; the first definition "
                        "is documented")
             existing.sources.append(stmt.source)
+            state.conflicted.add(key)
         return
     if h.verb == "DROP":
         if existing is None:
@@ -181,40 +214,70 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
                    "guarded migration skipped")
         return
 
-    writes = h.virtual or (isinstance(op, CreateTable) and op.as_select)
+    # Tables are always empty: DROP's implicit DELETE and the rows a virtual table or
+    # CREATE TABLE AS writes touch nothing but the new object.
+    writes = h.virtual or h.verb == "DROP" or (isinstance(op, CreateTable) and op.as_select)
     try:
         sandbox.run(stmt.sql, writes=writes)
     except Deadline as exc:
         state.warn(stmt, "error", "SD204", f"{h.verb} {h.kind} {name}: {exc}; not applied")
         return
     except (sqlite3.Error, OverflowError, MemoryError) as exc:
-        message = str(exc) or type(exc).__name__
+        what = f"{h.verb} {h.kind} {name}"
         if sandbox.denied:
-            message = f"not allowed in the scratch database: {', '.join(sandbox.denied)}"
-            state.warn(stmt, "error", "SD203", f"{h.verb} {h.kind} {name}: {message}")
-        elif not late and h.verb == "ALTER" and message.startswith(("no such table", "no such column")):
-            # Migration code often sorts before the code that creates the table.
-            state.deferred.append(stmt)
-        elif "no such module" in message:
-            state.warn(stmt, "warning", "SD207",
-                       f"virtual table {name}: {message}; not documented")
+            denied = ", ".join(dict.fromkeys(sandbox.denied))
+            state.warn(stmt, "error", "SD203", f"{what}: not allowed in the scratch database: "
+                       f"{denied}")
         else:
-            state.warn(stmt, "error", "SD201", f"SQLite rejects {h.verb} {h.kind} {name}: {message}")
+            _failed(state, stmt, what, table_key, str(exc) or type(exc).__name__, late)
         return
     _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
 
 
+_ATTACHED = re.compile(r"no such table: (?!main\.|temp\.)\w+\.")
+
+
+def _failed(state: _State, stmt: SqlStatement, what: str, table_key: str, message: str,
+            late: bool) -> None:
+    """The diagnostic for a statement SQLite rejected (or a retry later)."""
+    if not late and message.startswith(("no such table", "no such column")) and not (
+        what.startswith("CREATE TABLE")
+    ):
+        # Migrations, indexes and triggers often sort before the code that creates the table.
+        state.deferred.append(stmt)
+    elif _ATTACHED.match(message):
+        state.warn(stmt, "warning", "SD209", f"{what} reads an attached database "
+                   f"({message}); not documented")
+    elif "no such module" in message:
+        state.warn(stmt, "warning", "SD207", f"{what}: {message}; not documented")
+    elif stmt.placeholders:
+        state.warn(stmt, "warning", "SD105", f"{what} is built at run time from "
+                   f"{', '.join(stmt.placeholders)} and cannot be documented ({message})")
+    elif table_key in state.conflicted:
+        state.warn(stmt, "warning", "SD301", f"{what} fails on the other definition of its "
+                   f"table: {message}")
+    else:
+        state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}")
+
+
 def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
-    """ALTERs that ran before their table existed: add what is missing, skip the rest."""
+    """Statements that ran before their table existed, once everything else is in place.
+
+    Indexes, triggers and added columns are applied then; other ALTERs of a table that is
+    created somewhere (renames, drops) were migrations of older databases and are skipped.
+    """
     for stmt in state.deferred:
+        h = head(stmt.sql)
         op = parse_statement(stmt.sql)
         name, _ = object_names(stmt.sql)
         key = ascii_fold(name or "")
-        if isinstance(op, AddColumn) and key in state.objects:
+        if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
             _apply(sandbox, state, stmt, late=True)
-        elif key in state.created or isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects:
-            state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is created; "
-                       "skipped as a migration of older databases")
+        elif key in state.created or (
+            isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects
+        ):
+            state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is "
+                       "created; skipped as a migration of older databases")
         else:
             state.warn(stmt, "error", "SD201", f"SQLite rejects ALTER TABLE {name}: no such table")
 
@@ -507,7 +570,7 @@ def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | 
 def verify(statements: Sequence[SqlStatement]) -> Schema:
     """Apply ``statements`` in order to a scratch database; the schema as SQLite has it."""
     sandbox = Sandbox()
-    state = _State()
+    state = _State(foreign_groups=_foreign_groups(statements))
     try:
         for stmt in statements:
             _apply(sandbox, state, stmt)
