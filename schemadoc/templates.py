@@ -83,7 +83,9 @@ _MD_ESCAPES = {
     "<": "&lt;",
     ">": "&gt;",
 }
-_SQL_ESCAPES = {k: v for k, v in _MD_ESCAPES.items() if k not in "_[]"}
+# In SQL text ">" stays as is: with "<" escaped it cannot form HTML, and mid-line it
+# cannot start a quote.
+_SQL_ESCAPES = {k: v for k, v in _MD_ESCAPES.items() if k not in "_[]>"}
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _LINK_BRACKET = re.compile(r"\](?=[(\[:])|\[(?=\^)|^\[")
 _BLOCK_START = re.compile(r"([#+=-]|\d+[.)])")

@@ -273,7 +273,7 @@ def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
         key = ascii_fold(name or "")
         if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
             _apply(sandbox, state, stmt, late=True)
-        elif key in state.created or (
+        elif key in state.created or key in state.objects or (
             isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects
         ):
             state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is "
@@ -534,7 +534,7 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
                     continue
                 obj = state.objects.get(ascii_fold(name))
                 if kind == "view":
-                    views.append(_read_view(conn, schema, name, obj, diagnostics))
+                    views.append(_read_view(conn, schema, name, obj, state))
                 else:
                     tables.append(_read_table(conn, schema, name, kind, bool(strict), bool(wr),
                                               obj, index_sources, diagnostics))
@@ -553,7 +553,7 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
 
 
 def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | None,
-               diagnostics: list[Diagnostic]) -> View:
+               state: _State) -> View:
     sql = conn.execute(
         f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'view' AND name = ?", (name,)
     ).fetchone()[0]
@@ -562,7 +562,13 @@ def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | 
     except sqlite3.Error as exc:
         columns = ()
         source = obj.sources[0] if obj and obj.sources else None
-        diagnostics.append(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
+        words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
+        if words & state.conflicted:
+            state.diagnostics.append(Diagnostic.at(
+                source, "warning", "SD301", f"view {name} fails on the other definition of a "
+                f"table it reads: {exc}"))
+        else:
+            state.diagnostics.append(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
     return View(name, sql, columns, tuple(obj.sources) if obj else (),
                 obj.description if obj else None, schema == "temp")
 
