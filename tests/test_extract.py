@@ -1,0 +1,207 @@
+"""Finding DDL in Python string literals: literal forms, name resolution, positions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from schemadoc.api import statements_of
+from schemadoc.extract import extract_project, holds_ddl, may_hold_ddl
+
+
+def extract(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
+    """(sql, path:line:col) of every statement found in the given modules."""
+    files = {}
+    for name, source in modules.items():
+        path = tmp_path / f"{name.replace('.', '/')}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+        files[path.relative_to(tmp_path).as_posix()] = path
+    texts = {d: p.read_text() for d, p in files.items()}
+    fragments, _ = extract_project(files, texts)
+    return [(s.sql, str(s.source)) for s in statements_of(fragments)]
+
+
+def sqls(tmp_path: Path, source: str) -> list[str]:
+    return [sql for sql, _ in extract(tmp_path, m=source)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CREATE TABLE t (a)",
+        "  -- comment\n create temp table t (a)",
+        "PRAGMA foreign_keys=ON; CREATE UNIQUE INDEX i ON t (a)",
+        "create virtual table f using fts5(a)",
+        "ALTER TABLE t ADD COLUMN b",
+        "drop view if exists v",
+    ],
+)
+def test_statement_shapes_count_as_ddl(text: str) -> None:
+    assert holds_ddl(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Create a new user table if needed",
+        "This function will create table users lazily.",
+        "SELECT * FROM t WHERE kind = 'CREATE TABLE'",
+        "INSERT INTO log VALUES ('drop table x')",
+    ],
+)
+def test_prose_and_dml_do_not(text: str) -> None:
+    assert not holds_ddl(text)
+
+
+def test_prefilter_keeps_split_and_lowercase_keywords() -> None:
+    assert may_hold_ddl(b'sql = "create " "table " + name')
+    assert may_hold_ddl(b"q = 'CREATE' + ' INDEX'")
+    assert not may_hold_ddl(b"print('hello world')")
+
+
+def test_concatenation_forms(tmp_path: Path) -> None:
+    got = sqls(tmp_path, '''
+        A = ("CREATE TABLE a ("
+             "x INT)")
+        B = "CREATE TABLE b (" + "y INT" + ")"
+        C = rb"CREATE TABLE c (z BLOB)"
+    ''')
+    assert got == ["CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)", "CREATE TABLE c (z BLOB)"]
+
+
+def test_constants_dedent_and_templates(tmp_path: Path) -> None:
+    got = sqls(tmp_path, '''
+        import textwrap
+        PREFIX = "app"
+        TABLE = PREFIX + "_users"
+        SCHEMA = textwrap.dedent(f"""
+            CREATE TABLE {TABLE} (id INTEGER PRIMARY KEY);
+        """)
+        IDX = "CREATE INDEX ix_{0} ON {0} (id)".format(TABLE)
+        OLD = "CREATE TABLE %s_old (id)" % PREFIX
+        NAMED = "CREATE TABLE %(p)s_named (id)" % {"p": PREFIX}
+    ''')
+    assert got == [
+        "CREATE TABLE app_users (id INTEGER PRIMARY KEY)",
+        "CREATE INDEX ix_app_users ON app_users (id)",
+        "CREATE TABLE app_old (id)",
+        "CREATE TABLE app_named (id)",
+    ]
+
+
+def test_class_attributes_instance_attributes_and_call_sites(tmp_path: Path) -> None:
+    got = extract(
+        tmp_path,
+        store='''
+            class Store:
+                TEMPLATE = "CREATE TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY, v BLOB)"
+
+                def __init__(self, conn, table="kv"):
+                    self.conn = conn
+                    self.table = table
+
+                def setup(self):
+                    self.conn.execute(self.TEMPLATE.format(table=self.table))
+        ''',
+        app='''
+            from store import Store
+
+            def make(conn):
+                return Store(conn, table="sessions"), Store(conn, "tokens")
+        ''',
+    )
+    assert [sql for sql, _ in got] == [
+        "CREATE TABLE IF NOT EXISTS sessions (k TEXT PRIMARY KEY, v BLOB)",
+        "CREATE TABLE IF NOT EXISTS tokens (k TEXT PRIMARY KEY, v BLOB)",
+    ]
+    # Located where the template text is.
+    assert {where for _, where in got} == {"store.py:3:16"}
+
+
+def test_subclass_dispatch_and_properties(tmp_path: Path) -> None:
+    got = sqls(tmp_path, '''
+        class Base:
+            NAME = "base"
+
+            @property
+            def table(self):
+                return f"q_{self.NAME}"
+
+            def create(self, conn):
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (data BLOB)")
+
+        class Jobs(Base):
+            NAME = "jobs"
+    ''')
+    assert got == [
+        "CREATE TABLE IF NOT EXISTS q_base (data BLOB)",
+        "CREATE TABLE IF NOT EXISTS q_jobs (data BLOB)",
+    ]
+
+
+def test_loops_helpers_and_lists(tmp_path: Path) -> None:
+    got = sqls(tmp_path, '''
+        def create(c, *definitions):
+            for definition in definitions:
+                c.execute("create table {}".format(definition))
+
+        def query(name):
+            return f"CREATE TABLE {name} (id INTEGER)"
+
+        def setup(c):
+            create(c, "version (v integer)", "peers (id integer primary key)")
+            for t in ("a", "b"):
+                c.execute(f"CREATE INDEX ix_{t} ON {t} (id)")
+            c.execute(query("users"))
+            c.execute(["CREATE TABLE pieces (", "x INT", ")"])
+    ''')
+    assert got == [
+        "create table version (v integer)",
+        "create table peers (id integer primary key)",
+        "CREATE TABLE users (id INTEGER)",
+        "CREATE INDEX ix_a ON a (id)",
+        "CREATE INDEX ix_b ON b (id)",
+        "CREATE TABLE pieces (\nx INT\n)",
+    ]
+
+
+def test_unresolvable_names_stay_visible(tmp_path: Path) -> None:
+    files = {"m.py": tmp_path / "m.py"}
+    files["m.py"].write_text(
+        "def setup(conn, settings):\n"
+        "    name = settings.table_name\n"
+        '    conn.execute(f"CREATE TABLE {name} (id INT)")\n'
+    )
+    fragments, diagnostics = extract_project(files, {"m.py": files["m.py"].read_text()})
+    [stmt] = statements_of(fragments)
+    assert stmt.sql == 'CREATE TABLE "{name}" (id INT)'
+    assert [(d.code, d.line) for d in diagnostics] == [("SD103", 3)]
+
+
+def test_docstrings_and_messages_are_not_ddl(tmp_path: Path) -> None:
+    got = sqls(tmp_path, '''
+        """CREATE TABLE in a module docstring."""
+        import logging
+        log = logging.getLogger(__name__)
+
+        def setup(conn):
+            """CREATE TABLE users (id) -- documented, not executed."""
+            log.info("CREATE TABLE users done")
+            raise RuntimeError("DROP TABLE failed")
+    ''')
+    assert got == []
+
+
+def test_positions_of_statements_inside_literals(tmp_path: Path) -> None:
+    got = extract(tmp_path, m='''
+        def setup(conn):
+            conn.executescript("""
+                CREATE TABLE a (x);
+                CREATE TABLE b (y);
+            """)
+            conn.execute(f"CREATE TABLE {'c'} (z)")
+    ''')
+    assert [where for _, where in got] == ["m.py:4:8", "m.py:5:8", "m.py:7:19"]
