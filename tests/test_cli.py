@@ -1,0 +1,95 @@
+"""The command line: exit codes, diagnostics on stderr, check mode that never writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemadoc.cli import main
+
+GOOD = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+BAD = 'SCHEMA = "CREATE TABLE broken (id INTEGER PRIMARY KEY,, name TEXT)"\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "db.py").write_text(GOOD)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemadoc]\npaths = ["app"]\noutput = "schema.json"\nformat = "json"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_generate_writes_the_configured_output(project: Path) -> None:
+    assert main(["generate"]) == 0
+    data = json.loads((project / "schema.json").read_text())
+    assert [t["name"] for t in data["tables"]] == ["users"]
+    assert data["tables"][0]["source"] == {"path": "app/db.py", "line": 1, "column": 10}
+
+
+def test_generate_to_stdout(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--format", "sql", "--output", "-"]) == 0
+    out = capsys.readouterr().out
+    assert "-- app/db.py:1\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);" in out
+
+
+def test_errors_exit_2_and_json_still_carries_them(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "app" / "bad.py").write_text(BAD)
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert "app/bad.py:1:10: error[SD201]: SQLite rejects CREATE TABLE broken" in err
+    data = json.loads((project / "schema.json").read_text())
+    assert [d["code"] for d in data["diagnostics"]] == ["SD201"]
+
+
+def test_check_current_stale_missing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 1  # missing
+    assert "schema.json is missing" in capsys.readouterr().err
+    assert not (project / "schema.json").exists()
+    assert main(["generate"]) == 0
+    assert main(["check"]) == 0
+    (project / "app" / "db.py").write_text(GOOD.replace("name TEXT", "name TEXT, email TEXT"))
+    before = (project / "schema.json").read_bytes()
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert '+          "name": "email",' in captured.out
+    assert captured.out.startswith("--- a/schema.json\n+++ b/schema.json\n")
+    assert "\033[" not in captured.out  # no colour when not on a terminal
+    assert (project / "schema.json").read_bytes() == before  # check never writes
+
+
+def test_check_exits_2_on_errors(project: Path) -> None:
+    main(["generate"])
+    (project / "app" / "bad.py").write_text(BAD)
+    assert main(["check"]) == 2
+
+
+def test_bad_config_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "pyproject.toml").write_text("[tool.schemadoc]\nfromat = 'json'\n")
+    assert main(["generate"]) == 2
+    assert "unknown key(s) in [tool.schemadoc]: fromat" in capsys.readouterr().err
+
+
+def test_generate_only_touches_the_file_when_content_changed(project: Path) -> None:
+    main(["generate"])
+    target = project / "schema.json"
+    os.utime(target, (1_000_000, 1_000_000))
+    assert main(["generate"]) == 0
+    assert target.stat().st_mtime == 1_000_000
+
+
+def test_module_entry_point_and_version(project: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "schemadoc", "--version"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("schemadoc ")

@@ -1,0 +1,67 @@
+"""Which files get scanned: git-aware, skipping environments and build output."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from schemadoc.discover import Skipped, discover
+
+
+def make_tree(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x = 1\n")
+
+
+def displays(paths: list, root: Path, **kwargs: object) -> list[str]:
+    return [f.display for f in discover(paths, root=root, **kwargs)]  # type: ignore[arg-type]
+
+
+def test_walk_skips_environments_and_build_output(tmp_path: Path) -> None:
+    make_tree(tmp_path, [
+        "app/db.py", "app/schema.sql", "app/readme.txt", ".venv/lib/x.py", "venv/y.py",
+        "node_modules/z.py", "build/b.py", "dist/d.py", ".tox/t.py", "pkg.egg-info/e.py",
+        "lib/site-packages/s.py", "app/__pycache__/c.py",
+    ])
+    assert displays([tmp_path], tmp_path) == ["app/db.py", "app/schema.sql"]
+
+
+def test_git_tracked_and_untracked_but_not_ignored(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["tracked.py", "new.py", "ignored.py", "gen/out.py"])
+    (tmp_path / ".gitignore").write_text("ignored.py\ngen/\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "tracked.py", ".gitignore"], cwd=tmp_path, check=True)
+    assert displays([tmp_path], tmp_path) == ["new.py", "tracked.py"]
+
+
+def test_explicit_files_are_always_scanned(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["build/gen.py", "a.py"])
+    got = displays([tmp_path / "build" / "gen.py", tmp_path], tmp_path)
+    assert got == ["a.py", "build/gen.py"]
+
+
+def test_include_and_exclude_globs(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["app/db.py", "app/models.py", "tests/test_db.py", "scripts/x.py"])
+    skipped: list[Skipped] = []
+    got = displays([tmp_path], tmp_path, include=["app/*", "tests/*"], exclude=["test_*.py"],
+                   skipped=skipped)
+    assert got == ["app/db.py", "app/models.py"]
+    assert {(s.path, s.reason) for s in skipped} == {
+        ("scripts/x.py", "not matched by include"),
+        ("tests/test_db.py", "excluded"),
+    }
+
+
+def test_symlink_loops_end(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["pkg/a.py"])
+    (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg")
+    assert displays([tmp_path], tmp_path) == ["pkg/a.py"]
+
+
+def test_order_and_separators_do_not_depend_on_the_input_order(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["b/x.py", "a/y.py", "c.py"])
+    forward = displays([tmp_path / "b", tmp_path / "a", tmp_path / "c.py"], tmp_path)
+    backward = displays([tmp_path / "c.py", tmp_path / "a", tmp_path / "b"], tmp_path)
+    assert forward == backward == ["a/y.py", "b/x.py", "c.py"]
