@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -75,10 +76,23 @@ def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = _settings(args)
+        return _run(args)
     except ConfigError as exc:
         print(f"schemadoc: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("schemadoc: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one clean line, the traceback only on request
+        if args.verbose:
+            traceback.print_exc()
+        print(f"schemadoc: internal error: {type(exc).__name__}: {exc} (rerun with --verbose "
+              "for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
     from .api import scan
     from .output import colorize, read_text, unified_diff, write_atomic
     from .render import render

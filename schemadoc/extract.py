@@ -572,6 +572,11 @@ def _subclass_index(resolver: Resolver, modules: list[ParsedModule]) -> dict[int
     return index
 
 
+def _too_complex(path: str, exc: BaseException) -> Diagnostic:
+    what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
+    return Diagnostic("error", "SD101", f"cannot analyse Python: expressions {what}", path, 1, 0)
+
+
 def extract_project(
     files: dict[str, Path], texts: dict[str, str], on_file: Callable[[str], None] | None = None
 ) -> tuple[list[Fragment], list[Diagnostic]]:
@@ -600,12 +605,21 @@ def extract_project(
     found: list[_Found] = []
     for parsed in candidates:
         finder = _Finder(parsed, resolver, subclasses)
-        parsed.module.visit(finder)
+        try:
+            parsed.module.visit(finder)
+        except (RecursionError, MemoryError) as exc:
+            diagnostics.append(_too_complex(parsed.display, exc))
+            continue
         found.extend(finder.found)
     instantiator = _Instantiator(resolver, modules, subclasses)
     fragments: dict[tuple, Fragment] = {}
     for item in found:
-        for fragment in instantiator.expand(item):
+        try:
+            expanded = instantiator.expand(item)
+        except (RecursionError, MemoryError) as exc:
+            diagnostics.append(_too_complex(item.fragment.path, exc))
+            expanded = [item.fragment]
+        for fragment in expanded:
             fragments.setdefault(identity(fragment.value), fragment)
     # A template defined once and formatted where it is used is documented at its use.
     kept = [f for key, f in fragments.items() if key not in resolver.templates]
