@@ -35,8 +35,24 @@ HEADER = "erDiagram\n"
 
 # Words the ER grammar takes as keywords where an entity name is expected (any case).
 RESERVED = frozenset(
-    {"one", "many", "to", "end", "class", "classdef", "style", "subgraph", "erdiagram",
-     "acctitle", "accdescr", "direction", "only", "zero", "optionally", "u"}
+    {
+        "one",
+        "many",
+        "to",
+        "end",
+        "class",
+        "classdef",
+        "style",
+        "subgraph",
+        "erdiagram",
+        "acctitle",
+        "accdescr",
+        "direction",
+        "only",
+        "zero",
+        "optionally",
+        "u",
+    }
 )
 
 _PLAIN_ENTITY = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -253,7 +269,7 @@ class _Drawing:
         parts = [HEADER, *(self.blocks[n] for n in ordered)]
         stubs: set[str] = set()
         lines = []
-        for relation, line in zip(self.relations, self.lines):
+        for relation, line in zip(self.relations, self.lines, strict=True):
             if relation.from_table not in chosen:
                 continue
             if relation.to_table not in chosen:
@@ -307,7 +323,7 @@ def _pack(drawing: _Drawing, names: list[str], limit: int) -> list[list[str]]:
     size = text_size(HEADER)
     for name in names:
         cost = text_size(drawing.blocks[name])
-        for r, line in zip(drawing.relations, drawing.lines):
+        for r, line in zip(drawing.relations, drawing.lines, strict=True):
             if r.from_table == name:
                 cost += text_size(line) + text_size(stub_line(r.to_table, drawing.ids))
         if current and size + cost > limit:
@@ -331,9 +347,9 @@ def build_diagrams(schema: Schema, limit: int = MAX_TEXT_SIZE) -> DiagramSet:
         diagram = Diagram(whole, tuple(drawing.tables))
         return DiagramSet((diagram,), limit, full_size)
     groups = _components(drawing)
-    related = [g for g in groups if len(g) > 1 or any(
-        r.from_table == g[0] for r in drawing.relations)]
-    lonely = [g[0] for g in groups if g not in related]
+    self_related = {r.from_table for r in drawing.relations if r.from_table == r.to_table}
+    related = [g for g in groups if len(g) > 1 or g[0] in self_related]
+    lonely = [g[0] for g in groups if len(g) == 1 and g[0] not in self_related]
     planned: list[tuple[list[list[str]], bool]] = [
         (_pack(drawing, g, limit), False) for g in related
     ]
@@ -343,10 +359,17 @@ def build_diagrams(schema: Schema, limit: int = MAX_TEXT_SIZE) -> DiagramSet:
     for number, (chunks, unrelated) in enumerate(planned, start=1):
         for part, chunk in enumerate(chunks, start=1):
             text, stubs = drawing.text(chunk)
-            diagrams.append(Diagram(
-                text, tuple(sorted(chunk, key=sort_key)), stubs, number, part, len(chunks),
-                unrelated,
-            ))
+            diagrams.append(
+                Diagram(
+                    text,
+                    tuple(sorted(chunk, key=sort_key)),
+                    stubs,
+                    number,
+                    part,
+                    len(chunks),
+                    unrelated,
+                )
+            )
     return DiagramSet(tuple(diagrams), limit, full_size)
 
 

@@ -28,8 +28,16 @@ Context of every template:
 ``max_text_size``
     Mermaid's default ``maxTextSize`` (50000).
 
-``table.md.j2`` also sees ``table`` (the current :class:`TableDoc`); ``view.md.j2`` sees
-``view`` and ``trigger.md.j2`` sees ``trigger`` (model objects).
+``table.md.j2`` also sees ``table`` (the current :class:`TableDoc`: ``name``,
+``description``, ``sources``, ``primary_key``, ``columns`` (:class:`ColumnDoc`: ``name``,
+``type``, ``constraints`` ("" when none), ``references`` ((table, column) pairs),
+``description``, ``column``), ``indexes`` (no ``sqlite_autoindex_*``),
+``unique_constraints``, ``foreign_keys``, ``checks``, ``triggers``, ``references`` and
+``referenced_by`` (relations), ``has_descriptions``, ``has_references``, ``options``,
+``table``); ``view.md.j2`` sees ``view`` and ``trigger.md.j2`` sees ``trigger`` (model
+objects).
+
+``settings.title`` and ``settings.intro`` are the project's own Markdown and are not escaped.
 
 Filters (the environment does not autoescape; escape every user-controlled value):
 
@@ -43,9 +51,13 @@ Filters (the environment does not autoescape; escape every user-controlled value
 ``fence``       a fenced code block: ``{{ sql | fence("sql") }}``.
 ``sql_block``   statement text re-indented for a code block.
 ``thousands``   ``50000`` -> ``50,000``.
+``source``      a :class:`~schemadoc.model.Source` as ``path:line`` (plain text).
+``reference``   a ``(table, column)`` pair as code spans (``cell=true`` in a table).
+``fk_target``   a foreign key's parent as ```table` (`a`, `b`)``.
+``relation``    a relation as Markdown: child columns -> parent columns, kind, cardinality.
 
-Globals: ``source_text(source)`` -> ``path:line``; ``relation_text(relation)`` -> a sentence
-fragment such as ``many-to-one, optional``; ``mermaid_max_text_size``.
+Globals: ``source_text(source)``; ``relation_text(relation)`` -> ``many-to-one, optional``
+and the like; ``mermaid_max_text_size``.
 """
 
 from __future__ import annotations
@@ -62,7 +74,18 @@ import schemadoc
 
 from .config import Settings
 from .mermaid import MAX_TEXT_SIZE, DiagramSet, build_diagrams, full_diagram, sort_key
-from .model import Column, ForeignKey, Index, Relation, Schema, Source, Table, ascii_fold
+from .model import (
+    Check,
+    Column,
+    ForeignKey,
+    Index,
+    Relation,
+    Schema,
+    Source,
+    Table,
+    Trigger,
+    ascii_fold,
+)
 
 ENTRY_TEMPLATES = {"markdown": "markdown.md.j2", "mermaid": "mermaid.mmd.j2"}
 
@@ -265,7 +288,7 @@ class TableDoc:
     columns: tuple[ColumnDoc, ...]
     indexes: tuple[Index, ...]  # declared with CREATE INDEX (no sqlite_autoindex_*)
     unique_constraints: tuple[tuple[str, ...], ...]  # multi-column UNIQUE (...) constraints
-    triggers: tuple  # Trigger objects on this table, sorted
+    triggers: tuple[Trigger, ...]  # triggers on this table, sorted
     references: tuple[Relation, ...]  # relations where this table is the child
     referenced_by: tuple[Relation, ...]  # relations where this table is the parent
 
@@ -290,7 +313,7 @@ class TableDoc:
         return self.table.foreign_keys
 
     @property
-    def checks(self):
+    def checks(self) -> tuple[Check, ...]:
         return self.table.checks
 
     @property
@@ -367,18 +390,21 @@ def table_doc(table: Table, schema: Schema) -> TableDoc:
     )
     indexes = tuple(ix for ix in table.indexes if not ix.name.startswith("sqlite_autoindex_"))
     uniques = tuple(
-        ix.column_names for ix in table.indexes
-        if ix.origin == "u" and len(ix.columns) > 1
+        ix.column_names for ix in table.indexes if ix.origin == "u" and len(ix.columns) > 1
     )
-    triggers = tuple(sorted(
-        (tr for tr in schema.triggers if ascii_fold(tr.table) == folded),
-        key=lambda tr: sort_key(tr.name),
-    ))
+    triggers = tuple(
+        sorted(
+            (tr for tr in schema.triggers if ascii_fold(tr.table) == folded),
+            key=lambda tr: sort_key(tr.name),
+        )
+    )
     references = tuple(r for r in schema.relations if ascii_fold(r.from_table) == folded)
-    referenced_by = tuple(sorted(
-        (r for r in schema.relations if ascii_fold(r.to_table) == folded),
-        key=lambda r: (sort_key(r.from_table), r.from_columns, r.kind),
-    ))
+    referenced_by = tuple(
+        sorted(
+            (r for r in schema.relations if ascii_fold(r.to_table) == folded),
+            key=lambda r: (sort_key(r.from_table), r.from_columns, r.kind),
+        )
+    )
     return TableDoc(table, columns, indexes, uniques, triggers, references, referenced_by)
 
 
@@ -417,12 +443,22 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(
-        md=md, md_sql=md_sql, code=code, cell_code=cell_code, code_list=code_list, fence=fence,
-        sql_block=sql_block, thousands=thousands, source=source_text, reference=reference,
-        fk_target=fk_target, relation=relation_md,
+        md=md,
+        md_sql=md_sql,
+        code=code,
+        cell_code=cell_code,
+        code_list=code_list,
+        fence=fence,
+        sql_block=sql_block,
+        thousands=thousands,
+        source=source_text,
+        reference=reference,
+        fk_target=fk_target,
+        relation=relation_md,
     )
     env.globals.update(
-        source_text=source_text, relation_text=relation_text,
+        source_text=source_text,
+        relation_text=relation_text,
         mermaid_max_text_size=MAX_TEXT_SIZE,
     )
     return env
@@ -446,7 +482,10 @@ def context(schema: Schema, settings: Settings) -> dict[str, object]:
 
 
 def render_with(
-    schema: Schema, settings: Settings, *, templates_dir: Path | None = None,
+    schema: Schema,
+    settings: Settings,
+    *,
+    templates_dir: Path | None = None,
     template: str | None = None,
 ) -> str:
     """Render ``template`` (default: the entry template of ``settings.format``)."""
