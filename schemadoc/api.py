@@ -48,7 +48,7 @@ def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
 
 def sql_fragment(text: str, display: str) -> Fragment:
     """A ``.sql`` file is one DDL script with its own line numbers."""
-    return Fragment(Value((Piece(text, (1, 0), exact=True),)), display, None)
+    return Fragment(Value((Piece(text, (display, 1, 0), exact=True),)), display, None)
 
 
 def statements_of(fragments: Sequence[Fragment]) -> list[SqlStatement]:

@@ -28,18 +28,24 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("generate", "write the documentation (or print it with --output -)"),
         ("check", "exit 1 with a diff when the documentation on disk is stale; never writes"),
+        ("lint", "exit 1 when a lint rule finds a problem in the schema"),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("paths", nargs="*", metavar="PATH",
                          help="files or folders to scan (default: config paths, else .)")
-        sub.add_argument("--format", choices=FORMATS, help="output format (default: markdown)")
-        sub.add_argument("--output", "-o", metavar="FILE", help="output file, or - for stdout")
+        if name == "lint":
+            sub.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+        else:
+            sub.add_argument("--format", choices=FORMATS,
+                             help="output format (default: markdown)")
+            sub.add_argument("--output", "-o", metavar="FILE",
+                             help="output file, or - for stdout")
+            sub.add_argument("--title", help="document title")
         sub.add_argument("--config", metavar="FILE", type=Path,
                          help="settings file (default: nearest pyproject.toml)")
         sub.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching files")
         sub.add_argument("--include", action="append", metavar="GLOB",
                          help="scan only matching files")
-        sub.add_argument("--title", help="document title")
         sub.add_argument("--no-infer-relations", dest="infer_relations", action="store_false",
                          default=None, help="show declared foreign keys only")
         sub.add_argument("--strict", action="store_true", default=None,
@@ -49,19 +55,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    base, _lint = load(args.config)
+def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
+    base, lint = load(args.config)
     settings = base.merged(
-        format=args.format, output=args.output, title=args.title,
+        format=getattr(args, "format", None), output=getattr(args, "output", None),
+        title=getattr(args, "title", None),
         infer_relations=args.infer_relations, strict=args.strict,
         exclude=tuple(args.exclude) if args.exclude else None,
         include=tuple(args.include) if args.include else None,
     )
     if args.paths:
         # Paths given on the command line are relative to the working directory.
-        return settings.merged(paths=tuple(args.paths))
+        return settings.merged(paths=tuple(args.paths)), lint
     root = Path(settings.root)
-    return settings.merged(paths=tuple(str(root / p) for p in settings.paths))
+    return settings.merged(paths=tuple(str(root / p) for p in settings.paths)), lint
 
 
 def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
@@ -91,8 +98,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _lint(args: argparse.Namespace, settings: Settings, raw: dict) -> int:
+    from .api import scan
+    from .lint import RULES, LintConfig, lint
+
+    if args.list_rules:
+        for rule in RULES:
+            state = "on" if rule.default else "off"
+            print(f"{rule.code}  {rule.key:<24} ({state})  {rule.summary}")
+        return EXIT_OK
+    config = LintConfig.from_mapping(raw)
+    result = scan(settings.paths, settings)
+    # Conflicting definitions are reported once, by their lint rule.
+    _report([d for d in result.diagnostics if d.code != "SD301"], args.quiet, args.verbose)
+    findings = lint(result.schema, config)
+    for finding in findings:
+        print(finding)
+    if result.has_errors(settings.strict):
+        return EXIT_ERROR
+    return EXIT_STALE if findings else EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings, lint_raw = _settings(args)
+    if args.command == "lint":
+        return _lint(args, settings, lint_raw)
     from .api import scan
     from .output import colorize, read_text, unified_diff, write_atomic
     from .render import render

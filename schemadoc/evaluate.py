@@ -76,19 +76,43 @@ class Value:
         return cls((Piece(text, pos),))
 
     def transformed(self, fn: Callable[[str], str]) -> Value:
-        """Apply a text function; positions survive only when the text is unchanged."""
+        """Apply a text function (dedent, strip, case...); positions survive removals.
+
+        When the new text only drops characters (a prefix, a suffix, or the start of each
+        line), the remaining text keeps its exact places; otherwise the result is located
+        at the start of the value.
+        """
         text = self.text
         new = fn(text)
         if new == text:
             return self
-        if not self.placeholders and len(self.pieces) == 1 and self.pieces[0].exact:
-            # dedent/strip keep line structure: keep the line, lose exact columns.
-            piece = self.pieces[0]
-            lead = len(text) - len(text.lstrip())
-            pos = piece.position_at(lead) if new.strip() == text.strip() else piece.pos
-            return Value((Piece(new, pos, exact=False),))
+        spans = _removed(text, new)
+        if spans is not None:
+            return _substitute(self, [(start, end, Value(())) for start, end in spans])
         first = next((p.pos for p in self.pieces if p.pos), None)
         return Value((Piece(new, first),))
+
+
+def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
+    """Spans of ``old`` whose removal gives ``new``: a trimmed middle, or trimmed line starts."""
+    start = old.find(new) if new else -1
+    if start >= 0 and old[:start].strip() == "" and old[start + len(new) :].strip() == "":
+        return [(0, start), (start + len(new), len(old))]
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    if len(new_lines) > len(old_lines):
+        return None
+    new_lines += [""] * (len(old_lines) - len(new_lines))  # trailing blank lines dropped
+    spans, offset = [], 0
+    for before, after in zip(old_lines, new_lines, strict=True):
+        if not before.endswith(after):
+            return None
+        spans.append((offset, offset + len(before) - len(after)))
+        offset += len(before)
+    kept, cursor = [], 0
+    for start, end in spans:
+        kept.append(old[cursor:start])
+        cursor = end
+    return spans if "".join(kept) + old[cursor:] == new else None
 
 
 def placeholder(label: str, pos: Position | None) -> Value:
@@ -115,16 +139,58 @@ def _body_bounds(raw: str) -> tuple[str, str, str]:
     return prefix, quote, raw[i + len(quote) : len(raw) - len(quote)]
 
 
+_ESCAPE = re.compile(
+    r"\\(?:\r\n|\n|[0-7]{1,3}|x[0-9a-fA-F]{2}|N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)"
+    r"|\{\{|\}\}",
+    re.DOTALL,
+)
+
+
+def _advance(pos: Position, raw: str) -> Position:
+    path, line, col = pos
+    newlines = raw.count("\n")
+    if newlines:
+        return path, line + newlines, len(raw) - raw.rfind("\n") - 1
+    return path, line, col + len(raw)
+
+
+def literal_pieces(prefix: str, quote: str, body: str, start: Position | None,
+                   fstring: bool = False) -> list[Piece]:
+    """A literal's text as pieces: runs copied as written stay exactly located.
+
+    Escape sequences (and ``{{``/``}}`` in f-strings) are pieces of their own, so the text
+    after them still maps to its own line and column.
+    """
+    plain_prefix = prefix.replace("f", "").replace("F", "")
+    raw = "r" in prefix.lower()
+    if raw and not fstring or ("\\" not in body and not (fstring and ("{{" in body or "}}" in body))):
+        text = _decode(_literal_text(plain_prefix, quote, body))
+        return [Piece(text, start, exact=text == body)]
+    pieces: list[Piece] = []
+    cursor = 0
+    here = start
+    for m in _ESCAPE.finditer(body):
+        token = m.group()
+        braces = token in ("{{", "}}")
+        if (braces and not fstring) or (raw and not braces):
+            continue
+        if m.start() > cursor:
+            run = body[cursor : m.start()]
+            pieces.append(Piece(run, here, exact=True))
+            here = _advance(here, run) if here else None
+        value = token[0] if braces else _decode(_literal_text(plain_prefix, '"', token))
+        pieces.append(Piece(value, here))
+        here = _advance(here, token) if here else None
+        cursor = m.end()
+    if cursor < len(body):
+        pieces.append(Piece(body[cursor:], here, exact=True))
+    return pieces
+
+
 def simple_string_value(node: cst.SimpleString, pos: Position | None) -> Value:
     prefix, quote, body = _body_bounds(node.value)
-    text = _decode(_literal_text(prefix, quote, body))
     start = None if pos is None else (pos[0], pos[1], pos[2] + len(prefix) + len(quote))
-    return Value((Piece(text, start, exact=text == body),))
-
-
-def _fstring_text(prefix: str, quote: str, raw: str) -> str:
-    body = raw.replace("{{", "{").replace("}}", "}")
-    return _decode(_literal_text(prefix.replace("f", "").replace("F", ""), quote, body))
+    return Value(tuple(literal_pieces(prefix, quote, body, start)))
 
 
 def code_of(node: cst.CSTNode) -> str:
@@ -245,14 +311,17 @@ class Evaluator:
         for part in node.parts:
             here = (path, line, col) if pos else None
             if isinstance(part, cst.FormattedStringText):
-                text = _fstring_text(prefix, quote, part.value)
-                pieces.append(Piece(text, here, exact=text == part.value))
+                pieces.extend(literal_pieces(prefix, quote, part.value, here, fstring=True))
                 raw = part.value
             else:
                 inner = self.text_or_placeholder(part.expression)
                 if part.conversion == "r" and not inner.placeholders:
                     inner = Value.of(repr(inner.text), here)
-                pieces.extend(inner.pieces)
+                # An unknown part is reported where its braces are.
+                pieces.extend(
+                    replace(p, pos=here) if p.placeholder and p.pos is None else p
+                    for p in inner.pieces
+                )
                 raw = code_of(part)
             if pos:
                 newlines = raw.count("\n")

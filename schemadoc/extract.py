@@ -44,6 +44,19 @@ DDL_START = re.compile(
     r"|ALTER\s+TABLE|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER))\b",
     re.IGNORECASE,
 )
+_NAME = r"""(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[^\s(;,'"`\[]+)"""
+_QUALIFIED = rf"(?:IF\s+(?:NOT\s+)?EXISTS\s+)?{_NAME}(?:\s*\.\s*{_NAME})?\s*"
+_FOLLOWS = re.compile(
+    rf"CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?(?:"
+    rf"VIRTUAL\s+TABLE\s+{_QUALIFIED}USING\b"
+    rf"|TABLE\s+{_QUALIFIED}(?:\(|AS\b|$|;)"
+    rf"|(?:UNIQUE\s+)?INDEX\s+{_QUALIFIED}ON\b"
+    rf"|VIEW\s+{_QUALIFIED}(?:\(|AS\b)"
+    rf"|TRIGGER\s+{_QUALIFIED}(?:BEFORE|AFTER|INSTEAD|INSERT|UPDATE|DELETE|ON)\b)"
+    rf"|ALTER\s+TABLE\s+{_QUALIFIED}(?:ADD|RENAME|DROP|ALTER)\b"
+    rf"|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER)\s+{_QUALIFIED}(?:$|;|--|/\*)",
+    re.IGNORECASE,
+)
 _LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|;)*", re.DOTALL)
 _STATEMENT_BREAK = re.compile(r";(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 _MESSAGE_CALLS = frozenset(
@@ -68,16 +81,28 @@ _MESSAGE_CALLS = frozenset(
 
 
 def may_hold_ddl(data: bytes) -> bool:
-    """Cheap test on raw bytes: False only when no DDL statement can be in the file."""
+    """Cheap test on raw bytes: False only when no DDL statement can be in the file.
+
+    UTF-16 files pass, so that the decoder can report them.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
     return _VERB.search(data) is not None and _NOUN.search(data) is not None
 
 
+def _shaped(text: str, start: int) -> bool:
+    """Whether a statement that starts at ``start`` is DDL, not prose that begins like it."""
+    m = DDL_START.match(text, start)
+    return m is not None and _FOLLOWS.match(text, m.start()) is not None
+
+
 def holds_ddl(text: str) -> bool:
-    """Whether a statement of ``text`` starts with a DDL keyword (not prose that mentions one)."""
+    """Whether a statement of ``text`` is DDL: keywords first, then a name and what follows
+    a name in that statement ("Create table backups now?" is not)."""
     lead = _LEADING.match(text)
-    if lead and DDL_START.match(text, lead.end()):
+    if lead and _shaped(text, lead.end()):
         return True
-    return any(DDL_START.match(text, m.end()) for m in _STATEMENT_BREAK.finditer(text))
+    return any(_shaped(text, m.end()) for m in _STATEMENT_BREAK.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -206,15 +231,15 @@ def parse_file(files: dict[str, Path]) -> Callable[[str, str | None], ParsedModu
                 return None
         try:
             module = cst.parse_module(text)
+            name, is_package = module_name(display)
+            return ParsedModule(
+                display,
+                module,
+                build_scope(module, name, is_package, display),
+                string_positions(module, text, display),
+            )
         except (cst.ParserSyntaxError, RecursionError, MemoryError):
             return None
-        name, is_package = module_name(display)
-        return ParsedModule(
-            display,
-            module,
-            build_scope(module, name, is_package, display),
-            string_positions(module, text, display),
-        )
 
     return parse
 
@@ -225,7 +250,7 @@ class _Found:
     node: cst.BaseExpression
     context: Context
     reads: frozenset[Var]
-    join: bool = False
+    raw: tuple  # identity of the text before template markers became placeholders
 
 
 class _Walker(cst.CSTVisitor):
@@ -369,13 +394,14 @@ class _Finder(_Walker):
         joined = values[0]
         for v in values[1:]:
             joined = joined + Value.of("\n") + v
-        self._keep(joined, node, ctx, frozenset(), join=True)
+        self._keep(joined, node, ctx, frozenset())
         return False
 
     def _visit_expression(self, node: cst.BaseExpression) -> bool:
         if id(node) in self._docstrings:
             return False
         stringy = False
+        results: list[tuple[Value, Context, frozenset[Var]]] = []
         for ctx in self._contexts():
             evaluator = self.resolver.evaluator(ctx)
             if not evaluator.is_stringy(node):
@@ -384,15 +410,20 @@ class _Finder(_Walker):
             with self.resolver.recording() as reads:
                 value = evaluator.value(node)
             if value is not None:
-                self._keep(value, node, ctx, frozenset(reads))
+                results.append((value, ctx, frozenset(reads)))
+        # A base class that leaves a name to its subclasses documents nothing of its own.
+        if any(not v.placeholders for v, _, _ in results):
+            results = [r for r in results if not r[0].placeholders or r[2]]
+        for value, ctx, reads in results:
+            self._keep(value, node, ctx, reads)
         return not stringy
 
     def _keep(self, value: Value, node: cst.BaseExpression, ctx: Context,
-              reads: frozenset[Var], join: bool = False) -> None:
-        value = mark_templates(value)
-        if holds_ddl(value.text):
-            fragment = Fragment(value, self.parsed.display, self.function_name)
-            self.found.append(_Found(fragment, node, ctx, reads, join))
+              reads: frozenset[Var]) -> None:
+        marked = mark_templates(value)
+        if holds_ddl(marked.text):
+            fragment = Fragment(marked, self.parsed.display, self.function_name)
+            self.found.append(_Found(fragment, node, ctx, reads, identity(value)))
 
 
 class _Calls(_Walker):
@@ -614,6 +645,9 @@ def extract_project(
     instantiator = _Instantiator(resolver, modules, subclasses)
     fragments: dict[tuple, Fragment] = {}
     for item in found:
+        # A template defined once and formatted where it is used is documented at its use.
+        if item.raw in resolver.templates:
+            continue
         try:
             expanded = instantiator.expand(item)
         except (RecursionError, MemoryError) as exc:
@@ -621,8 +655,7 @@ def extract_project(
             expanded = [item.fragment]
         for fragment in expanded:
             fragments.setdefault(identity(fragment.value), fragment)
-    # A template defined once and formatted where it is used is documented at its use.
-    kept = [f for key, f in fragments.items() if key not in resolver.templates]
+    kept = list(fragments.values())
     for frag in kept:
         for piece in frag.value.pieces:
             if piece.placeholder:

@@ -278,6 +278,9 @@ def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
         ):
             state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is "
                        "created; skipped as a migration of older databases")
+        elif stmt.placeholders:
+            state.warn(stmt, "warning", "SD105", f"ALTER TABLE {name} is built at run time from "
+                       f"{', '.join(stmt.placeholders)} and cannot be documented")
         else:
             state.warn(stmt, "error", "SD201", f"SQLite rejects ALTER TABLE {name}: no such table")
 

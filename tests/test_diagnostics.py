@@ -1,0 +1,476 @@
+"""One test per diagnostic code: a small file that triggers it, and where it is reported.
+
+Every scan also holds ``zz_survivor.py``, which sorts after the file with the problem, so
+each test shows that the run went on past it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from schemadoc.api import Result, scan
+from schemadoc.cli import main
+from schemadoc.config import Settings
+from schemadoc.model import Diagnostic
+
+SURVIVOR = '''"""Always scanned last."""
+
+SURVIVOR_DDL = "CREATE TABLE survivor (id INTEGER PRIMARY KEY, note TEXT)"
+'''
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def run(folder: Path, files: dict[str, str | bytes], *paths: Path) -> Result:
+    """Write ``files`` and the survivor into ``folder``; scan ``paths`` (default: the folder)."""
+    write(folder, {**files, "zz_survivor.py": SURVIVOR})
+    return scan(list(paths) or [folder], Settings(root=str(folder)))
+
+
+def only(result: Result, code: str) -> Diagnostic:
+    matches = [d for d in result.diagnostics if d.code == code]
+    assert len(matches) == 1, [str(d) for d in result.diagnostics]
+    return matches[0]
+
+
+def placed(d: Diagnostic) -> tuple[str, str, int]:
+    return d.severity, d.path, d.line
+
+
+def survived(result: Result) -> bool:
+    survivor = result.schema.table("survivor")
+    return survivor is not None and [c.name for c in survivor.columns] == ["id", "note"]
+
+
+# --- SD101 ----------------------------------------------------------------------------------
+
+MISSING_COLON = '''"""Orders module."""
+import sqlite3
+
+SCHEMA = "CREATE TABLE orders (id INTEGER PRIMARY KEY)"
+
+
+def create(conn) -> None
+    conn.execute(SCHEMA)
+'''
+
+BAD_INDENT = '''SCHEMA = "CREATE TABLE orders (id INTEGER PRIMARY KEY)"
+
+
+def create(conn):
+    conn.execute(SCHEMA)
+        conn.commit()
+'''
+
+
+@pytest.mark.parametrize(("source", "line"), [(MISSING_COLON, 7), (BAD_INDENT, 6)])
+def test_sd101_syntax_error_mid_file(tmp_path: Path, source: str, line: int) -> None:
+    result = run(tmp_path, {"orders.py": source})
+    assert placed(only(result, "SD101")) == ("error", "orders.py", line)
+    assert survived(result)
+
+
+# --- SD102 ----------------------------------------------------------------------------------
+
+
+def test_sd102_invalid_utf8(tmp_path: Path) -> None:
+    data = b'"""Legacy module."""\nNAME = "caf\xe9"\nSCHEMA = "CREATE TABLE b (id INTEGER)"\n'
+    result = run(tmp_path, {"legacy.py": data})
+    assert placed(only(result, "SD102")) == ("error", "legacy.py", 2)
+    assert survived(result)
+
+
+def test_sd102_utf16(tmp_path: Path) -> None:
+    data = 'SCHEMA = "CREATE TABLE a (id INTEGER)"\n'.encode("utf-16")
+    result = run(tmp_path, {"wide.py": data})
+    assert placed(only(result, "SD102")) == ("error", "wide.py", 1)
+    assert survived(result)
+
+
+def test_declared_8bit_encoding_is_not_sd102(tmp_path: Path) -> None:
+    data = b'# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\nSCHEMA = "CREATE TABLE d (id INTEGER)"\n'
+    result = run(tmp_path, {"latin.py": data})
+    assert [d.code for d in result.diagnostics] == []
+    assert result.schema.table("d") is not None
+    assert survived(result)
+
+
+# --- SD103 ----------------------------------------------------------------------------------
+
+
+def test_sd103_unresolved_name(tmp_path: Path) -> None:
+    source = '''def archive(conn, name):
+    """Called with a name read from the command line."""
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {name}_archive (id INTEGER PRIMARY KEY)")
+'''
+    result = run(tmp_path, {"archive.py": source})
+    assert placed(only(result, "SD103")) == ("warning", "archive.py", 3)
+    t = result.schema.table("{name}_archive")
+    assert t is not None and t.primary_key == ("id",)
+    assert survived(result)
+    assert not result.has_errors()
+
+
+# --- SD104 ----------------------------------------------------------------------------------
+
+
+def test_sd104_deleted_file_named_explicitly(tmp_path: Path) -> None:
+    gone = tmp_path / "gone.py"
+    gone.write_text('X = "CREATE TABLE gone (id INTEGER)"\n')
+    gone.unlink()
+    result = run(tmp_path, {}, gone, tmp_path / "zz_survivor.py")
+    assert placed(only(result, "SD104")) == ("error", "gone.py", 0)
+    assert survived(result)
+
+
+def test_sd104_dangling_symlink_in_folder(tmp_path: Path) -> None:
+    (tmp_path / "link.py").symlink_to(tmp_path / "nowhere.py")
+    result = run(tmp_path, {})
+    assert placed(only(result, "SD104")) == ("error", "link.py", 0)
+    assert survived(result)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root reads files whatever their mode")
+def test_sd104_unreadable_file(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.py"
+    locked.write_text('X = "CREATE TABLE locked (id INTEGER)"\n')
+    locked.chmod(0)
+    try:
+        result = run(tmp_path, {})
+    finally:
+        locked.chmod(0o644)
+    assert placed(only(result, "SD104")) == ("error", "locked.py", 0)
+    assert survived(result)
+
+
+# --- SD105 ----------------------------------------------------------------------------------
+
+
+def test_sd105_statement_built_at_run_time(tmp_path: Path) -> None:
+    source = '''import sqlite3
+
+
+def add_created_index(conn: sqlite3.Connection, table: str) -> None:
+    conn.execute(f"CREATE INDEX IF NOT EXISTS ix_created ON {table} (created_at)")
+'''
+    result = run(tmp_path, {"helpers.py": source})
+    assert placed(only(result, "SD105")) == ("warning", "helpers.py", 5)
+    assert not result.has_errors()
+    assert survived(result)
+
+
+def test_sd105_generic_add_column_helper(tmp_path: Path) -> None:
+    source = '''def add_column(conn, table, column, decl):
+    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+'''
+    result = run(tmp_path, {"helpers.py": source})
+    assert placed(only(result, "SD105")) == ("warning", "helpers.py", 2)
+    assert not result.has_errors()
+    assert survived(result)
+
+
+# --- SD201 / SD202 --------------------------------------------------------------------------
+
+
+def test_sd201_sqlite_rejects_statement(tmp_path: Path) -> None:
+    source = '''SCHEMA = """
+CREATE TABLE good (id INTEGER PRIMARY KEY);
+CREATE TABLE broken (id INTEGER PRIMARY KEY, name TEXT,);
+"""
+'''
+    result = run(tmp_path, {"schema.py": source})
+    d = only(result, "SD201")
+    assert placed(d) == ("error", "schema.py", 3)
+    assert "broken" in d.message
+    assert result.schema.table("good") is not None
+    assert result.schema.table("broken") is None
+    assert survived(result)
+
+
+def test_sd202_view_on_unknown_table(tmp_path: Path) -> None:
+    source = '''REPORT = """
+CREATE VIEW monthly AS
+    SELECT strftime('%Y-%m', at) AS month, count(*) AS n FROM events GROUP BY month
+"""
+'''
+    result = run(tmp_path, {"report.py": source})
+    assert placed(only(result, "SD202")) == ("error", "report.py", 2)
+    assert survived(result)
+
+
+# --- SD203 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ddl",
+    [
+        "CREATE TABLE t (x TEXT CHECK (load_extension('/tmp/evil.so') IS NULL))",
+        "CREATE TABLE t (x TEXT, y TEXT AS (load_extension(x)))",
+        "CREATE TABLE t AS SELECT load_extension('/tmp/evil.so') AS x",
+    ],
+)
+def test_sd203_forbidden_function(tmp_path: Path, ddl: str) -> None:
+    result = run(tmp_path, {"evil.py": f'"""Plugin loader."""\n\nDDL = "{ddl}"\n'})
+    d = only(result, "SD203")
+    assert placed(d) == ("error", "evil.py", 3)
+    assert "load_extension" in d.message
+    assert result.schema.table("t") is None
+    assert survived(result)
+
+
+def test_function_in_a_default_is_not_run_by_create_table(tmp_path: Path) -> None:
+    """A DEFAULT is evaluated on INSERT only: creating the table needs nothing forbidden."""
+    ddl = "CREATE TABLE t (x TEXT DEFAULT (load_extension('/tmp/evil.so')))"
+    result = run(tmp_path, {"evil.py": f'DDL = "{ddl}"\n'})
+    assert [d.code for d in result.diagnostics] == []
+    t = result.schema.table("t")
+    assert t is not None and t.column("x").default == "load_extension('/tmp/evil.so')"
+
+
+# --- SD204 ----------------------------------------------------------------------------------
+
+
+def test_sd204_runaway_statement_stops_at_the_deadline(tmp_path: Path) -> None:
+    source = '''"""Numbers table, generated."""
+
+NUMBERS = (
+    "CREATE TABLE t AS WITH RECURSIVE c(x) AS "
+    "(SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c"
+)
+'''
+    started = time.monotonic()
+    result = run(tmp_path, {"numbers.py": source})
+    elapsed = time.monotonic() - started
+    assert placed(only(result, "SD204")) == ("error", "numbers.py", 4)
+    assert elapsed < 10, f"took {elapsed:.1f} s; the deadline is about 2 s"
+    assert result.schema.table("t") is None
+    assert survived(result)
+
+
+# --- SD205 ----------------------------------------------------------------------------------
+
+
+def test_sd205_not_schema_changes(tmp_path: Path) -> None:
+    source = '''SETUP = """
+CREATE TABLE a (id INTEGER PRIMARY KEY);
+ATTACH DATABASE 'archive.db' AS archive;
+VACUUM;
+PRAGMA writable_schema = ON;
+PRAGMA journal_mode = WAL;
+"""
+'''
+    result = run(tmp_path, {"setup.py": source})
+    found = sorted((placed(d), d.message.split()[0]) for d in result.diagnostics)
+    assert found == [
+        (("warning", "setup.py", 3), "ATTACH"),
+        (("warning", "setup.py", 4), "VACUUM"),
+        (("warning", "setup.py", 5), "PRAGMA"),
+    ]
+    assert {d.code for d in result.diagnostics} == {"SD205"}
+    assert result.schema.table("a") is not None
+    assert survived(result)
+
+
+# --- SD206 ----------------------------------------------------------------------------------
+
+
+def test_sd206_other_engine(tmp_path: Path) -> None:
+    source = '''SQLITE = "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)"
+POSTGRES = """
+CREATE TABLE events (id SERIAL PRIMARY KEY, payload JSONB NOT NULL)
+"""
+'''
+    result = run(tmp_path, {"ddl.py": source})
+    assert placed(only(result, "SD206")) == ("warning", "ddl.py", 3)
+    assert result.schema.table("events") is None
+    assert result.schema.table("kv") is not None
+    assert not result.has_errors()
+    assert survived(result)
+
+
+# --- SD207 / SD208 / SD209 ------------------------------------------------------------------
+
+
+def test_sd207_virtual_table_module_unavailable(tmp_path: Path) -> None:
+    source = 'EMBEDDINGS = "CREATE VIRTUAL TABLE embeddings USING vec0(embedding float[384])"\n'
+    result = run(tmp_path, {"vectors.py": source})
+    assert placed(only(result, "SD207")) == ("warning", "vectors.py", 1)
+    assert not result.has_errors()
+    assert survived(result)
+
+
+def test_sd208_foreign_key_to_unknown_table(tmp_path: Path) -> None:
+    source = '''ORDERS = """
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers(id)
+)
+"""
+'''
+    result = run(tmp_path, {"orders.py": source})
+    d = only(result, "SD208")
+    assert placed(d) == ("warning", "orders.py", 2)
+    assert "customers" in d.message
+    fk = result.schema.table("orders").foreign_keys[0]
+    assert (fk.columns, fk.ref_table) == (("customer_id",), "customers")
+    assert survived(result)
+
+
+def test_sd209_reads_attached_database(tmp_path: Path) -> None:
+    source = '''SNAPSHOT = (
+    "CREATE TABLE snapshot AS SELECT * FROM archive.items"
+)
+'''
+    result = run(tmp_path, {"snapshot.py": source})
+    assert placed(only(result, "SD209")) == ("warning", "snapshot.py", 2)
+    assert not result.has_errors()
+    assert survived(result)
+
+
+# --- SD301 / SD302 / SD303 / SD304 ----------------------------------------------------------
+
+
+def test_sd301_same_table_defined_differently(tmp_path: Path) -> None:
+    first = 'A = "CREATE TABLE IF NOT EXISTS exports (id INTEGER PRIMARY KEY, path TEXT)"\n'
+    second = '\n\nB = "CREATE TABLE IF NOT EXISTS exports (id INTEGER PRIMARY KEY, size INT)"\n'
+    result = run(tmp_path, {"a.py": first, "b.py": second})
+    assert placed(only(result, "SD301")) == ("warning", "b.py", 3)
+    assert [c.name for c in result.schema.table("exports").columns] == ["id", "path"]
+    assert survived(result)
+
+
+def test_sd302_guarded_add_column_that_exists(tmp_path: Path) -> None:
+    source = '''import sqlite3
+
+CUSTOMERS = "CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, email TEXT)"
+
+
+def upgrade(conn):
+    conn.execute(CUSTOMERS)
+    try:
+        conn.execute("ALTER TABLE customers ADD COLUMN email TEXT")
+    except sqlite3.OperationalError:
+        pass
+'''
+    result = run(tmp_path, {"upgrade.py": source})
+    assert placed(only(result, "SD302")) == ("note", "upgrade.py", 9)
+    assert [c.name for c in result.schema.table("customers").columns] == ["id", "email"]
+    assert survived(result)
+
+
+def test_sd303_drop_in_teardown_function(tmp_path: Path) -> None:
+    source = '''SCHEMA = "CREATE TABLE accounts (id INTEGER PRIMARY KEY)"
+
+
+def drop_all(conn):
+    conn.execute("DROP TABLE IF EXISTS accounts")
+'''
+    result = run(tmp_path, {"db.py": source})
+    assert placed(only(result, "SD303")) == ("note", "db.py", 5)
+    assert result.schema.table("accounts") is not None
+    assert survived(result)
+
+
+def test_sd304_alter_before_create(tmp_path: Path) -> None:
+    migration = '''"""Release 2.0 renamed the column; old databases still have mail."""
+
+RENAME = "ALTER TABLE users RENAME COLUMN mail TO email"
+'''
+    schema = 'USERS = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)"\n'
+    result = run(tmp_path, {"a_migrate.py": migration, "b_schema.py": schema})
+    assert placed(only(result, "SD304")) == ("note", "a_migrate.py", 3)
+    assert [c.name for c in result.schema.table("users").columns] == ["id", "email"]
+    assert not result.has_errors()
+    assert survived(result)
+
+
+# --- SD401 / SD402 --------------------------------------------------------------------------
+
+
+def test_sd401_beyond_sqlglot(tmp_path: Path) -> None:
+    source = '''AUDIT = """
+CREATE TABLE t (a INT, changed TEXT);
+CREATE TRIGGER t_touch AFTER UPDATE ON t BEGIN
+    UPDATE t SET changed = datetime('now') WHERE rowid = new.rowid;
+END;
+"""
+'''
+    result = run(tmp_path, {"audit.py": source})
+    assert placed(only(result, "SD401")) == ("note", "audit.py", 3)
+    assert [(t.name, t.table) for t in result.schema.triggers] == [("t_touch", "t")]
+    assert survived(result)
+
+
+def test_sd402_sqlglot_and_sqlite_disagree(tmp_path: Path) -> None:
+    source = 'ODD = "CREATE TABLE odd (id INTEGER PRIMARY KEY, a TEXT NULL NOT NULL)"\n'
+    result = run(tmp_path, {"odd.py": source})
+    assert placed(only(result, "SD402")) == ("warning", "odd.py", 1)
+    assert result.schema.table("odd").column("a").notnull  # SQLite's view
+    assert survived(result)
+
+
+# --- exit codes through the CLI -------------------------------------------------------------
+
+
+def generate(folder: Path, out: Path, *extra: str) -> int:
+    return main(["generate", "--format", "json", "--output", str(out), *extra, str(folder)])
+
+
+def test_cli_warnings_only_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    write(src, {"orders.py": 'X = "CREATE TABLE o (id INTEGER, c INTEGER REFERENCES nope(id))"\n'})
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "schema.json"
+    assert generate(src, out) == 0
+    data = json.loads(out.read_text())
+    assert [t["name"] for t in data["tables"]] == ["o"]
+    assert [(d["severity"], d["code"]) for d in data["diagnostics"]] == [("warning", "SD208")]
+
+
+def test_cli_strict_turns_warnings_into_failure(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    write(src, {"orders.py": 'X = "CREATE TABLE o (id INTEGER, c INTEGER REFERENCES nope(id))"\n'})
+    monkeypatch.chdir(tmp_path)
+    assert generate(src, tmp_path / "schema.json", "--strict") == 2
+
+
+def test_cli_errors_exit_2_and_json_is_written(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    write(src, {
+        "good.py": 'X = "CREATE TABLE good (id INTEGER PRIMARY KEY)"\n',
+        "bad.py": '\nY = "CREATE TABLE bad (id INTEGER,)"\n',
+    })
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "schema.json"
+    assert generate(src, out) == 2
+    data = json.loads(out.read_text())
+    assert [t["name"] for t in data["tables"]] == ["good"]
+    assert [(d["severity"], d["code"], d["path"], d["line"]) for d in data["diagnostics"]] == [
+        ("error", "SD201", "src/bad.py", 2)
+    ]
+
+
+def test_cli_markdown_is_not_written_with_errors(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "src"
+    write(src, {"bad.py": 'Y = "CREATE TABLE bad (id INTEGER,)"\n'})
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "schema.md"
+    assert main(["generate", "--format", "markdown", "--output", str(out), str(src)]) == 2
+    assert not out.exists()
