@@ -120,9 +120,13 @@ def placeholder(label: str, pos: Position | None) -> Value:
 
 
 def _literal_text(prefix: str, quote: str, body: str) -> str | bytes:
+    """What a literal's body means (escapes processed); the body as written if it cannot say."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.literal_eval(prefix + quote + body + quote)
+        try:
+            return ast.literal_eval(prefix + quote + body + quote)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return body
 
 
 def _decode(value: str | bytes) -> str:

@@ -44,7 +44,7 @@ DDL_START = re.compile(
     r"|ALTER\s+TABLE|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER))\b",
     re.IGNORECASE,
 )
-_NAME = r"""(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[^\s(;,'"`\[]+)"""
+_NAME = r"""(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|`[^`]*`|\[[^\]]*\]|[^\s(;,'"`\[]+)"""
 _QUALIFIED = rf"(?:IF\s+(?:NOT\s+)?EXISTS\s+)?{_NAME}(?:\s*\.\s*{_NAME})?\s*"
 _FOLLOWS = re.compile(
     rf"CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?(?:"
