@@ -23,6 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .evaluate import Position, Value, mark_templates
 from .model import Diagnostic, Source
+from .narrow import SHAPE_BYTES, mentioned, narrow
 from .resolve import (
     Context,
     ModuleIndex,
@@ -35,9 +36,6 @@ from .resolve import (
 )
 from .scope import ClassInfo, FunctionScope, build_scope
 
-# A file can only hold DDL if both halves of a statement keyword appear somewhere in it.
-_VERB = re.compile(rb"create|alter|drop", re.IGNORECASE)
-_NOUN = re.compile(rb"table|index|view|trigger", re.IGNORECASE)
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
 DDL_START = re.compile(
     r"(?:CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?(?:UNIQUE\s+)?(?:VIRTUAL\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)"
@@ -87,7 +85,7 @@ def may_hold_ddl(data: bytes) -> bool:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    return _VERB.search(data) is not None and _NOUN.search(data) is not None
+    return SHAPE_BYTES.search(data) is not None
 
 
 def _shaped(text: str, start: int) -> bool:
@@ -144,17 +142,18 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None
         return None, Diagnostic("error", "SD102", f"cannot decode file: {reason}", path, line, 0)
 
 
-def syntax_check(text: str, path: str) -> Diagnostic | None:
-    """Python's own parser finds the right line of a syntax error (libcst's does not)."""
+def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | None]:
+    """Python's own parse of a file; it also finds the right line of a syntax error (libcst's
+    parser does not) and refuses nesting that would crash libcst's native parser."""
     try:
-        ast.parse(text, filename=path)
+        return ast.parse(text, filename=path), None
     except SyntaxError as exc:
         line, col = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
-        return Diagnostic("error", "SD101", f"cannot parse Python: {exc.msg}", path, line, col)
+        return None, Diagnostic("error", "SD101", f"cannot parse Python: {exc.msg}", path, line,
+                                col)
     except (RecursionError, MemoryError, ValueError) as exc:
         kind = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
-    return None
+        return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
 
 
 class _StringLeaves(cst.CSTVisitor):
@@ -227,7 +226,7 @@ def parse_file(files: dict[str, Path]) -> Callable[[str, str | None], ParsedModu
             except (OSError, KeyError):
                 return None
             text, problem = decode_source(data, display)
-            if text is None or problem or syntax_check(text, display):
+            if text is None or problem or python_tree(text, display)[1]:
                 return None
         try:
             module = cst.parse_module(text)
@@ -593,14 +592,19 @@ class _Instantiator:
         return out or [found.fragment]
 
 
-def _subclass_index(resolver: Resolver, modules: list[ParsedModule]) -> dict[int, list[ClassInfo]]:
-    """For each class, its project subclasses (transitively), in a stable order."""
+def _subclass_index(
+    resolver: Resolver, modules: list[ParsedModule]
+) -> tuple[dict[int, list[ClassInfo]], list[str]]:
+    """For each class, its project subclasses (transitively), in a stable order; and the
+    files of those base classes (their methods may build a subclass's DDL)."""
     index: dict[int, list[ClassInfo]] = {}
+    bases: set[str] = set()
     for parsed in modules:
         for cls in parsed.scope.classes.values():
             for base in resolver.mro(cls)[1:]:
                 index.setdefault(id(base), []).append(cls)
-    return index
+                bases.add(base.display)
+    return index, sorted(bases)
 
 
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
@@ -619,20 +623,36 @@ def extract_project(
     modules = ModuleIndex(files, parse_file(files))
     resolver = Resolver(modules)
     diagnostics: list[Diagnostic] = []
-    candidates: list[ParsedModule] = []
+    trees: dict[str, ast.Module] = {}
     for display in sorted(texts):
-        if on_file:
-            on_file(display)
-        problem = syntax_check(texts[display], display)
+        tree, problem = python_tree(texts[display], display)
         if problem:
             diagnostics.append(problem)
-            continue
-        parsed = modules.parsed(display, texts[display])
+        elif tree is not None:
+            trees[display] = tree
+    # libcst sees only what can matter: DDL statements and what they (or other files) name.
+    words: set[str] = set()
+    callables: set[str] = set()
+    for display, tree in trees.items():
+        mentions, holders = mentioned(texts[display], tree)
+        words |= mentions
+        callables |= holders
+    candidates: list[ParsedModule] = []
+    for display, tree in trees.items():
+        if on_file:
+            on_file(display)
+        parsed = modules.parsed(display, narrow(texts[display], tree, words, callables))
         if parsed is None:
             diagnostics.append(Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0))
             continue
         candidates.append(parsed)
-    subclasses = _subclass_index(resolver, candidates)
+    subclasses, base_files = _subclass_index(resolver, candidates)
+    walked = {p.display for p in candidates}
+    for display in base_files:
+        if display not in walked:
+            parsed = modules.parsed(display)
+            if parsed is not None:
+                candidates.append(parsed)
     found: list[_Found] = []
     for parsed in candidates:
         finder = _Finder(parsed, resolver, subclasses)

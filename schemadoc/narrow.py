@@ -1,0 +1,116 @@
+"""Cheap selection of what the expensive parser must see.
+
+Python's own parser (``ast``) is about ten times faster than libcst. It finds the top-level
+statements that can matter: those whose text has a DDL statement shape, the imports, and,
+repeatedly, every statement defining a name that a kept statement mentions (constants, helper
+functions, base classes) or a subclass of a kept class. Everything else becomes blank lines, so
+line and column numbers stay those of the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+# The shape of a DDL statement in source text: the verb, then the object kind, with only
+# quotes, concatenation, line breaks or a template field between them. No false negatives
+# for literals split across adjacent strings, ``"CREATE TABLE " + name`` or lower case.
+_GAP = r"""(?:[\s"'+\\(),]|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\})*"""
+SHAPE = (
+    rf"(?:create|alter|drop){_GAP}(?:(?:temp|temporary|unique|virtual)\b{_GAP})*"
+    rf"(?:table|index|view|trigger)\b"
+)
+SHAPE_TEXT = re.compile(SHAPE, re.IGNORECASE)
+SHAPE_BYTES = re.compile(SHAPE.encode(), re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _span(node: ast.stmt) -> tuple[int, int]:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno or node.lineno
+
+
+def _defines(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return {node.name}
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+        targets = [node.target]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def _bases(node: ast.stmt) -> set[str]:
+    if not isinstance(node, ast.ClassDef):
+        return set()
+    return {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+
+
+def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
+    """What the DDL-bearing statements of a module mean to other modules: the names they
+    mention, and the classes and functions holding DDL (whose call sites matter)."""
+    lines = text.split("\n")
+    words: set[str] = set()
+    callables: set[str] = set()
+    for node in tree.body:
+        a, b = _span(node)
+        segment = "\n".join(lines[a - 1 : b])
+        if not SHAPE_TEXT.search(segment):
+            continue
+        words.update(_WORD.findall(segment))
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                a, b = _span(inner)
+                if SHAPE_TEXT.search("\n".join(lines[a - 1 : b])):
+                    callables.add(inner.name)
+    return words, callables
+
+
+def narrow(
+    text: str, tree: ast.Module, words: set[str] = frozenset(), callables: set[str] = frozenset()
+) -> str:
+    """``text`` with every top-level statement that cannot matter blanked out.
+
+    ``words`` are names mentioned by DDL code anywhere: statements defining them are kept.
+    ``callables`` hold DDL: statements using them are kept (the arguments their calls pass,
+    the templates they format).
+    """
+    lines = text.split("\n")  # ast counts lines at "\n" only (not form feeds)
+    statements = tree.body
+    spans = [_span(node) for node in statements]
+    segments = ["\n".join(lines[a - 1 : b]) for a, b in spans]
+    keep = set()
+    calls = re.compile(rf"\b(?:{'|'.join(sorted(callables))})\b") if callables else None
+    for i, node in enumerate(statements):
+        if (
+            isinstance(node, ast.Import | ast.ImportFrom)
+            or SHAPE_TEXT.search(segments[i])
+            or (calls is not None and calls.search(segments[i]))
+        ):
+            keep.add(i)
+    if statements and isinstance(statements[0], ast.Expr):
+        keep.add(0)  # the docstring stays a docstring
+    defines = [_defines(node) for node in statements]
+    bases = [_bases(node) for node in statements]
+    words = set(words)
+    kept_classes: set[str] = set()
+    pending = sorted(keep | {i for i in range(len(statements)) if defines[i] & words})
+    keep.update(pending)
+    while pending:
+        for i in pending:
+            words.update(_WORD.findall(segments[i]))
+            if isinstance(statements[i], ast.ClassDef):
+                kept_classes.add(statements[i].name)
+        pending = [
+            i for i in range(len(statements))
+            if i not in keep and (defines[i] & words or bases[i] & kept_classes)
+        ]
+        keep.update(pending)
+    if len(keep) == len(statements):
+        return text
+    out = [""] * len(lines)
+    for i in keep:
+        a, b = spans[i]
+        out[a - 1 : b] = lines[a - 1 : b]
+    return "\n".join(out)
