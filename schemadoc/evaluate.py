@@ -217,6 +217,7 @@ class Evaluator:
     positions: Callable[[cst.CSTNode], Position | None]
     on_template: Callable[[Value], None] = lambda _value: None
     call: Callable[[cst.Call], Value | None] = lambda _node: None
+    returns_string: Callable[[cst.Call], bool] = lambda _node: False
     depth: int = field(default=0)
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
@@ -237,7 +238,7 @@ class Evaluator:
                 return self.is_stringy(func.value)
             if _call_name(func) in _TEXT_FUNCTIONS and node.args:
                 return self.is_stringy(node.args[0].value)
-            return self.call(node) is not None
+            return self.returns_string(node)
         return False
 
     def _named_template(self, node: cst.BaseExpression) -> bool:

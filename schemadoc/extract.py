@@ -216,8 +216,18 @@ def _same_start(node: cst.CSTNode, token: str) -> bool:
     return token.startswith(head[:4])
 
 
-def parse_file(files: dict[str, Path]) -> Callable[[str, str | None], ParsedModule | None]:
-    """A parser for the module index: reads (unless given the text), checks, parses, indexes."""
+@dataclass
+class Focus:
+    """What libcst must see of every module: names DDL code mentions, and what holds DDL."""
+
+    words: set[str]
+    callables: set[str]
+
+
+def parse_file(files: dict[str, Path], focus: Focus
+               ) -> Callable[[str, str | None], ParsedModule | None]:
+    """A parser for the module index: reads (unless given the text), checks, narrows to the
+    focus, parses, indexes."""
 
     def parse(display: str, text: str | None) -> ParsedModule | None:
         if text is None:
@@ -226,8 +236,12 @@ def parse_file(files: dict[str, Path]) -> Callable[[str, str | None], ParsedModu
             except (OSError, KeyError):
                 return None
             text, problem = decode_source(data, display)
-            if text is None or problem or python_tree(text, display)[1]:
+            if text is None or problem:
                 return None
+        tree, problem = python_tree(text, display)
+        if tree is None or problem:
+            return None
+        text = narrow(text, tree, focus.words, focus.callables)
         try:
             module = cst.parse_module(text)
             name, is_package = module_name(display)
@@ -620,8 +634,6 @@ def extract_project(
     ``files`` maps every scanned display path to its file, so that constants imported from
     modules without DDL, and call sites that pass table names, are found too.
     """
-    modules = ModuleIndex(files, parse_file(files))
-    resolver = Resolver(modules)
     diagnostics: list[Diagnostic] = []
     trees: dict[str, ast.Module] = {}
     for display in sorted(texts):
@@ -631,17 +643,18 @@ def extract_project(
         elif tree is not None:
             trees[display] = tree
     # libcst sees only what can matter: DDL statements and what they (or other files) name.
-    words: set[str] = set()
-    callables: set[str] = set()
+    focus = Focus(set(), set())
     for display, tree in trees.items():
         mentions, holders = mentioned(texts[display], tree)
-        words |= mentions
-        callables |= holders
+        focus.words |= mentions
+        focus.callables |= holders
+    modules = ModuleIndex(files, parse_file(files, focus))
+    resolver = Resolver(modules)
     candidates: list[ParsedModule] = []
-    for display, tree in trees.items():
+    for display in trees:
         if on_file:
             on_file(display)
-        parsed = modules.parsed(display, narrow(texts[display], tree, words, callables))
+        parsed = modules.parsed(display, texts[display])
         if parsed is None:
             diagnostics.append(Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0))
             continue

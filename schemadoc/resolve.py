@@ -20,7 +20,7 @@ from pathlib import Path
 import libcst as cst
 
 from .evaluate import Evaluator, Position, Value, placeholder
-from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators, returned
+from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
 
@@ -72,6 +72,7 @@ class Resolver:
             lambda node: ctx.parsed.positions.get(node),
             on_template=lambda template: self.templates.add(identity(template)),
             call=lambda node: self.call(node, ctx),
+            returns_string=lambda node: self.returns_string(node, ctx),
         )
 
     def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
@@ -221,9 +222,10 @@ class Resolver:
             method = owner.methods.get(attr)
             if method is not None:
                 if decorators(method) & {"property", "cached_property"}:
-                    body = returned(method)
                     scope = parsed.scope.functions.get(method)
-                    return None if body is None else self.value(body, Context(parsed, scope, cls))
+                    if scope is None or scope.returned is None:
+                        return None
+                    return self.value(scope.returned, Context(parsed, scope, cls))
                 return None
         return None
 
@@ -296,18 +298,41 @@ class Resolver:
                 return method, parsed, cls, skips
         return None
 
-    def call(self, node: cst.Call, ctx: Context) -> Value | None:
-        """The string a call to a small project function returns, with its arguments bound."""
+    def _returning(self, node: cst.Call, ctx: Context
+                   ) -> tuple[FunctionScope, Context, bool] | None:
+        """The project function a call runs, if it returns one expression."""
         target = self.callee(node.func, ctx)
         if target is None:
             return None
         fn, parsed, cls, skips = target
-        body = returned(fn)
         scope = parsed.scope.functions.get(fn)
-        if body is None or scope is None:
+        if scope is None or scope.returned is None:
             return None
+        return scope, Context(parsed, scope, cls), skips
+
+    def returns_string(self, node: cst.Call, ctx: Context) -> bool:
+        """Whether a call runs a project function that returns a string it builds."""
+        found = self._returning(node, ctx)
+        if found is None:
+            return False
+        scope, inner, _ = found
+        key = (id(scope.returned), -1)
+        if key in self._active:
+            return False
+        self._active.add(key)
+        try:
+            return self.evaluator(inner).is_stringy(scope.returned)  # type: ignore[arg-type]
+        finally:
+            self._active.discard(key)
+
+    def call(self, node: cst.Call, ctx: Context) -> Value | None:
+        """The string a call to a small project function returns, with its arguments bound."""
+        found = self._returning(node, ctx)
+        if found is None:
+            return None
+        scope, inner, skips = found
         with self.bound(self.bind(node, scope, skips, ctx)):
-            return self.value(body, Context(parsed, scope, cls))
+            return self.value(scope.returned, inner)  # type: ignore[arg-type]
 
     def bind(self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
              ) -> dict[Var, Value]:

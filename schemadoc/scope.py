@@ -44,6 +44,7 @@ class FunctionScope:
     locals: dict[str, Binding]
     owner: ClassInfo | None
     star: str | None = None  # name of the ``*args`` parameter
+    returned: cst.BaseExpression | None = None  # what it returns, when it has one ``return``
 
 
 @dataclass
@@ -120,16 +121,6 @@ def decorators(fn: cst.FunctionDef) -> set[str]:
     return names
 
 
-def returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
-    """The expression a function returns, when it has exactly one ``return``."""
-    found = [
-        small.value
-        for small in _simple_statements(fn.body)
-        if isinstance(small, cst.Return) and small.value is not None
-    ]
-    return found[0] if len(found) == 1 else None
-
-
 def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, cst.BaseExpression]]:
     """``for name in iterable`` loops of a block: the loop variable and what it iterates."""
     stack: list[cst.CSTNode] = [body]
@@ -156,7 +147,10 @@ def build_scope(
         for param in [*p.posonly_params, *p.params, *p.kwonly_params]:
             params[param.name.value] = param.default
         locals_: dict[str, Binding] = {}
+        returns: list[cst.BaseExpression] = []
         for small in _simple_statements(fn.body):
+            if isinstance(small, cst.Return) and small.value is not None:
+                returns.append(small.value)
             for target, value in _targets(small):
                 if isinstance(target, cst.Name):
                     locals_.setdefault(
@@ -175,7 +169,9 @@ def build_scope(
             if loop_name not in locals_:
                 locals_[loop_name] = Binding([iterable], function=fn, owner=owner, loop=True)
         star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
-        scope.functions[fn] = FunctionScope(fn, params, locals_, owner, star)
+        scope.functions[fn] = FunctionScope(
+            fn, params, locals_, owner, star, returns[0] if len(returns) == 1 else None
+        )
 
     def collect_class(cls: cst.ClassDef) -> ClassInfo:
         info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], display)
