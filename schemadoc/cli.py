@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                          default=None, help="show declared foreign keys only")
         sub.add_argument("--strict", action="store_true", default=None,
                          help="treat warnings as errors")
+        sub.add_argument("--no-cache", dest="cache", action="store_false", default=None,
+                         help="neither read nor write the extraction cache")
         sub.add_argument("--quiet", "-q", action="store_true", help="print errors only")
         sub.add_argument("--verbose", "-v", action="store_true", help="also print notes")
     return parser
@@ -60,7 +62,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
     settings = base.merged(
         format=getattr(args, "format", None), output=getattr(args, "output", None),
         title=getattr(args, "title", None),
-        infer_relations=args.infer_relations, strict=args.strict,
+        infer_relations=args.infer_relations, strict=args.strict, cache=args.cache,
         exclude=tuple(args.exclude) if args.exclude else None,
         include=tuple(args.include) if args.include else None,
     )

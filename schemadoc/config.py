@@ -32,6 +32,13 @@ class Settings:
     infer_relations: bool = True
     strict: bool = False
     command: str = "make schema-docs"
+    templates: str | None = None  # folder of templates that replace built-in ones by name
+    inject: str | None = None  # Markdown file whose marked block receives the doc
+    inject_start: str = "<!-- schemadoc:start -->"
+    inject_end: str = "<!-- schemadoc:end -->"
+    split: str | None = None  # folder for one document per table plus an index
+    cache: bool = True
+    cache_dir: str | None = None  # default: .schemadoc_cache/ in the project root
     root: str = "."  # folder that paths in the doc are relative to
 
     def merged(self, **overrides: Any) -> Settings:
@@ -59,7 +66,7 @@ def _check_type(path: Path, key: str, value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: [tool.schemadoc] {key} must be a list of strings")
         return tuple(value)
-    expected = {"infer_relations": bool, "strict": bool}.get(key, str)
+    expected = {"infer_relations": bool, "strict": bool, "cache": bool}.get(key, str)
     if not isinstance(value, expected):
         raise ConfigError(
             f"{path}: [tool.schemadoc] {key} must be a {expected.__name__}, "
