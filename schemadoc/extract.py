@@ -326,8 +326,7 @@ def _incomplete(text: str) -> bool:
 class _Finder(_Walker):
     """Evaluates every maximal string-building expression; keeps those that hold DDL."""
 
-    def __init__(self, parsed: ParsedModule, resolver: Resolver,
-                 subclasses: dict[int, list[ClassInfo]]) -> None:
+    def __init__(self, parsed: ParsedModule, resolver: Resolver, subclasses: Subclasses) -> None:
         super().__init__(parsed)
         self.resolver = resolver
         self.subclasses = subclasses
@@ -387,7 +386,7 @@ class _Finder(_Walker):
         base = self.context()
         if base.cls is None or base.function is None:
             return [base]
-        return [base, *(self.context(sub) for sub in self.subclasses.get(id(base.cls), []))]
+        return [base, *(self.context(sub) for sub in self.subclasses(base.cls))]
 
     def _visit_sequence(self, node: cst.List | cst.Tuple) -> bool:
         """A list of string pieces that only together make a statement (joined at run time)."""
@@ -455,18 +454,18 @@ class _Calls(_Walker):
 
 
 _MAX_INSTANCES = 16
+Subclasses = Callable[[ClassInfo], list[ClassInfo]]
 
 
 class _Instantiator:
     """Re-evaluates DDL built from parameters and loop variables, once per value they take."""
 
-    def __init__(self, resolver: Resolver, modules: ModuleIndex,
-                 subclasses: dict[int, list[ClassInfo]]) -> None:
+    def __init__(self, resolver: Resolver, modules: ModuleIndex, subclasses: Subclasses) -> None:
         self.resolver = resolver
         self.modules = modules
         self.subclasses = subclasses
         self._calls: dict[str, list[tuple[cst.Call, Context]]] = {}
-        self._choices: dict[Var, list[Value]] = {}
+        self._choices: dict[Var, tuple[list[Value], set[str]]] = {}
 
     def _calls_named(self, name: str) -> list[tuple[cst.Call, Context]]:
         if name not in self._calls:
@@ -498,7 +497,7 @@ class _Instantiator:
             return []
         constructed = fn.owner if fn.node.name.value == "__init__" else None
         if constructed is not None:
-            classes = [constructed, *self.subclasses.get(id(constructed), [])]
+            classes = [constructed, *self.subclasses(constructed)]
             calls = [c for cls in classes for c in self._calls_named(cls.name)]
         else:
             calls = self._calls_named(fn.node.name.value)
@@ -571,7 +570,10 @@ class _Instantiator:
         return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
 
     def choices(self, var: Var) -> list[Value]:
+        """The values a variable takes; the files that tells on count as read again."""
         if var not in self._choices:
+            before = set(self.modules.accessed)
+            self.modules.accessed.clear()
             info = self.resolver.variables.get(var)
             values: list[Value] = []
             if info is not None:
@@ -582,8 +584,11 @@ class _Instantiator:
             unique: dict[str, Value] = {}
             for v in values:
                 unique.setdefault(v.text, v)
-            self._choices[var] = list(unique.values())
-        return self._choices[var]
+            self._choices[var] = (list(unique.values()), set(self.modules.accessed))
+            self.modules.accessed |= before
+        values, read = self._choices[var]
+        self.modules.accessed |= read
+        return values
 
     def expand(self, found: _Found) -> list[Fragment]:
         """The fragment once per combination of its variables' values (or as it is)."""
@@ -606,19 +611,10 @@ class _Instantiator:
         return out or [found.fragment]
 
 
-def _subclass_index(
-    resolver: Resolver, modules: list[ParsedModule]
-) -> tuple[dict[int, list[ClassInfo]], list[str]]:
-    """For each class, its project subclasses (transitively), in a stable order; and the
-    files of those base classes (their methods may build a subclass's DDL)."""
-    index: dict[int, list[ClassInfo]] = {}
-    bases: set[str] = set()
-    for parsed in modules:
-        for cls in parsed.scope.classes.values():
-            for base in resolver.mro(cls)[1:]:
-                index.setdefault(id(base), []).append(cls)
-                bases.add(base.display)
-    return index, sorted(bases)
+def _last_name(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return expr.attr.value if isinstance(expr, cst.Attribute) else ""
 
 
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
@@ -626,68 +622,149 @@ def _too_complex(path: str, exc: BaseException) -> Diagnostic:
     return Diagnostic("error", "SD101", f"cannot analyse Python: expressions {what}", path, 1, 0)
 
 
-def extract_project(
-    files: dict[str, Path], texts: dict[str, str], on_file: Callable[[str], None] | None = None
-) -> tuple[list[Fragment], list[Diagnostic]]:
-    """DDL fragments of the candidate files ``texts`` (display path to source text).
+@dataclass(frozen=True)
+class Summary:
+    """What Python's own parser tells of a module (cheap, cached with the file)."""
 
-    ``files`` maps every scanned display path to its file, so that constants imported from
-    modules without DDL, and call sites that pass table names, are found too.
-    """
-    diagnostics: list[Diagnostic] = []
-    trees: dict[str, ast.Module] = {}
-    for display in sorted(texts):
-        tree, problem = python_tree(texts[display], display)
-        if problem:
-            diagnostics.append(problem)
-        elif tree is not None:
-            trees[display] = tree
-    # libcst sees only what can matter: DDL statements and what they (or other files) name.
-    focus = Focus(set(), set())
-    for display, tree in trees.items():
-        mentions, holders = mentioned(texts[display], tree)
-        focus.words |= mentions
-        focus.callables |= holders
-    modules = ModuleIndex(files, parse_file(files, focus))
-    resolver = Resolver(modules)
-    candidates: list[ParsedModule] = []
-    for display in trees:
-        if on_file:
-            on_file(display)
-        parsed = modules.parsed(display, texts[display])
+    mentions: frozenset[str]  # names DDL-bearing statements mention
+    holders: frozenset[str]  # classes and functions that hold DDL
+    defines: frozenset[str]  # top-level names the module binds
+    bases: tuple[tuple[str, tuple[str, ...]], ...]  # (class, names of its bases)
+
+
+def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | None]:
+    """The module's summary, or the diagnostic of why Python cannot parse it."""
+    tree, problem = python_tree(text, display)
+    if tree is None:
+        return None, problem
+    mentions, holders = mentioned(text, tree)
+    defines = {n for node in tree.body for n in _defined(node)}
+    bases = tuple(
+        (node.name, tuple(b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
+                          for b in node.bases))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    )
+    return Summary(frozenset(mentions), frozenset(holders), frozenset(defines), bases), None
+
+
+def _defined(node: ast.stmt) -> set[str]:
+    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return {node.name}
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {t.id for t in targets if isinstance(t, ast.Name)}
+    return set()
+
+
+@dataclass
+class UnitResult:
+    """What processing one file found, with what it depended on (for the cache)."""
+
+    display: str
+    fragments: list[Fragment]
+    raws: list[tuple]  # identity of each fragment's text before templates became placeholders
+    templates: list[tuple]  # templates this file formats (their definitions are not DDL)
+    diagnostics: list[Diagnostic]
+    deps: list[str]  # other files whose code the results depend on
+    bases: list[str]  # files of base classes, processed as units too
+
+
+class Extractor:
+    """Processes files one at a time over a shared, lazily parsed project."""
+
+    def __init__(self, files: dict[str, Path], summaries: dict[str, Summary]) -> None:
+        focus = Focus(set(), set())
+        for summary in summaries.values():
+            focus.words |= summary.mentions
+            focus.callables |= summary.holders
+        self.summaries = summaries
+        self.modules = ModuleIndex(files, parse_file(files, focus))
+        self.resolver = Resolver(self.modules)
+        self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
+        self._subclasses: dict[int, list[ClassInfo]] = {}
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        """Project subclasses of ``cls`` (transitively)."""
+        if id(cls) not in self._subclasses:
+            self._subclasses[id(cls)] = []
+            found: list[ClassInfo] = []
+            frontier = [cls]
+            while frontier:
+                current = frontier.pop(0)
+                for display, name in self._classes_naming(current.name):
+                    parsed = self.modules.parsed(display)
+                    sub = parsed.scope.classes.get(name) if parsed else None
+                    if sub is None or any(sub is f for f in found):
+                        continue
+                    if any(b is current for b in self.resolver.mro(sub)):
+                        found.append(sub)
+                        frontier.append(sub)
+            self._subclasses[id(cls)] = found
+        return self._subclasses[id(cls)]
+
+    def _classes_naming(self, base: str) -> list[tuple[str, str]]:
+        """(file, class) of classes whose bases name ``base``: in the scanned DDL files (from
+        their summaries) and in the other modules parsed so far."""
+        found = {
+            (display, name)
+            for display, summary in self.summaries.items()
+            for name, bases in summary.bases
+            if base in bases
+        }
+        for parsed in self.modules.loaded():
+            for cls in parsed.scope.classes.values():
+                if base in {_last_name(b) for b in cls.bases}:
+                    found.add((parsed.display, cls.name))
+        return sorted(found)
+
+    def process(self, display: str, text: str | None = None) -> UnitResult:
+        """The DDL of one file, with every name resolved across the project."""
+        self.modules.accessed.clear()
+        self.resolver.templates = set()
+        result = UnitResult(display, [], [], [], [], [], [])
+        parsed = self.modules.parsed(display, text)
         if parsed is None:
-            diagnostics.append(Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0))
-            continue
-        candidates.append(parsed)
-    subclasses, base_files = _subclass_index(resolver, candidates)
-    walked = {p.display for p in candidates}
-    for display in base_files:
-        if display not in walked:
-            parsed = modules.parsed(display)
-            if parsed is not None:
-                candidates.append(parsed)
-    found: list[_Found] = []
-    for parsed in candidates:
-        finder = _Finder(parsed, resolver, subclasses)
+            result.diagnostics.append(
+                Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0)
+            )
+            return result
+        finder = _Finder(parsed, self.resolver, self.subclasses)
         try:
             parsed.module.visit(finder)
+            bases = {
+                base.display
+                for cls in parsed.scope.classes.values()
+                for base in self.resolver.mro(cls)[1:]
+            }
         except (RecursionError, MemoryError) as exc:
-            diagnostics.append(_too_complex(parsed.display, exc))
-            continue
-        found.extend(finder.found)
-    instantiator = _Instantiator(resolver, modules, subclasses)
+            result.diagnostics.append(_too_complex(display, exc))
+            return result
+        for item in finder.found:
+            try:
+                expanded = self.instantiator.expand(item)
+            except (RecursionError, MemoryError) as exc:
+                result.diagnostics.append(_too_complex(item.fragment.path, exc))
+                expanded = [item.fragment]
+            for fragment in expanded:
+                result.fragments.append(fragment)
+                result.raws.append(item.raw)
+        result.templates = sorted(self.resolver.templates, key=repr)
+        result.deps = sorted(self.modules.accessed - {display})
+        result.bases = sorted(bases - {display})
+        return result
+
+
+def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
+    """Fragments of all files, each once, without templates that are formatted elsewhere."""
+    templates = {tuple(t) for r in results for t in r.templates}
     fragments: dict[tuple, Fragment] = {}
-    for item in found:
-        # A template defined once and formatted where it is used is documented at its use.
-        if item.raw in resolver.templates:
-            continue
-        try:
-            expanded = instantiator.expand(item)
-        except (RecursionError, MemoryError) as exc:
-            diagnostics.append(_too_complex(item.fragment.path, exc))
-            expanded = [item.fragment]
-        for fragment in expanded:
-            fragments.setdefault(identity(fragment.value), fragment)
+    diagnostics: list[Diagnostic] = []
+    for result in sorted(results, key=lambda r: r.display):
+        diagnostics.extend(result.diagnostics)
+        for fragment, raw in zip(result.fragments, result.raws, strict=True):
+            if tuple(raw) not in templates:
+                fragments.setdefault(identity(fragment.value), fragment)
     kept = list(fragments.values())
     for frag in kept:
         for piece in frag.value.pieces:
@@ -700,6 +777,41 @@ def extract_project(
                     pos[0], pos[1], pos[2],
                 ))
     return kept, list(dict.fromkeys(diagnostics))
+
+
+def extract_project(
+    files: dict[str, Path], texts: dict[str, str], on_file: Callable[[str], None] | None = None
+) -> tuple[list[Fragment], list[Diagnostic]]:
+    """DDL fragments of the candidate files ``texts`` (display path to source text), without
+    a cache: summarize, process every file and the base classes they need, merge.
+
+    ``files`` maps every scanned display path to its file, so that constants imported from
+    modules without DDL, and call sites that pass table names, are found too.
+    """
+    summaries: dict[str, Summary] = {}
+    diagnostics: list[Diagnostic] = []
+    for display in sorted(texts):
+        summary, problem = summarize(texts[display], display)
+        if summary is None:
+            diagnostics.append(problem)  # type: ignore[arg-type]
+        else:
+            summaries[display] = summary
+    extractor = Extractor(files, summaries)
+    results: list[UnitResult] = []
+    pending = sorted(summaries)
+    done: set[str] = set()
+    while pending:
+        display = pending.pop(0)
+        if display in done:
+            continue
+        done.add(display)
+        if on_file:
+            on_file(display)
+        result = extractor.process(display, texts.get(display))
+        results.append(result)
+        pending.extend(b for b in result.bases if b not in done)
+    fragments, found = merge(results)
+    return fragments, diagnostics + found
 
 
 __all__ = ["Fragment", "extract_project", "holds_ddl", "may_hold_ddl"]

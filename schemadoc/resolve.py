@@ -385,8 +385,10 @@ class ModuleIndex:
                 for i in range(len(parts)):
                     self._by_module.setdefault(".".join(parts[i:]), display)
         self._parsed: dict[str, ParsedModule | None] = {}
+        self.accessed: set[str] = set()  # files looked at since last cleared
 
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
+        self.accessed.add(display)
         if display not in self._parsed:
             self._parsed[display] = None  # guards against import cycles
             self._parsed[display] = self._parse(display, text)
