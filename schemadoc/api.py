@@ -37,13 +37,15 @@ def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
     try:
         return found.path.read_bytes(), None
     except FileNotFoundError:
-        return None, Diagnostic("error", "SD104", "file vanished before it could be read",
-                                found.display, 0, 0)
+        return None, Diagnostic(
+            "error", "SD104", "file vanished before it could be read", found.display, 0, 0
+        )
     except IsADirectoryError:
         return None, Diagnostic("error", "SD104", "is a directory, not a file", found.display, 0, 0)
     except OSError as exc:
-        return None, Diagnostic("error", "SD104", f"cannot read file: {exc.strerror or exc}",
-                                found.display, 0, 0)
+        return None, Diagnostic(
+            "error", "SD104", f"cannot read file: {exc.strerror or exc}", found.display, 0, 0
+        )
 
 
 def sql_fragment(text: str, display: str) -> Fragment:
@@ -61,8 +63,9 @@ def statements_of(fragments: Sequence[Fragment]) -> list[SqlStatement]:
                 spans.append((offset, offset + len(piece.text)))
             offset += len(piece.text)
         for t in split_templated(frag.value.text, spans):
-            stmt = SqlStatement(t.sql, frag.source_at(t.offset), t.description, t.placeholders,
-                                frag.function)
+            stmt = SqlStatement(
+                t.sql, frag.source_at(t.offset), t.description, t.placeholders, frag.function
+            )
             out.setdefault((stmt.source, stmt.sql), stmt)
     return list(out.values())
 

@@ -158,8 +158,9 @@ def _advance(pos: Position, raw: str) -> Position:
     return path, line, col + len(raw)
 
 
-def literal_pieces(prefix: str, quote: str, body: str, start: Position | None,
-                   fstring: bool = False) -> list[Piece]:
+def literal_pieces(
+    prefix: str, quote: str, body: str, start: Position | None, fstring: bool = False
+) -> list[Piece]:
     """A literal's text as pieces: runs copied as written stay exactly located.
 
     Escape sequences (and ``{{``/``}}`` in f-strings) are pieces of their own, so the text
@@ -167,7 +168,11 @@ def literal_pieces(prefix: str, quote: str, body: str, start: Position | None,
     """
     plain_prefix = prefix.replace("f", "").replace("F", "")
     raw = "r" in prefix.lower()
-    if raw and not fstring or ("\\" not in body and not (fstring and ("{{" in body or "}}" in body))):
+    if (
+        (raw
+        and not fstring)
+        or ("\\" not in body and not (fstring and ("{{" in body or "}}" in body)))
+    ):
         text = _decode(_literal_text(plain_prefix, quote, body))
         return [Piece(text, start, exact=text == body)]
     pieces: list[Piece] = []
@@ -252,7 +257,7 @@ class Evaluator:
         return template
 
     def value(self, node: cst.BaseExpression) -> Value | None:
-        """The string ``node`` evaluates to, with placeholders for unknown parts; None if no string."""
+        """The string ``node`` builds, with placeholders for unknown parts; None if none."""
         if self.depth > 50:
             return None
         self.depth += 1
@@ -367,7 +372,13 @@ class Evaluator:
             if method == "replace" and len(node.args) >= 2:
                 inner = self.value(func.value)
                 old, new = self.value(node.args[0].value), self.value(node.args[1].value)
-                if inner is None or old is None or new is None or old.placeholders or new.placeholders:
+                if (
+                    inner is None
+                    or old is None
+                    or new is None
+                    or old.placeholders
+                    or new.placeholders
+                ):
                     return inner
                 return inner.transformed(lambda s: s.replace(old.text, new.text))
             if method in _STR_METHODS:

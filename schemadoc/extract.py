@@ -149,8 +149,9 @@ def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | N
         return ast.parse(text, filename=path), None
     except SyntaxError as exc:
         line, col = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
-        return None, Diagnostic("error", "SD101", f"cannot parse Python: {exc.msg}", path, line,
-                                col)
+        return None, Diagnostic(
+            "error", "SD101", f"cannot parse Python: {exc.msg}", path, line, col
+        )
     except (RecursionError, MemoryError, ValueError) as exc:
         kind = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
@@ -224,8 +225,9 @@ class Focus:
     callables: set[str]
 
 
-def parse_file(files: dict[str, Path], focus: Focus
-               ) -> Callable[[str, str | None], ParsedModule | None]:
+def parse_file(
+    files: dict[str, Path], focus: Focus
+) -> Callable[[str, str | None], ParsedModule | None]:
     """A parser for the module index: reads (unless given the text), checks, narrows to the
     focus, parses, indexes."""
 
@@ -430,8 +432,9 @@ class _Finder(_Walker):
             self._keep(value, node, ctx, reads)
         return not stringy
 
-    def _keep(self, value: Value, node: cst.BaseExpression, ctx: Context,
-              reads: frozenset[Var]) -> None:
+    def _keep(
+        self, value: Value, node: cst.BaseExpression, ctx: Context, reads: frozenset[Var]
+    ) -> None:
         marked = mark_templates(value)
         if holds_ddl(marked.text):
             fragment = Fragment(marked, self.parsed.display, self.function_name)
@@ -517,8 +520,9 @@ class _Instantiator:
                     values.append(got)
         return values
 
-    def _matches(self, call: cst.Call, ctx: Context, node: cst.FunctionDef,
-                 constructed: ClassInfo | None) -> bool | None:
+    def _matches(
+        self, call: cst.Call, ctx: Context, node: cst.FunctionDef, constructed: ClassInfo | None
+    ) -> bool | None:
         """Whether ``call`` runs ``node``; then whether it skips ``self``. None if it does not."""
         if constructed is not None:
             cls = self.resolver.find_class(call.func, ctx.parsed)
@@ -640,8 +644,10 @@ def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | Non
     mentions, holders = mentioned(text, tree)
     defines = {n for node in tree.body for n in _defined(node)}
     bases = tuple(
-        (node.name, tuple(b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
-                          for b in node.bases))
+        (
+            node.name,
+            tuple(b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases),
+        )
         for node in ast.walk(tree)
         if isinstance(node, ast.ClassDef)
     )
@@ -771,11 +777,17 @@ def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
             if piece.placeholder:
                 where = frag.source_at(0)
                 pos = piece.pos or (where.path, where.line, where.column)
-                diagnostics.append(Diagnostic(
-                    "warning", "SD103",
-                    f"cannot resolve {piece.text} statically; documented with a placeholder name",
-                    pos[0], pos[1], pos[2],
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        "warning",
+                        "SD103",
+                        f"cannot resolve {piece.text} statically; documented with a placeholder "
+                        "name",
+                        pos[0],
+                        pos[1],
+                        pos[2],
+                    )
+                )
     return kept, list(dict.fromkeys(diagnostics))
 
 

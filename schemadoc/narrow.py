@@ -103,7 +103,8 @@ def narrow(
             if isinstance(statements[i], ast.ClassDef):
                 kept_classes.add(statements[i].name)
         pending = [
-            i for i in range(len(statements))
+            i
+            for i in range(len(statements))
             if i not in keep and (defines[i] & words or bases[i] & kept_classes)
         ]
         keep.update(pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import stat
@@ -43,10 +44,8 @@ def write_atomic(path: Path, content: str) -> bool:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return True
 
@@ -55,11 +54,14 @@ def unified_diff(path: str, old: str | None, new: str) -> str:
     """A unified diff from the file on disk to what would be generated."""
     before = [] if old is None else old.splitlines(keepends=True)
     lines = difflib.unified_diff(
-        before, new.splitlines(keepends=True),
-        fromfile=f"a/{path}" if old is not None else "/dev/null", tofile=f"b/{path}",
+        before,
+        new.splitlines(keepends=True),
+        fromfile=f"a/{path}" if old is not None else "/dev/null",
+        tofile=f"b/{path}",
     )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 def colorize(diff: str) -> str:

@@ -45,7 +45,7 @@ FOREIGN_DIALECT = re.compile(
 
 def unquote(name: str) -> str:
     """An SQL identifier without its quotes."""
-    if len(name) >= 2 and name[0] in "\"`[" and name[-1] in "\"`]":
+    if len(name) >= 2 and name[0] in '"`[' and name[-1] in '"`]':
         inner = name[1:-1]
         return inner.replace('""', '"') if name[0] == '"' else inner
     return name
@@ -135,8 +135,16 @@ class Unparsed:
 
 
 Operation = (
-    CreateTable | CreateIndex | CreateView | CreateTrigger | AddColumn | RenameTable
-    | RenameColumn | DropColumn | Drop | Unparsed
+    CreateTable
+    | CreateIndex
+    | CreateView
+    | CreateTrigger
+    | AddColumn
+    | RenameTable
+    | RenameColumn
+    | DropColumn
+    | Drop
+    | Unparsed
 )
 
 
@@ -248,7 +256,9 @@ def _column(node: exp.ColumnDef | exp.Identifier, definition: Definition | None)
         has_default=has(exp.DefaultColumnConstraint),
         collation=_after_keyword(definition, "COLLATE") if definition else None,
         checks=_checks(definition) if definition else (),
-        generated=_generated(definition) if definition and has(exp.ComputedColumnConstraint) else None,
+        generated=_generated(definition)
+        if definition and has(exp.ComputedColumnConstraint)
+        else None,
         autoincrement=has(exp.AutoIncrementColumnConstraint),
         description=definition.description if definition else None,
     )
@@ -276,7 +286,9 @@ def _create_table(sql: str, tree: exp.Create) -> CreateTable:
     checks: list[Check] = []
     fk_names: list[tuple[tuple[str, ...], str]] = []
     descriptions: list[tuple[str, str]] = []
-    for item, definition in zip(schema.expressions, _pair(schema.expressions, definitions), strict=True):
+    for item, definition in zip(
+        schema.expressions, _pair(schema.expressions, definitions), strict=True
+    ):
         if isinstance(item, exp.ColumnDef | exp.Identifier):
             column = _column(item, definition)
             columns.append(column)
@@ -319,7 +331,9 @@ def parse_statement(sql: str) -> Operation:
     except SqlglotError as exc:
         errors = getattr(exc, "errors", None) or [{}]
         first = errors[0]
-        return Unparsed(str(exc).splitlines()[0][:200], first.get("line") or 0, first.get("col") or 0)
+        return Unparsed(
+            str(exc).splitlines()[0][:200], first.get("line") or 0, first.get("col") or 0
+        )
     except (RecursionError, ValueError) as exc:
         return Unparsed(type(exc).__name__)
     if isinstance(tree, exp.Create):

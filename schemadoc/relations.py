@@ -42,10 +42,15 @@ def _inferred_parent(child: Table, column: str, tables: tuple[Table, ...]) -> Ta
     folded = ascii_fold(column)
     if folded in _GENERIC:
         return None
-    if child.primary_key and len(child.primary_key) == 1 and ascii_fold(child.primary_key[0]) == folded:
+    if (
+        child.primary_key
+        and len(child.primary_key) == 1
+        and ascii_fold(child.primary_key[0]) == folded
+    ):
         return None
     by_key = [
-        t for t in tables
+        t
+        for t in tables
         if t is not child and len(t.primary_key) == 1 and ascii_fold(t.primary_key[0]) == folded
     ]
     if len(by_key) == 1:
@@ -54,8 +59,10 @@ def _inferred_parent(child: Table, column: str, tables: tuple[Table, ...]) -> Ta
         return None
     stem = folded[: -len("_id")]
     by_name = [
-        t for t in tables
-        if t is not child and ascii_fold(t.name) in _plural_forms(stem)
+        t
+        for t in tables
+        if t is not child
+        and ascii_fold(t.name) in _plural_forms(stem)
         and tuple(ascii_fold(k) for k in t.primary_key) == ("id",)
     ]
     return by_name[0] if len(by_name) == 1 else None
@@ -71,21 +78,34 @@ def relate(schema: Schema, *, infer: bool = True) -> Schema:
             covered.update(ascii_fold(c) for c in fk.columns)
             parent = schema.table(fk.ref_table)
             if parent is None:
-                diagnostics.append(Diagnostic.at(
-                    child.source, "warning", "SD208",
-                    f"table {child.name}: foreign key ({', '.join(fk.columns)}) references "
-                    f"unknown table {fk.ref_table}",
-                ))
+                diagnostics.append(
+                    Diagnostic.at(
+                        child.source,
+                        "warning",
+                        "SD208",
+                        f"table {child.name}: foreign key ({', '.join(fk.columns)}) references "
+                        f"unknown table {fk.ref_table}",
+                    )
+                )
                 continue
             to_columns = tuple(
-                r if r is not None else (parent.primary_key[i] if i < len(parent.primary_key) else "rowid")
+                r
+                if r is not None
+                else (parent.primary_key[i] if i < len(parent.primary_key) else "rowid")
                 for i, r in enumerate(fk.ref_columns)
             )
             key = (child.name, fk.columns, parent.name, to_columns)
-            relations.setdefault(key, Relation(
-                child.name, fk.columns, parent.name, to_columns, "declared",
-                cardinality(child, fk.columns, "declared"),
-            ))
+            relations.setdefault(
+                key,
+                Relation(
+                    child.name,
+                    fk.columns,
+                    parent.name,
+                    to_columns,
+                    "declared",
+                    cardinality(child, fk.columns, "declared"),
+                ),
+            )
         if not infer:
             continue
         for column in child.columns:
@@ -96,11 +116,19 @@ def relate(schema: Schema, *, infer: bool = True) -> Schema:
                 continue
             cols = (column.name,)
             key = (child.name, cols, parent.name, parent.primary_key)
-            relations.setdefault(key, Relation(
-                child.name, cols, parent.name, parent.primary_key, "inferred",
-                cardinality(child, cols, "inferred"),
-            ))
-    ordered = sorted(relations.values(), key=lambda r: (
-        ascii_fold(r.to_table), ascii_fold(r.from_table), r.from_columns, r.kind
-    ))
+            relations.setdefault(
+                key,
+                Relation(
+                    child.name,
+                    cols,
+                    parent.name,
+                    parent.primary_key,
+                    "inferred",
+                    cardinality(child, cols, "inferred"),
+                ),
+            )
+    ordered = sorted(
+        relations.values(),
+        key=lambda r: (ascii_fold(r.to_table), ascii_fold(r.from_table), r.from_columns, r.kind),
+    )
     return replace(schema, relations=tuple(ordered), diagnostics=tuple(diagnostics))

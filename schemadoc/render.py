@@ -41,9 +41,16 @@ def _table(t: Table) -> dict[str, Any]:
         "module": t.module,
         "columns": [
             {
-                "name": c.name, "type": c.type, "notnull": c.notnull, "default": c.default,
-                "pk": c.pk, "hidden": c.hidden, "collation": c.collation,
-                "description": c.description, "unique": c.unique, "generated": c.generated,
+                "name": c.name,
+                "type": c.type,
+                "notnull": c.notnull,
+                "default": c.default,
+                "pk": c.pk,
+                "hidden": c.hidden,
+                "collation": c.collation,
+                "description": c.description,
+                "unique": c.unique,
+                "generated": c.generated,
                 "checks": [ch.expression for ch in c.checks],
             }
             for c in t.columns
@@ -52,9 +59,12 @@ def _table(t: Table) -> dict[str, Any]:
         "indexes": [_index(ix) for ix in t.indexes],
         "foreign_keys": [
             {
-                "columns": list(fk.columns), "ref_table": fk.ref_table,
-                "ref_columns": list(fk.ref_columns), "on_delete": fk.on_delete,
-                "on_update": fk.on_update, "name": fk.name,
+                "columns": list(fk.columns),
+                "ref_table": fk.ref_table,
+                "ref_columns": list(fk.ref_columns),
+                "on_delete": fk.on_delete,
+                "on_update": fk.on_update,
+                "name": fk.name,
             }
             for fk in t.foreign_keys
         ],
@@ -63,8 +73,14 @@ def _table(t: Table) -> dict[str, Any]:
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
-    return {"severity": d.severity, "code": d.code, "message": d.message, "path": d.path,
-            "line": d.line, "column": d.column}
+    return {
+        "severity": d.severity,
+        "code": d.code,
+        "message": d.message,
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+    }
 
 
 def to_json(schema: Schema) -> str:
@@ -73,19 +89,35 @@ def to_json(schema: Schema) -> str:
         "dialect": "sqlite",
         "tables": [_table(t) for t in schema.tables],
         "views": [
-            {"name": v.name, "sql": v.sql, "columns": list(v.columns), "source": _source(v.source),
-             "sources": [_source(s) for s in v.sources], "description": v.description}
+            {
+                "name": v.name,
+                "sql": v.sql,
+                "columns": list(v.columns),
+                "source": _source(v.source),
+                "sources": [_source(s) for s in v.sources],
+                "description": v.description,
+            }
             for v in schema.views
         ],
         "triggers": [
-            {"name": t.name, "table": t.table, "sql": t.sql, "source": _source(t.source),
-             "sources": [_source(s) for s in t.sources]}
+            {
+                "name": t.name,
+                "table": t.table,
+                "sql": t.sql,
+                "source": _source(t.source),
+                "sources": [_source(s) for s in t.sources],
+            }
             for t in schema.triggers
         ],
         "relations": [
-            {"from_table": r.from_table, "from_columns": list(r.from_columns),
-             "to_table": r.to_table, "to_columns": list(r.to_columns), "kind": r.kind,
-             "cardinality": r.cardinality}
+            {
+                "from_table": r.from_table,
+                "from_columns": list(r.from_columns),
+                "to_table": r.to_table,
+                "to_columns": list(r.to_columns),
+                "kind": r.kind,
+                "cardinality": r.cardinality,
+            }
             for r in schema.relations
         ],
         "diagnostics": [_diagnostic(d) for d in schema.diagnostics],

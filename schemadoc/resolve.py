@@ -265,8 +265,9 @@ class Resolver:
 
     # -- calls -----------------------------------------------------------------------
 
-    def callee(self, func: cst.BaseExpression, ctx: Context
-               ) -> tuple[cst.FunctionDef, ParsedModule, ClassInfo | None, bool] | None:
+    def callee(
+        self, func: cst.BaseExpression, ctx: Context
+    ) -> tuple[cst.FunctionDef, ParsedModule, ClassInfo | None, bool] | None:
         """The project function a call runs: (def, its module, self's class, skips self)."""
         if isinstance(func, cst.Name):
             parsed = ctx.parsed
@@ -298,8 +299,9 @@ class Resolver:
                 return method, parsed, cls, skips
         return None
 
-    def _returning(self, node: cst.Call, ctx: Context
-                   ) -> tuple[FunctionScope, Context, bool] | None:
+    def _returning(
+        self, node: cst.Call, ctx: Context
+    ) -> tuple[FunctionScope, Context, bool] | None:
         """The project function a call runs, if it returns one expression."""
         target = self.callee(node.func, ctx)
         if target is None:
@@ -334,8 +336,9 @@ class Resolver:
         with self.bound(self.bind(node, scope, skips, ctx)):
             return self.value(scope.returned, inner)  # type: ignore[arg-type]
 
-    def bind(self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
-             ) -> dict[Var, Value]:
+    def bind(
+        self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
+    ) -> dict[Var, Value]:
         """Argument values of a call, by the callee's parameter variables.
 
         Extra positional arguments are bound to ``("star", id(def), index)``.

@@ -130,7 +130,13 @@ def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, cst.BaseExpression
             yield node.target.value, node.iter
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
             continue
-        stack.extend(c for c in node.children if isinstance(c, cst.BaseSuite | cst.BaseStatement | cst.Else | cst.ExceptHandler | cst.Finally))
+        stack.extend(
+            c
+            for c in node.children
+            if isinstance(
+                c, cst.BaseSuite | cst.BaseStatement | cst.Else | cst.ExceptHandler | cst.Finally
+            )
+        )
 
 
 def build_scope(

@@ -47,16 +47,61 @@ from .sandbox import Deadline, Sandbox
 from .statements import tokens
 
 _IGNORED_VERBS = frozenset(
-    {"INSERT", "UPDATE", "DELETE", "SELECT", "REPLACE", "WITH", "BEGIN", "COMMIT", "END",
-     "ROLLBACK", "SAVEPOINT", "RELEASE", "ANALYZE", "REINDEX", "VALUES", "EXPLAIN", "UPSERT"}
+    {
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "SELECT",
+        "REPLACE",
+        "WITH",
+        "BEGIN",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "RELEASE",
+        "ANALYZE",
+        "REINDEX",
+        "VALUES",
+        "EXPLAIN",
+        "UPSERT",
+    }
 )
 _HARMLESS_PRAGMAS = frozenset(
-    {"foreign_keys", "journal_mode", "synchronous", "user_version", "application_id",
-     "cache_size", "busy_timeout", "temp_store", "mmap_size", "page_size", "auto_vacuum",
-     "encoding", "recursive_triggers", "case_sensitive_like", "secure_delete", "locking_mode",
-     "wal_autocheckpoint", "journal_size_limit", "legacy_alter_table", "defer_foreign_keys",
-     "automatic_index", "cell_size_check", "query_only", "threads", "optimize", "integrity_check",
-     "quick_check", "table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"}
+    {
+        "foreign_keys",
+        "journal_mode",
+        "synchronous",
+        "user_version",
+        "application_id",
+        "cache_size",
+        "busy_timeout",
+        "temp_store",
+        "mmap_size",
+        "page_size",
+        "auto_vacuum",
+        "encoding",
+        "recursive_triggers",
+        "case_sensitive_like",
+        "secure_delete",
+        "locking_mode",
+        "wal_autocheckpoint",
+        "journal_size_limit",
+        "legacy_alter_table",
+        "defer_foreign_keys",
+        "automatic_index",
+        "cell_size_check",
+        "query_only",
+        "threads",
+        "optimize",
+        "integrity_check",
+        "quick_check",
+        "table_info",
+        "table_xinfo",
+        "index_list",
+        "index_info",
+        "foreign_key_list",
+    }
 )
 _TEARDOWN = re.compile(
     r"(?:^|[._])(?:drop|reset|clear|teardown|tear_down|destroy|purge|wipe|clean|cleanup|clean_up|"
@@ -68,7 +113,9 @@ _ENGINE_HINT = re.compile(
     r"redshift|snowflake|duckdb|clickhouse|cockroach\w*",
     re.IGNORECASE,
 )
-_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$")
+_TEST_PATH = re.compile(
+    r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$"
+)
 
 
 def _normalized(sql: str, name: str) -> str:
@@ -177,8 +224,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if foreign or table_key in state.foreign:
         if h.verb == "CREATE":
             state.foreign.add(key)
-        state.warn(stmt, "warning", "SD206", f"{h.verb} {h.kind} {name} is written for another "
-                   f"database engine ({foreign or 'its table is'}); skipped")
+        state.warn(
+            stmt,
+            "warning",
+            "SD206",
+            f"{h.verb} {h.kind} {name} is written for another "
+            f"database engine ({foreign or 'its table is'}); skipped",
+        )
         return
     op = parse_statement(stmt.sql)
     existing = state.objects.get(key)
@@ -188,9 +240,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             existing.sources.append(stmt.source)
         else:
             first = existing.sources[0]
-            state.warn(stmt, "warning", "SD301",
-                       f"{h.kind} {name} is defined differently at {first}; the first definition "
-                       "is documented")
+            state.warn(
+                stmt,
+                "warning",
+                "SD301",
+                f"{h.kind} {name} is defined differently at {first}; the first definition "
+                "is documented",
+            )
             existing.sources.append(stmt.source)
             state.conflicted.add(key)
         return
@@ -198,20 +254,21 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         if existing is None:
             return  # DROP ... IF EXISTS of something never created: nothing to do
         if _is_teardown(stmt):
-            state.warn(stmt, "note", "SD303",
-                       f"DROP {h.kind} {name} looks like teardown code; {name} stays documented")
-            return
-    if isinstance(op, AddColumn) and existing is not None and op.column is not None:
-        if existing.columns is not None and any(
-            ascii_fold(c.name) == ascii_fold(op.column.name) for c in existing.columns
-        ):
-            state.warn(stmt, "note", "SD302",
-                       f"column {name}.{op.column.name} already exists; guarded migration skipped")
+            state.warn(
+                stmt,
+                "note",
+                "SD303",
+                f"DROP {h.kind} {name} looks like teardown code; {name} stays documented",
+            )
             return
     if isinstance(op, AddColumn) and existing is not None and _column_exists(sandbox, name, op):
-        state.warn(stmt, "note", "SD302",
-                   f"column {name}.{op.column.name if op.column else '?'} already exists; "
-                   "guarded migration skipped")
+        state.warn(
+            stmt,
+            "note",
+            "SD302",
+            f"column {name}.{op.column.name if op.column else '?'} already exists; "
+            "guarded migration skipped",
+        )
         return
 
     # Tables are always empty: DROP's implicit DELETE and the rows a virtual table or
@@ -226,8 +283,9 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         what = f"{h.verb} {h.kind} {name}"
         if sandbox.denied:
             denied = ", ".join(dict.fromkeys(sandbox.denied))
-            state.warn(stmt, "error", "SD203", f"{what}: not allowed in the scratch database: "
-                       f"{denied}")
+            state.warn(
+                stmt, "error", "SD203", f"{what}: not allowed in the scratch database: {denied}"
+            )
         else:
             _failed(state, stmt, what, table_key, str(exc) or type(exc).__name__, late)
         return
@@ -237,25 +295,41 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
 _ATTACHED = re.compile(r"no such table: (?!main\.|temp\.)\w+\.")
 
 
-def _failed(state: _State, stmt: SqlStatement, what: str, table_key: str, message: str,
-            late: bool) -> None:
+def _failed(
+    state: _State, stmt: SqlStatement, what: str, table_key: str, message: str, late: bool
+) -> None:
     """The diagnostic for a statement SQLite rejected (or a retry later)."""
-    if not late and message.startswith(("no such table", "no such column")) and not (
-        what.startswith("CREATE TABLE")
+    if (
+        not late
+        and message.startswith(("no such table", "no such column"))
+        and not (what.startswith("CREATE TABLE"))
     ):
         # Migrations, indexes and triggers often sort before the code that creates the table.
         state.deferred.append(stmt)
     elif _ATTACHED.match(message):
-        state.warn(stmt, "warning", "SD209", f"{what} reads an attached database "
-                   f"({message}); not documented")
+        state.warn(
+            stmt,
+            "warning",
+            "SD209",
+            f"{what} reads an attached database ({message}); not documented",
+        )
     elif "no such module" in message:
         state.warn(stmt, "warning", "SD207", f"{what}: {message}; not documented")
     elif stmt.placeholders:
-        state.warn(stmt, "warning", "SD105", f"{what} is built at run time from "
-                   f"{', '.join(stmt.placeholders)} and cannot be documented ({message})")
+        state.warn(
+            stmt,
+            "warning",
+            "SD105",
+            f"{what} is built at run time from "
+            f"{', '.join(stmt.placeholders)} and cannot be documented ({message})",
+        )
     elif table_key in state.conflicted:
-        state.warn(stmt, "warning", "SD301", f"{what} fails on the other definition of its "
-                   f"table: {message}")
+        state.warn(
+            stmt,
+            "warning",
+            "SD301",
+            f"{what} fails on the other definition of its table: {message}",
+        )
     else:
         state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}")
 
@@ -273,14 +347,26 @@ def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
         key = ascii_fold(name or "")
         if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
             _apply(sandbox, state, stmt, late=True)
-        elif key in state.created or key in state.objects or (
-            isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects
+        elif (
+            key in state.created
+            or key in state.objects
+            or (isinstance(op, RenameTable) and ascii_fold(op.new_name) in state.objects)
         ):
-            state.warn(stmt, "note", "SD304", f"ALTER TABLE {name} comes before {name} is "
-                       "created; skipped as a migration of older databases")
+            state.warn(
+                stmt,
+                "note",
+                "SD304",
+                f"ALTER TABLE {name} comes before {name} is "
+                "created; skipped as a migration of older databases",
+            )
         elif stmt.placeholders:
-            state.warn(stmt, "warning", "SD105", f"ALTER TABLE {name} is built at run time from "
-                       f"{', '.join(stmt.placeholders)} and cannot be documented")
+            state.warn(
+                stmt,
+                "warning",
+                "SD105",
+                f"ALTER TABLE {name} is built at run time from "
+                f"{', '.join(stmt.placeholders)} and cannot be documented",
+            )
         else:
             state.warn(stmt, "error", "SD201", f"SQLite rejects ALTER TABLE {name}: no such table")
 
@@ -293,19 +379,34 @@ def _column_exists(sandbox: Sandbox, table: str, op: AddColumn) -> bool:
     return any(ascii_fold(r[0]) == ascii_fold(op.column.name) for r in rows)
 
 
-def _track(state: _State, stmt: SqlStatement, verb: str, kind: str, name: str, key: str,
-           on_table: str | None, op: object) -> None:
+def _track(
+    state: _State,
+    stmt: SqlStatement,
+    verb: str,
+    kind: str,
+    name: str,
+    key: str,
+    on_table: str | None,
+    op: object,
+) -> None:
     """Keep sources, descriptions and the parsed columns in step with what SQLite did."""
     obj = state.objects.get(key)
     if isinstance(op, Unparsed):
-        state.warn(stmt, "note", "SD401",
-                   f"{verb} {kind} {name} is beyond the SQL parser ({op.reason}); documented "
-                   "from SQLite's view")
+        state.warn(
+            stmt,
+            "note",
+            "SD401",
+            f"{verb} {kind} {name} is beyond the SQL parser ({op.reason}); documented "
+            "from SQLite's view",
+        )
     if verb == "CREATE":
         state.created.add(key)
         declared = op if isinstance(op, CreateTable) else None
         state.objects[key] = _Object(
-            kind, name, [stmt.source], _normalized(stmt.sql, name),
+            kind,
+            name,
+            [stmt.source],
+            _normalized(stmt.sql, name),
             description=stmt.description or (declared.description if declared else None),
             declared=declared,
             columns=list(declared.columns) if declared and declared.columns is not None else None,
@@ -383,13 +484,16 @@ def _split_commas(text: str) -> list[str]:
 _ORDER_SUFFIX = re.compile(r"(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE)
 
 
-def _read_indexes(conn: sqlite3.Connection, schema: str, table: str,
-                  sources: dict[str, list[Source]]) -> tuple[Index, ...]:
+def _read_indexes(
+    conn: sqlite3.Connection, schema: str, table: str, sources: dict[str, list[Source]]
+) -> tuple[Index, ...]:
     out = []
-    sql_of = dict(conn.execute(
-        f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ?",
-        (table,),
-    ).fetchall())
+    sql_of = dict(
+        conn.execute(
+            f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ?",
+            (table,),
+        ).fetchall()
+    )
     rows = conn.execute(f"PRAGMA {schema}.index_list({_quote(table)})").fetchall()
     # index_list is newest first; list them in creation order.
     for _seq, name, unique, origin, partial in sorted(rows, key=lambda r: r[0], reverse=True):
@@ -406,13 +510,25 @@ def _read_indexes(conn: sqlite3.Connection, schema: str, table: str,
                 col_name = "rowid"
             columns.append(IndexColumn(col_name, expression, bool(desc), coll))
         src = sources.get(ascii_fold(name), [])
-        out.append(Index(name, table, bool(unique), origin, bool(partial), tuple(columns),
-                         where if partial else None, src[0] if src else None, sql_of.get(name)))
+        out.append(
+            Index(
+                name,
+                table,
+                bool(unique),
+                origin,
+                bool(partial),
+                tuple(columns),
+                where if partial else None,
+                src[0] if src else None,
+                sql_of.get(name),
+            )
+        )
     return tuple(out)
 
 
-def _read_foreign_keys(conn: sqlite3.Connection, schema: str, table: str,
-                       names: dict[tuple[str, ...], str]) -> tuple[ForeignKey, ...]:
+def _read_foreign_keys(
+    conn: sqlite3.Connection, schema: str, table: str, names: dict[tuple[str, ...], str]
+) -> tuple[ForeignKey, ...]:
     rows = conn.execute(f"PRAGMA {schema}.foreign_key_list({_quote(table)})").fetchall()
     grouped: dict[int, list[tuple]] = {}
     for row in rows:
@@ -421,14 +537,16 @@ def _read_foreign_keys(conn: sqlite3.Connection, schema: str, table: str,
     for fk_id in sorted(grouped, reverse=True):  # SQLite lists them newest first
         parts = sorted(grouped[fk_id], key=lambda r: r[1])
         columns = tuple(r[3] for r in parts)
-        out.append(ForeignKey(
-            columns=columns,
-            ref_table=parts[0][2],
-            ref_columns=tuple(r[4] for r in parts),
-            on_update=parts[0][5],
-            on_delete=parts[0][6],
-            name=names.get(tuple(ascii_fold(c) for c in columns)),
-        ))
+        out.append(
+            ForeignKey(
+                columns=columns,
+                ref_table=parts[0][2],
+                ref_columns=tuple(r[4] for r in parts),
+                on_update=parts[0][5],
+                on_delete=parts[0][6],
+                name=names.get(tuple(ascii_fold(c) for c in columns)),
+            )
+        )
     return tuple(out)
 
 
@@ -436,8 +554,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _verify_columns(obj: _Object, columns: tuple[Column, ...], source: Source | None,
-                    uniques: set[str]) -> list[Diagnostic]:
+def _verify_columns(
+    obj: _Object, columns: tuple[Column, ...], source: Source | None, uniques: set[str]
+) -> list[Diagnostic]:
     """Diagnostics where the parsed columns disagree with SQLite's."""
     if obj.columns is None:
         return []
@@ -453,22 +572,32 @@ def _verify_columns(obj: _Object, columns: tuple[Column, ...], source: Source | 
         if p.notnull != a.notnull and not a.pk:
             problems.append(f"{a.name}: NOT NULL parsed as {p.notnull}, SQLite says {a.notnull}")
         if p.has_default != (a.default is not None):
-            problems.append(f"{a.name}: DEFAULT parsed as {p.has_default}, SQLite says "
-                            f"{a.default is not None}")
+            problems.append(
+                f"{a.name}: DEFAULT parsed as {p.has_default}, SQLite says {a.default is not None}"
+            )
         if p.pk and not a.pk:
             problems.append(f"{a.name}: parsed as PRIMARY KEY, SQLite says it is not")
         if p.unique and key not in uniques and not a.pk:
             problems.append(f"{a.name}: parsed as UNIQUE, SQLite has no such constraint")
     return [
-        Diagnostic.at(source, "warning", "SD402", f"table {obj.name}: {problem}; SQLite's view "
-                      "is documented")
+        Diagnostic.at(
+            source, "warning", "SD402", f"table {obj.name}: {problem}; SQLite's view is documented"
+        )
         for problem in problems
     ]
 
 
-def _read_table(conn: sqlite3.Connection, schema: str, name: str, kind: str, strict: bool,
-                without_rowid: bool, obj: _Object | None, index_sources: dict[str, list[Source]],
-                diagnostics: list[Diagnostic]) -> Table:
+def _read_table(
+    conn: sqlite3.Connection,
+    schema: str,
+    name: str,
+    kind: str,
+    strict: bool,
+    without_rowid: bool,
+    obj: _Object | None,
+    index_sources: dict[str, list[Source]],
+    diagnostics: list[Diagnostic],
+) -> Table:
     sql = conn.execute(
         f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
@@ -482,15 +611,21 @@ def _read_table(conn: sqlite3.Connection, schema: str, name: str, kind: str, str
         if hidden == 1:
             continue  # a virtual table's hidden column
         d = declared.get(ascii_fold(col_name))
-        columns.append(Column(
-            name=col_name, type=col_type, notnull=bool(notnull), default=dflt, pk=pk,
-            hidden=hidden,
-            collation=d.collation if d else None,
-            description=d.description if d else None,
-            unique=d.unique if d else False,
-            generated=d.generated if d else None,
-            checks=d.checks if d else (),
-        ))
+        columns.append(
+            Column(
+                name=col_name,
+                type=col_type,
+                notnull=bool(notnull),
+                default=dflt,
+                pk=pk,
+                hidden=hidden,
+                collation=d.collation if d else None,
+                description=d.description if d else None,
+                unique=d.unique if d else False,
+                generated=d.generated if d else None,
+                checks=d.checks if d else (),
+            )
+        )
     indexes = _read_indexes(conn, schema, name, index_sources)
     uniques = {
         ascii_fold(ix.columns[0].name or "")
@@ -539,14 +674,32 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
                 if kind == "view":
                     views.append(_read_view(conn, schema, name, obj, state))
                 else:
-                    tables.append(_read_table(conn, schema, name, kind, bool(strict), bool(wr),
-                                              obj, index_sources, diagnostics))
+                    tables.append(
+                        _read_table(
+                            conn,
+                            schema,
+                            name,
+                            kind,
+                            bool(strict),
+                            bool(wr),
+                            obj,
+                            index_sources,
+                            diagnostics,
+                        )
+                    )
             for name, table, sql in conn.execute(
                 f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
             ):
                 obj = state.objects.get(ascii_fold(name))
-                triggers.append(Trigger(name, table, sql, tuple(obj.sources) if obj else (),
-                                        obj.description if obj else None))
+                triggers.append(
+                    Trigger(
+                        name,
+                        table,
+                        sql,
+                        tuple(obj.sources) if obj else (),
+                        obj.description if obj else None,
+                    )
+                )
     return Schema(
         tables=tuple(sorted(tables, key=lambda t: (ascii_fold(t.name), t.name))),
         views=tuple(sorted(views, key=lambda v: (ascii_fold(v.name), v.name))),
@@ -555,8 +708,9 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
     )
 
 
-def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | None,
-               state: _State) -> View:
+def _read_view(
+    conn: sqlite3.Connection, schema: str, name: str, obj: _Object | None, state: _State
+) -> View:
     sql = conn.execute(
         f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'view' AND name = ?", (name,)
     ).fetchone()[0]
@@ -567,13 +721,24 @@ def _read_view(conn: sqlite3.Connection, schema: str, name: str, obj: _Object | 
         source = obj.sources[0] if obj and obj.sources else None
         words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
         if words & state.conflicted:
-            state.diagnostics.append(Diagnostic.at(
-                source, "warning", "SD301", f"view {name} fails on the other definition of a "
-                f"table it reads: {exc}"))
+            state.diagnostics.append(
+                Diagnostic.at(
+                    source,
+                    "warning",
+                    "SD301",
+                    f"view {name} fails on the other definition of a table it reads: {exc}",
+                )
+            )
         else:
             state.diagnostics.append(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
-    return View(name, sql, columns, tuple(obj.sources) if obj else (),
-                obj.description if obj else None, schema == "temp")
+    return View(
+        name,
+        sql,
+        columns,
+        tuple(obj.sources) if obj else (),
+        obj.description if obj else None,
+        schema == "temp",
+    )
 
 
 def verify(statements: Sequence[SqlStatement]) -> Schema:
