@@ -1,19 +1,32 @@
-"""The library entry point: paths in, verified schema and diagnostics out."""
+"""The library entry point: paths in, verified schema and diagnostics out.
+
+``scan`` runs the whole pipeline. It is split in two so that an unchanged project costs
+almost nothing: ``survey`` finds the files and tells, from the cache and the files' sizes,
+times and hashes, what changed (it imports neither libcst nor sqlglot); ``analyse`` extracts
+what must be extracted again, then parses, verifies and relates the schema.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from .cache import FOLDER, Cache, Invalid, diagnostic_from_json, diagnostic_to_json, digest
 from .config import Settings
 from .discover import Found, discover
-from .evaluate import Piece, Value
-from .extract import Fragment, decode_source, extract_project, may_hold_ddl
 from .model import Diagnostic, Schema, SqlStatement
-from .relations import relate
-from .statements import split_templated
-from .verify import verify
+from .source import decode_source, may_hold_ddl
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# Worker processes pay for themselves above this many files to extract (measured by the
+# benchmark: a worker starts in about 0.4 s, one file takes 0.05-0.5 s).
+PARALLEL_MIN_FILES = 24
 
 
 @dataclass(frozen=True)
@@ -33,28 +46,131 @@ class Result:
         return any(d.severity in bad for d in self.diagnostics)
 
 
+@dataclass
+class FileState:
+    """One scanned file as of this run: its hash, whether it may hold DDL, its problems."""
+
+    display: str
+    path: Path
+    hash: str
+    ddl: bool
+    problems: list[Diagnostic]
+    summary: Any = None  # extract.Summary of a Python file that may hold DDL
+    text: str | None = None  # read this run (changed files only)
+
+
+@dataclass
+class Survey:
+    settings: Settings
+    cache: Cache
+    files: dict[str, FileState]
+    changed: set[str]  # displays whose content is new, different or gone
+    found: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies everything the schema is made from."""
+        h = hashlib.sha256()
+        for display in sorted(self.files):
+            h.update(f"{display}\0{self.files[display].hash}\0".encode())
+        return h.hexdigest()
+
+
 def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
     try:
         return found.path.read_bytes(), None
     except FileNotFoundError:
-        return None, Diagnostic(
-            "error", "SD104", "file vanished before it could be read", found.display, 0, 0
-        )
+        why = "file vanished before it could be read"
     except IsADirectoryError:
-        return None, Diagnostic("error", "SD104", "is a directory, not a file", found.display, 0, 0)
+        why = "is a directory, not a file"
     except OSError as exc:
-        return None, Diagnostic(
-            "error", "SD104", f"cannot read file: {exc.strerror or exc}", found.display, 0, 0
-        )
+        why = f"cannot read file: {exc.strerror or exc}"
+    return None, Diagnostic("error", "SD104", why, found.display, 0, 0)
 
 
-def sql_fragment(text: str, display: str) -> Fragment:
+def cache_folder(settings: Settings) -> Path | None:
+    if not settings.cache:
+        return None
+    if settings.cache_dir:
+        return Path(settings.root) / settings.cache_dir
+    return Path(settings.root) / FOLDER
+
+
+def _state_from_cache(found: Found, entry: dict[str, Any], stat: os.stat_result | None
+                      ) -> FileState:
+    if stat is None or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
+        raise Invalid("stat")
+    return FileState(
+        found.display, found.path, entry["hash"], bool(entry["ddl"]),
+        [diagnostic_from_json(d) for d in entry["problems"]],
+    )
+
+
+def survey(paths: Sequence[str | Path], settings: Settings) -> Survey:
+    """Find the files and what changed since the cached run; reads only changed files."""
+    root = Path(settings.root).resolve()
+    cache = Cache.open(cache_folder(settings))
+    found = discover(paths, root=root, include=settings.include, exclude=settings.exclude)
+    out = Survey(settings, cache, {}, set(), len(found))
+    for item in found:
+        entry = cache.entry(item.display)
+        try:
+            stat: os.stat_result | None = item.path.stat()
+        except OSError:
+            stat = None
+        try:
+            out.files[item.display] = _state_from_cache(item, entry or {}, stat)
+            continue
+        except (KeyError, ValueError, TypeError, Invalid):
+            pass
+        data, problem = _read(item)
+        if data is None:
+            out.diagnostics.append(problem)  # type: ignore[arg-type]
+            continue
+        state = FileState(item.display, item.path, digest(data), may_hold_ddl(data), [])
+        changed = entry is None or entry.get("hash") != state.hash
+        if item.display.endswith(".sql"):
+            state.text = data.decode("utf-8", "replace") if state.ddl else None
+        elif state.ddl or changed:  # a changed file's names may matter to other files
+            state.text, problem = decode_source(data, item.display)
+            if problem and state.ddl:
+                state.problems.append(problem)
+        if changed:
+            out.changed.add(item.display)
+        out.files[item.display] = state
+        if stat is not None:
+            cache.put(item.display, _entry(state, entry, stat))
+    out.changed |= set(cache.files) - set(out.files)
+    return out
+
+
+def _entry(state: FileState, previous: dict[str, Any] | None, stat: os.stat_result
+           ) -> dict[str, Any]:
+    """The cache entry of a file read this run (its analysis kept while the hash holds)."""
+    entry = {
+        "size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": state.hash, "ddl": state.ddl,
+        "problems": [diagnostic_to_json(d) for d in state.problems],
+    }
+    if previous and previous.get("hash") == state.hash:
+        for key in ("summary", "unit"):
+            if key in previous:
+                entry[key] = previous[key]
+    return entry
+
+
+def sql_fragment(text: str, display: str) -> Any:
     """A ``.sql`` file is one DDL script with its own line numbers."""
+    from .evaluate import Piece, Value
+    from .extract import Fragment
+
     return Fragment(Value((Piece(text, (display, 1, 0), exact=True),)), display, None)
 
 
-def statements_of(fragments: Sequence[Fragment]) -> list[SqlStatement]:
+def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
     """Split fragments into located statements, each listed once."""
+    from .statements import split_templated
+
     out: dict[tuple, SqlStatement] = {}
     for frag in fragments:
         spans, offset = [], 0
@@ -70,39 +186,170 @@ def statements_of(fragments: Sequence[Fragment]) -> list[SqlStatement]:
     return list(out.values())
 
 
-def scan(
-    paths: Sequence[str | Path],
-    settings: Settings = Settings(),
-    *,
-    on_file: Callable[[str], None] | None = None,
-) -> Result:
-    """Find, parse and verify the DDL below ``paths``; relations included."""
-    root = Path(settings.root).resolve()
-    found = discover(paths, root=root, include=settings.include, exclude=settings.exclude)
-    diagnostics: list[Diagnostic] = []
-    texts: dict[str, str] = {}
-    sql_fragments: list[Fragment] = []
-    for item in found:
-        data, problem = _read(item)
-        if problem:
-            diagnostics.append(problem)
-        if data is None or not may_hold_ddl(data):
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _stale(unit: Any, summary: Any, changed: set[str], changed_words: set[bytes]) -> bool:
+    """Whether a cached unit result may be affected by the changed files."""
+    if set(unit.deps) & changed:
+        return True
+    defines = summary.defines if summary is not None else frozenset()
+    return any(name.encode() in changed_words for name in defines)
+
+
+def analyse(s: Survey, progress: Progress | None = None) -> Result:
+    """Extract what changed, reuse the rest, and verify the whole schema."""
+    from .extract import merge, summarize
+    from .relations import relate
+    from .units import summary_from_json, summary_to_json, unit_from_json, unit_to_json
+    from .verify import verify
+
+    files = {d: st.path for d, st in s.files.items()}
+    problems = [d for st in s.files.values() for d in st.problems]
+    summaries: dict[str, Any] = {}
+    sql_units: list[Any] = []
+    for display, st in sorted(s.files.items()):
+        if not st.ddl or st.problems:
             continue
-        if item.display.endswith(".sql"):
-            sql_fragments.append(sql_fragment(data.decode("utf-8", "replace"), item.display))
+        if display.endswith(".sql"):
+            text = st.text if st.text is not None else _text(st)
+            sql_units.append(sql_fragment(text, display))
             continue
-        text, problem = decode_source(data, item.display)
-        if problem:
-            diagnostics.append(problem)
-        if text is not None:
-            texts[item.display] = text
-    fragments, extract_diagnostics = extract_project(
-        {f.display: f.path for f in found}, texts, on_file=on_file
-    )
-    diagnostics.extend(extract_diagnostics)
-    ordered = sorted([*fragments, *sql_fragments], key=lambda f: f.path)
+        entry = s.cache.entry(display) or {}
+        try:
+            summaries[display] = summary_from_json(entry["summary"])
+            continue
+        except (KeyError, ValueError, TypeError, Invalid):
+            pass
+        text = st.text if st.text is not None else _text(st)
+        summary, problem = summarize(text, display)
+        if summary is None:
+            problems.append(problem)
+            continue
+        summaries[display] = summary
+        st.text = text
+        s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
+
+    changed_words = {
+        w for d in s.changed if d in s.files and s.files[d].text is not None
+        for w in _WORD.findall(s.files[d].text.encode())  # type: ignore[union-attr]
+    }
+    results: dict[str, Any] = {}
+    todo: list[str] = []
+    pending = sorted(summaries)
+    while pending:
+        display = pending.pop(0)
+        if display in results or display in todo or display not in s.files:
+            continue
+        entry = s.cache.entry(display) or {}
+        try:
+            unit = unit_from_json(display, entry["unit"])
+            if display in s.changed or _stale(unit, summaries.get(display), s.changed,
+                                              changed_words):
+                raise Invalid("stale")
+            results[display] = unit
+            pending.extend(unit.bases)
+        except (KeyError, ValueError, TypeError, Invalid):
+            todo.append(display)
+    for unit in _process(files, summaries, todo, s, progress):
+        results[unit.display] = unit
+        entry = s.cache.entry(unit.display) or {}
+        s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
+    fragments, found = merge(list(results.values()))
+    ordered = sorted([*fragments, *sql_units], key=lambda f: f.path)
     schema = verify(statements_of(ordered))
-    schema = relate(schema, infer=settings.infer_relations)
-    everything = sorted({*diagnostics, *schema.diagnostics}, key=Diagnostic.sort_key)
-    schema = replace(schema, diagnostics=tuple(everything))
-    return Result(schema, len(found), len(texts) + len(sql_fragments))
+    schema = relate(schema, infer=s.settings.infer_relations)
+    everything = sorted(
+        {*s.diagnostics, *problems, *found, *schema.diagnostics}, key=Diagnostic.sort_key
+    )
+    s.cache.forget(set(s.files))
+    s.cache.save()
+    return Result(replace(schema, diagnostics=tuple(everything)), s.found,
+                  len(summaries) + len(sql_units))
+
+
+def _text(st: FileState) -> str:
+    data = st.path.read_bytes()
+    if st.display.endswith(".sql"):
+        return data.decode("utf-8", "replace")
+    text, _ = decode_source(data, st.display)
+    return text or ""
+
+
+def _process(files: dict[str, Path], summaries: dict[str, Any], todo: list[str], s: Survey,
+             progress: Progress | None) -> list[Any]:
+    """Extract the ``todo`` files and the base-class files they need, each once."""
+    from .extract import Extractor
+
+    if len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
+        from .parallel import process_parallel
+
+        return process_parallel(files, summaries, todo, progress)
+    extractor = Extractor(files, summaries)
+    out = []
+    done: set[str] = set()
+    pending = list(todo)
+    while pending:
+        display = pending.pop(0)
+        if display in done:
+            continue
+        done.add(display)
+        st = s.files.get(display)
+        unit = extractor.process(display, st.text if st else None)
+        out.append(unit)
+        pending.extend(b for b in unit.bases if b not in done)
+        if progress:
+            progress("extract", len(done), len(done) + len(pending))
+    return out
+
+
+def scan(paths: Sequence[str | Path], settings: Settings | None = None, *,
+         progress: Progress | None = None) -> Result:
+    """Find, parse and verify the DDL below ``paths``; relations included."""
+    return analyse(survey(paths, settings or Settings()), progress)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A rendered document and the diagnostics of the schema it documents."""
+
+    content: str
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+
+    def has_errors(self, strict: bool = False) -> bool:
+        bad = ("error", "warning") if strict else ("error",)
+        return any(d.severity in bad for d in self.diagnostics)
+
+
+def _templates_fingerprint(settings: Settings) -> str:
+    here = Path(__file__).resolve().parent
+    folders = [here / "templates", here.parent / "templates"]
+    if settings.templates:
+        folders.append(Path(settings.root) / settings.templates)
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.glob("*.j2")) if folder.is_dir() else ():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def document(paths: Sequence[str | Path], settings: Settings, *,
+             progress: Progress | None = None) -> Document:
+    """The rendered document; when nothing it depends on changed, straight from the cache."""
+    s = survey(paths, settings)
+    key = hashlib.sha256(
+        "\0".join([s.fingerprint, repr(replace(settings, paths=())),
+                   _templates_fingerprint(settings)]).encode()
+    ).hexdigest()
+    cached = s.cache.output(key)
+    if cached is not None:
+        s.cache.save()  # file times may have moved on while contents did not
+        return Document(cached[0], tuple(cached[1]), s.found)
+    from .render import render
+
+    result = analyse(s, progress)
+    content = render(result.schema, settings)
+    s.cache.put_output(key, content, list(result.diagnostics))
+    s.cache.save()
+    return Document(content, result.diagnostics, s.found)

@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .evaluate import Position, Value, mark_templates
 from .model import Diagnostic, Source
-from .narrow import SHAPE_BYTES, mentioned, narrow
+from .narrow import mentioned, narrow
 from .resolve import (
     Context,
     ModuleIndex,
@@ -35,6 +35,7 @@ from .resolve import (
     module_name,
 )
 from .scope import ClassInfo, FunctionScope, build_scope
+from .source import decode_source, python_tree
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
 DDL_START = re.compile(
@@ -78,14 +79,7 @@ _MESSAGE_CALLS = frozenset(
 )
 
 
-def may_hold_ddl(data: bytes) -> bool:
-    """Cheap test on raw bytes: False only when no DDL statement can be in the file.
 
-    UTF-16 files pass, so that the decoder can report them.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    return SHAPE_BYTES.search(data) is not None
 
 
 def _shaped(text: str, start: int) -> bool:
@@ -120,41 +114,10 @@ class Fragment:
         return self.source_at(0)
 
 
-def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
-    """Decode Python source as the interpreter would (BOM, PEP 263 cookie, UTF-8)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, Diagnostic(
-            "error",
-            "SD102",
-            "file is UTF-16 encoded; Python source must be UTF-8 or declare an 8-bit encoding",
-            path,
-            1,
-            0,
-        )
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding), None
-    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        line = 1
-        if isinstance(exc, UnicodeDecodeError):
-            line = data[: exc.start].count(b"\n") + 1
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        return None, Diagnostic("error", "SD102", f"cannot decode file: {reason}", path, line, 0)
 
 
-def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | None]:
-    """Python's own parse of a file; it also finds the right line of a syntax error (libcst's
-    parser does not) and refuses nesting that would crash libcst's native parser."""
-    try:
-        return ast.parse(text, filename=path), None
-    except SyntaxError as exc:
-        line, col = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
-        return None, Diagnostic(
-            "error", "SD101", f"cannot parse Python: {exc.msg}", path, line, col
-        )
-    except (RecursionError, MemoryError, ValueError) as exc:
-        kind = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
+
+
 
 
 class _StringLeaves(cst.CSTVisitor):
@@ -826,4 +789,4 @@ def extract_project(
     return fragments, diagnostics + found
 
 
-__all__ = ["Fragment", "extract_project", "holds_ddl", "may_hold_ddl"]
+__all__ = ["Fragment", "extract_project", "holds_ddl"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from schemadoc import api
 from schemadoc.api import Result, scan
 from schemadoc.config import Settings
 
@@ -14,9 +15,14 @@ FIXTURES = ROOT / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _no_user_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
-    """Keep every test away from the user's real cache directory."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
+    """Every test gets an empty cache of its own, never one inside the repository."""
+    folder = tmp_path_factory.mktemp("cache")
+    real = api.cache_folder
+    monkeypatch.setattr(
+        api, "cache_folder",
+        lambda settings: real(settings) if settings.cache_dir or not settings.cache else folder,
+    )
 
 
 def scan_folder(folder: Path, **settings: object) -> Result:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from schemadoc.api import statements_of
-from schemadoc.extract import extract_project, holds_ddl, may_hold_ddl
+from schemadoc.extract import extract_project, holds_ddl
+from schemadoc.source import may_hold_ddl
 
 
 def extract(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:

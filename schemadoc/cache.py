@@ -1,0 +1,151 @@
+"""A persistent cache of what each file yielded, so that re-runs read only what changed.
+
+One JSON file per environment (tool, library and Python versions) in ``.schemadoc_cache/``
+(or the configured folder), which keeps itself out of git. It is data, never code: anything
+that does not decode exactly as written here is ignored and rebuilt. Writes are best effort and
+atomic; a cache that cannot be written (read-only folder, full disk) is simply not updated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Diagnostic
+
+FORMAT = 1
+FOLDER = ".schemadoc_cache"
+_MAX_OUTPUTS = 8
+
+
+class Invalid(Exception):
+    """A cached value that does not have the expected shape."""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def environment_key() -> str:
+    """What makes cached results comparable: the versions of everything that shapes them."""
+    parts = [FORMAT, __version__, sys.version_info[:2]]
+    parts += [_version(p) for p in ("libcst", "sqlglot", "jinja2")]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
+    """``value`` if it is of ``kind``; the cache is invalid otherwise."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise Invalid(f"expected {kind}, got {type(value).__name__}")
+    return value
+
+
+def diagnostic_to_json(d: Diagnostic) -> list[Any]:
+    return [d.severity, d.code, d.message, d.path, d.line, d.column]
+
+
+def diagnostic_from_json(raw: Any) -> Diagnostic:
+    severity, code, message, path, line, column = expect(raw, list)
+    if severity not in ("error", "warning", "note"):
+        raise Invalid("severity")
+    return Diagnostic(
+        severity, expect(code, str), expect(message, str), expect(path, str),
+        expect(line, int), expect(column, int),
+    )
+
+
+@dataclass
+class Cache:
+    """Cached file states and outputs; ``folder`` None means the cache is off."""
+
+    folder: Path | None
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dirty: bool = False
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.folder is None else self.folder / f"{environment_key()}.json"
+
+    @classmethod
+    def open(cls, folder: Path | None) -> Cache:
+        """The cache in ``folder``, empty when missing, foreign or corrupt."""
+        cache = cls(folder)
+        if cache.path is None:
+            return cache
+        try:
+            data = json.loads(cache.path.read_text(encoding="utf-8"))
+            if expect(data, dict).get("format") != FORMAT:
+                raise Invalid("format")
+            cache.files = {
+                expect(k, str): expect(v, dict) for k, v in expect(data["files"], dict).items()
+            }
+            cache.outputs = {
+                expect(k, str): expect(v, dict) for k, v in expect(data["outputs"], dict).items()
+            }
+        except (OSError, ValueError, KeyError, Invalid):
+            cache.files, cache.outputs = {}, {}
+        return cache
+
+    def entry(self, display: str) -> dict[str, Any] | None:
+        return self.files.get(display)
+
+    def put(self, display: str, entry: dict[str, Any]) -> None:
+        if self.files.get(display) != entry:
+            self.files[display] = entry
+            self.dirty = True
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop the entries of files that are no longer scanned."""
+        for display in set(self.files) - keep:
+            del self.files[display]
+            self.dirty = True
+
+    def output(self, key: str) -> tuple[str, list[Diagnostic]] | None:
+        raw = self.outputs.get(key)
+        if raw is None:
+            return None
+        try:
+            content = expect(raw["content"], str)
+            return content, [diagnostic_from_json(d) for d in expect(raw["diagnostics"], list)]
+        except (KeyError, ValueError, Invalid):
+            return None
+
+    def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
+        self.outputs.pop(key, None)
+        self.outputs[key] = {
+            "content": content, "diagnostics": [diagnostic_to_json(d) for d in diagnostics]
+        }
+        while len(self.outputs) > _MAX_OUTPUTS:
+            del self.outputs[next(iter(self.outputs))]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache if it changed; never fails the run."""
+        if self.path is None or not self.dirty:
+            return
+        from .output import write_atomic
+
+        data = {"format": FORMAT, "files": self.files, "outputs": self.outputs}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                write_atomic(ignore, "# Created by schemadoc: this folder is a cache.\n*\n")
+            write_atomic(self.path, json.dumps(data, separators=(",", ":"), sort_keys=True))
+            self.dirty = False
+        except OSError:
+            pass

@@ -1,0 +1,138 @@
+"""The extraction cache: hits, misses after edits, invalidation, corruption, same output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from schemadoc import api
+from schemadoc.config import Settings
+from schemadoc.extract import Extractor
+from schemadoc.render import to_json
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES / "rich_project", tmp_path / "app")
+    return tmp_path / "app"
+
+
+@pytest.fixture
+def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files that extraction actually processes, run after run."""
+    seen: list[str] = []
+    original = Extractor.process
+
+    def spy(self: Extractor, display: str, text: str | None = None):  # type: ignore[no-untyped-def]
+        seen.append(display)
+        return original(self, display, text)
+
+    monkeypatch.setattr(Extractor, "process", spy)
+    return seen
+
+
+def settings(project: Path, folder: Path, **kw: object) -> Settings:
+    return Settings(root=str(project), cache_dir=str(folder), **kw)  # type: ignore[arg-type]
+
+
+def run(project: Path, folder: Path, **kw: object) -> str:
+    return to_json(api.scan([project], settings(project, folder, **kw)).schema)
+
+
+def test_second_run_reads_nothing_and_gives_the_same_output(
+    project: Path, tmp_path: Path, processed: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    first = run(project, cache)
+    assert processed  # the cold run extracted
+    processed.clear()
+    assert run(project, cache) == first
+    assert processed == []
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_an_edit_reprocesses_only_what_it_touches(
+    project: Path, tmp_path: Path, processed: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    run(project, cache)
+    processed.clear()
+    legacy = project / "shop" / "legacy" / "todo.py"
+    legacy.write_text(legacy.read_text().replace("title TEXT", "title TEXT, note TEXT"))
+    warm = run(project, cache)
+    assert processed == ["shop/legacy/todo.py"]
+    assert warm == run(project, tmp_path / "cold", cache=False)
+    assert '"name": "note"' in warm
+
+
+def test_with_and_without_cache_outputs_are_identical(project: Path, tmp_path: Path) -> None:
+    cold = run(project, tmp_path / "c", cache=False)
+    assert run(project, tmp_path / "c") == cold  # writes the cache
+    assert run(project, tmp_path / "c") == cold  # reads it
+
+
+def test_a_new_tool_version_starts_afresh(
+    project: Path, tmp_path: Path, processed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    run(project, cache)
+    processed.clear()
+    monkeypatch.setattr("schemadoc.cache.environment_key", lambda: "another-version")
+    run(project, cache)
+    assert "shop/legacy/todo.py" in processed
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "not json at all",
+        lambda text: json.dumps({"format": 1, "files": [], "outputs": {}}),
+        lambda text: text.replace('"fragments":[', '"fragments":[7,'),  # a foreign shape
+    ],
+)
+def test_a_damaged_cache_is_ignored(project: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    cache = tmp_path / "cache"
+    cold = run(project, cache)
+    [stored] = cache.glob("*.json")
+    stored.write_text(damage(stored.read_text()))
+    assert run(project, cache) == cold
+
+
+def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
+    run(project, tmp_path / "cache", cache=False)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_read_only_cache_folder_is_not_an_error(project: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    cold = run(project, cache)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr("schemadoc.output.write_atomic", refuse)
+    (project / "shop" / "extra.py").write_text('DDL = "CREATE TABLE extra (id INTEGER)"\n')
+    assert '"name": "extra"' in run(project, cache)
+    assert cold != ""
+
+
+def test_document_comes_from_the_cache_without_analysis(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = settings(project, tmp_path / "cache", format="markdown")
+    first = api.document([project], s)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysis should not run")
+
+    monkeypatch.setattr(api, "analyse", fail)
+    second = api.document([project], s)
+    assert second.content == first.content
+    assert second.diagnostics == first.diagnostics
