@@ -21,7 +21,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .evaluate import Position, Value, mark_templates
+from .evaluate import Position, Value, code_of, mark_templates
 from .model import Diagnostic, Source
 from .narrow import mentioned, narrow
 from .resolve import (
@@ -175,6 +175,59 @@ def string_positions(module: cst.Module, text: str, path: str) -> dict[cst.CSTNo
     return {n: (path, positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
 
 
+class StringPositions:
+    """Where string literals start. Most literals are told apart by their text among the
+    tokenizer's strings; the ordered pass over the whole tree runs only for a module where
+    the same literal text occurs more than once and is asked for."""
+
+    def __init__(self, module: cst.Module, text: str, path: str) -> None:
+        self.module, self.text, self.path = module, text, path
+        self._by_text: dict[str, list[tuple[int, int]]] | None = None
+        self._ordered: dict[cst.CSTNode, Position] | None = None
+
+    def get(self, node: cst.CSTNode) -> Position | None:
+        if not isinstance(node, cst.SimpleString | cst.FormattedString):
+            return None
+        if self._by_text is None:
+            self._by_text = _strings_by_text(self.text)
+        key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
+        starts = self._by_text.get(key, [])
+        if len(starts) == 1:
+            return (self.path, *starts[0])
+        if self._ordered is None:
+            self._ordered = string_positions(self.module, self.text, self.path)
+        return self._ordered.get(node)
+
+
+def _strings_by_text(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Start of each top-level string literal, by its source text."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    found: dict[str, list[tuple[int, int]]] = {}
+    depth, start = 0, (0, 0)
+    fstart = {getattr(tokenize, n, -1) for n in ("FSTRING_START", "TSTRING_START")}
+    fend = {getattr(tokenize, n, -1) for n in ("FSTRING_END", "TSTRING_END")}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type in fstart:
+                if depth == 0:
+                    start = tok.start
+                depth += 1
+            elif tok.type in fend:
+                depth -= 1
+                if depth == 0:
+                    literal = text[offsets[start[0] - 1] + start[1] : offsets[tok.end[0] - 1]
+                                   + tok.end[1]]
+                    found.setdefault(literal, []).append(start)
+            elif tok.type == tokenize.STRING and depth == 0:
+                found.setdefault(tok.string, []).append(tok.start)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return {}
+    return found
+
+
 def _same_start(node: cst.CSTNode, token: str) -> bool:
     head = node.value if isinstance(node, cst.SimpleString) else node.start  # type: ignore[attr-defined]
     return token.startswith(head[:4])
@@ -214,7 +267,7 @@ def parse_file(
                 display,
                 module,
                 build_scope(module, name, is_package, display),
-                string_positions(module, text, display),
+                StringPositions(module, text, display),
             )
         except (cst.ParserSyntaxError, RecursionError, MemoryError):
             return None

@@ -12,10 +12,12 @@ argument, each loop item).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 
@@ -30,7 +32,7 @@ class ParsedModule:
     display: str
     module: cst.Module
     scope: ModuleScope
-    positions: dict[cst.CSTNode, Position]
+    positions: Any  # extract.StringPositions: ``get(node) -> Position | None``
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ class Resolver:
             return self.binding_value(scope.constants[name], Context(parsed))
         if name in scope.imports:
             module, attr = scope.imports[name]
-            other = self.modules.module(module) if attr else None
+            other = self.modules.module(module, attr) if attr else None
             if other is not None and attr is not None:
                 return self.global_value(attr, other)
         return None
@@ -184,12 +186,13 @@ class Resolver:
             if expr.value in parsed.scope.classes:
                 return parsed.scope.classes[expr.value]
             module, attr = parsed.scope.imports.get(expr.value, ("", None))
-            other = self.modules.module(module) if attr else None
+            other = self.modules.module(module, attr) if attr else None
             if other is not None and attr in other.scope.classes:
                 return other.scope.classes[attr]
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
-            other = self.modules.module(f"{module}.{sub}" if sub else module) if module else None
+            dotted = f"{module}.{sub}" if sub else module
+            other = self.modules.module(dotted, expr.attr.value) if module else None
             if other is not None and expr.attr.value in other.scope.classes:
                 return other.scope.classes[expr.attr.value]
         return None
@@ -239,7 +242,7 @@ class Resolver:
             return self.class_attr(found, attr)
         if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:
             module, sub = ctx.parsed.scope.imports[owner.value]
-            other = self.modules.module(f"{module}.{sub}" if sub else module)
+            other = self.modules.module(f"{module}.{sub}" if sub else module, attr)
             if other is not None:
                 return self.global_value(attr, other)
         return None
@@ -274,7 +277,7 @@ class Resolver:
             fn = parsed.scope.module_functions.get(func.value)
             if fn is None and func.value in parsed.scope.imports:
                 module, attr = parsed.scope.imports[func.value]
-                other = self.modules.module(module) if attr else None
+                other = self.modules.module(module, attr) if attr else None
                 if other is not None and attr is not None:
                     parsed, fn = other, other.scope.module_functions.get(attr)
             return (fn, parsed, None, False) if fn is not None else None
@@ -388,6 +391,7 @@ class ModuleIndex:
                 for i in range(len(parts)):
                     self._by_module.setdefault(".".join(parts[i:]), display)
         self._parsed: dict[str, ParsedModule | None] = {}
+        self._top_names: dict[str, frozenset[str]] = {}
         self.accessed: set[str] = set()  # files looked at since last cleared
 
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
@@ -397,9 +401,33 @@ class ModuleIndex:
             self._parsed[display] = self._parse(display, text)
         return self._parsed[display]
 
-    def module(self, dotted: str) -> ParsedModule | None:
+    def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:
+        """The module ``dotted``; not parsed just to learn it has no top-level ``name``."""
         display = self._by_module.get(dotted)
-        return self.parsed(display) if display else None
+        if display is None:
+            return None
+        if name is not None and display not in self._parsed and name not in self._names(display):
+            return None
+        return self.parsed(display)
+
+    def _names(self, display: str) -> frozenset[str]:
+        """Top-level names of a module, from Python's own (fast) parser."""
+        if display not in self._top_names:
+            self._top_names[display] = frozenset()
+            try:
+                tree = ast.parse(self.files[display].read_bytes())
+            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                return self._top_names[display]
+            names: set[str] = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                    names.add(node.name)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, ast.alias):
+                    names.add((node.asname or node.name).split(".")[0])
+            self._top_names[display] = frozenset(names)
+        return self._top_names[display]
 
     def loaded(self) -> list[ParsedModule]:
         return [p for _, p in sorted(self._parsed.items()) if p is not None]

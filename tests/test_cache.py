@@ -136,3 +136,12 @@ def test_document_comes_from_the_cache_without_analysis(
     second = api.document([project], s)
     assert second.content == first.content
     assert second.diagnostics == first.diagnostics
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes = FIXTURES / "shapes"
+    serial = to_json(api.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
+    monkeypatch.setattr(api, "PARALLEL_MIN_FILES", 1)
+    parallel = to_json(api.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
+    assert parallel == serial
+    assert '"name": "notebooks"' in parallel
