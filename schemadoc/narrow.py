@@ -15,13 +15,15 @@ import re
 # The shape of a DDL statement in source text: the verb, then the object kind, with only
 # quotes, concatenation, line breaks or a template field between them. No false negatives
 # for literals split across adjacent strings, ``"CREATE TABLE " + name`` or lower case.
-_GAP = r"""(?:[\s"'+\\(),]|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\})*"""
+_GAP_PART = r"""(?:[\s"'+\\(),]|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\})"""
+# At least one space or quote: ``df.drop(index=...)`` is code, not SQL.
+_GAP = rf"""{_GAP_PART}*?[\s"']{_GAP_PART}*"""
 SHAPE = (
     rf"(?:create|alter|drop){_GAP}(?:(?:temp|temporary|unique|virtual)\b{_GAP})*"
     rf"(?:table|index|view|trigger)\b"
 )
 SHAPE_TEXT = re.compile(SHAPE, re.IGNORECASE)
-SHAPE_BYTES = re.compile(SHAPE.encode(), re.IGNORECASE)
+SHAPE_LOWER_BYTES = re.compile(SHAPE.encode())  # for text already in lower case
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 

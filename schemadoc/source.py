@@ -10,7 +10,7 @@ import io
 import tokenize
 
 from .model import Diagnostic
-from .narrow import SHAPE_BYTES
+from .narrow import SHAPE_LOWER_BYTES
 
 
 def may_hold_ddl(data: bytes) -> bool:
@@ -20,7 +20,12 @@ def may_hold_ddl(data: bytes) -> bool:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    return SHAPE_BYTES.search(data) is not None
+    low = data.lower()
+    if not (b"create" in low or b"alter" in low or b"drop" in low):
+        return False
+    if not (b"table" in low or b"index" in low or b"view" in low or b"trigger" in low):
+        return False
+    return SHAPE_LOWER_BYTES.search(low) is not None
 
 
 def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:

@@ -1,0 +1,101 @@
+"""The byte prefilter never drops a file that holds DDL, however the code spells it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemadoc.api import statements_of
+from schemadoc.extract import extract_project
+from schemadoc.source import may_hold_ddl
+
+VERBS = [
+    ("CREATE", ["TABLE", "TEMP TABLE", "TEMPORARY TABLE", "VIRTUAL TABLE", "INDEX",
+                "UNIQUE INDEX", "VIEW", "TEMP VIEW", "TRIGGER"]),
+    ("ALTER", ["TABLE"]),
+    ("DROP", ["TABLE", "INDEX", "VIEW", "TRIGGER"]),
+]
+TAILS = {
+    "TABLE": " t (a INTEGER PRIMARY KEY, b TEXT)", "INDEX": " ix ON t (b)",
+    "VIEW": " v AS SELECT a FROM t", "TRIGGER": " tr AFTER INSERT ON t BEGIN SELECT 1; END",
+}
+
+
+@st.composite
+def statement(draw: st.DrawFn) -> str:
+    verb, kinds = draw(st.sampled_from(VERBS))
+    kind = draw(st.sampled_from(kinds))
+    last = kind.split()[-1]
+    if verb == "ALTER":
+        tail = " t ADD COLUMN c INTEGER"
+    elif verb == "DROP":
+        tail = " IF EXISTS t"
+    elif "VIRTUAL" in kind:
+        tail = " f USING fts5(a)"
+    else:
+        tail = TAILS[last]
+    words = f"{verb} {kind}{tail}"
+    case = draw(st.sampled_from([str.upper, str.lower, str.title, lambda s: s]))
+    return case(words)
+
+
+def _python(sql: str, style: str, cut: int) -> str:
+    """``sql`` written into Python the way real code does (split between words)."""
+    spaces = [i for i, ch in enumerate(sql) if ch == " "]
+    cut = spaces[cut % len(spaces)] + 1
+    a, b = sql[:cut], sql[cut:]
+    if style == "adjacent":
+        return f"SQL = ({a!r}\n       {b!r})\n"
+    if style == "plus":
+        return f"SQL = {a!r} + {b!r}\n"
+    if style == "name":
+        return f"def make(name):\n    return {sql.split(' t ')[0] + ' '!r} + name\n"
+    if style == "fstring":
+        return f"T = 't'\nSQL = f{sql.replace(' t ', ' {T} ')!r}\n"
+    if style == "percent":
+        return f"SQL = {sql.replace(' t ', ' %s ')!r} % 't'\n"
+    if style == "format":
+        return f"SQL = {sql.replace(' t ', ' {} ')!r}.format('t')\n"
+    if style == "triple":
+        return f'SQL = """\n    {sql};\n"""\n'
+    return f"SQL = {sql!r}\n"
+
+
+STYLES = ["plain", "adjacent", "plus", "name", "fstring", "percent", "format", "triple"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sql=statement(), style=st.sampled_from(STYLES), cut=st.integers(min_value=0, max_value=40),
+       encoding=st.sampled_from(["utf-8", "latin-1"]))
+def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int,
+                                             encoding: str) -> None:
+    source = _python(sql, style, cut)
+    assert may_hold_ddl(source.encode(encoding)), source
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])
+@given(sql=statement(), style=st.sampled_from(["plain", "adjacent", "plus", "fstring",
+                                               "percent", "format", "triple"]),
+       cut=st.integers(min_value=0, max_value=40))
+def test_what_passes_the_prefilter_is_found(tmp_path_factory, sql: str, style: str,
+                                            cut: int) -> None:  # type: ignore[no-untyped-def]
+    folder: Path = tmp_path_factory.mktemp("m")
+    path = folder / "m.py"
+    path.write_text(_python(sql, style, cut))
+    fragments, _ = extract_project({"m.py": path}, {"m.py": path.read_text()})
+    statements = statements_of(fragments)
+    assert statements, path.read_text()
+    assert statements[0].sql.split()[0].upper() == sql.split()[0].upper()
+
+
+def test_files_without_ddl_are_skipped() -> None:
+    prose = textwrap.dedent('''
+        """Create a table of contents, then drop the index card."""
+        def create_table_widget(table): return table.drop(index=True)
+        TABLE_NAME = "users"
+    ''').encode()
+    assert not may_hold_ddl(prose)
