@@ -38,45 +38,50 @@ def _plural_forms(name: str) -> list[str]:
     return forms
 
 
-def _inferred_parent(child: Table, column: str, tables: tuple[Table, ...]) -> Table | None:
-    folded = ascii_fold(column)
-    if folded in _GENERIC:
-        return None
-    if (
-        child.primary_key
-        and len(child.primary_key) == 1
-        and ascii_fold(child.primary_key[0]) == folded
-    ):
-        return None
-    by_key = [
-        t
-        for t in tables
-        if t is not child and len(t.primary_key) == 1 and ascii_fold(t.primary_key[0]) == folded
-    ]
-    if len(by_key) == 1:
-        return by_key[0]
-    if by_key or not folded.endswith("_id"):
-        return None
-    stem = folded[: -len("_id")]
-    by_name = [
-        t
-        for t in tables
-        if t is not child
-        and ascii_fold(t.name) in _plural_forms(stem)
-        and tuple(ascii_fold(k) for k in t.primary_key) == ("id",)
-    ]
-    return by_name[0] if len(by_name) == 1 else None
+class _Candidates:
+    """Lookups for inference: tables by their one-column key, and by their name."""
+
+    def __init__(self, tables: tuple[Table, ...]) -> None:
+        self.by_key: dict[str, list[Table]] = {}
+        self.by_name: dict[str, list[Table]] = {}
+        for t in tables:
+            if len(t.primary_key) == 1:
+                self.by_key.setdefault(ascii_fold(t.primary_key[0]), []).append(t)
+            self.by_name.setdefault(ascii_fold(t.name), []).append(t)
+
+    def parent(self, child: Table, column: str) -> Table | None:
+        """The table a column's name points at, when exactly one fits."""
+        folded = ascii_fold(column)
+        if folded in _GENERIC:
+            return None
+        if len(child.primary_key) == 1 and ascii_fold(child.primary_key[0]) == folded:
+            return None
+        by_key = [t for t in self.by_key.get(folded, []) if t is not child]
+        if len(by_key) == 1:
+            return by_key[0]
+        if by_key or not folded.endswith("_id"):
+            return None
+        stem = folded[: -len("_id")]
+        by_name = [
+            t
+            for form in _plural_forms(stem)
+            for t in self.by_name.get(form, [])
+            if t is not child and tuple(ascii_fold(k) for k in t.primary_key) == ("id",)
+        ]
+        return by_name[0] if len(by_name) == 1 else None
 
 
 def relate(schema: Schema, *, infer: bool = True) -> Schema:
     """The schema with its relations: every declared foreign key, then inferred ones."""
     relations: dict[tuple, Relation] = {}
     diagnostics = list(schema.diagnostics)
+    candidates = _Candidates(schema.tables)
     for child in schema.tables:
         covered: set[str] = set()
         for fk in child.foreign_keys:
             covered.update(ascii_fold(c) for c in fk.columns)
-            parent = schema.table(fk.ref_table)
+            named = candidates.by_name.get(ascii_fold(fk.ref_table), [])
+            parent = named[0] if named else None
             if parent is None:
                 diagnostics.append(
                     Diagnostic.at(
@@ -111,7 +116,7 @@ def relate(schema: Schema, *, infer: bool = True) -> Schema:
         for column in child.columns:
             if ascii_fold(column.name) in covered:
                 continue
-            parent = _inferred_parent(child, column.name, schema.tables)
+            parent = candidates.parent(child, column.name)
             if parent is None:
                 continue
             cols = (column.name,)
