@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -31,46 +32,136 @@ def _parser() -> argparse.ArgumentParser:
         ("lint", "exit 1 when a lint rule finds a problem in the schema"),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("paths", nargs="*", metavar="PATH",
-                         help="files or folders to scan (default: config paths, else .)")
+        sub.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="files or folders to scan (default: config paths, else .)",
+        )
         if name == "lint":
             sub.add_argument("--list-rules", action="store_true", help="list the rules and exit")
         else:
-            sub.add_argument("--format", choices=FORMATS,
-                             help="output format (default: markdown)")
-            sub.add_argument("--output", "-o", metavar="FILE",
-                             help="output file, or - for stdout")
+            sub.add_argument("--format", choices=FORMATS, help="output format (default: markdown)")
+            sub.add_argument("--output", "-o", metavar="FILE", help="output file, or - for stdout")
             sub.add_argument("--title", help="document title")
-        sub.add_argument("--config", metavar="FILE", type=Path,
-                         help="settings file (default: nearest pyproject.toml)")
+            sub.add_argument(
+                "--inject",
+                nargs="?",
+                const="",
+                metavar="FILE",
+                help="put the doc between the schemadoc markers of this Markdown "
+                "file (without FILE: the configured one)",
+            )
+            sub.add_argument(
+                "--split",
+                nargs="?",
+                const="",
+                metavar="DIR",
+                help="one document per table plus an index README.md in DIR "
+                "(without DIR: the configured one)",
+            )
+            sub.add_argument(
+                "--templates",
+                metavar="DIR",
+                help="templates here replace the built-in ones of the same name",
+            )
+        if name == "generate":
+            sub.add_argument(
+                "--fail-on-change",
+                action="store_true",
+                help="exit 1 when a file was written or removed (pre-commit)",
+            )
+        sub.add_argument(
+            "--config",
+            metavar="FILE",
+            type=Path,
+            help="settings file (default: nearest pyproject.toml)",
+        )
         sub.add_argument("--exclude", action="append", metavar="GLOB", help="skip matching files")
-        sub.add_argument("--include", action="append", metavar="GLOB",
-                         help="scan only matching files")
-        sub.add_argument("--no-infer-relations", dest="infer_relations", action="store_false",
-                         default=None, help="show declared foreign keys only")
-        sub.add_argument("--strict", action="store_true", default=None,
-                         help="treat warnings as errors")
-        sub.add_argument("--no-cache", dest="cache", action="store_false", default=None,
-                         help="neither read nor write the extraction cache")
+        sub.add_argument(
+            "--include", action="append", metavar="GLOB", help="scan only matching files"
+        )
+        sub.add_argument(
+            "--no-infer-relations",
+            dest="infer_relations",
+            action="store_false",
+            default=None,
+            help="show declared foreign keys only",
+        )
+        sub.add_argument(
+            "--strict", action="store_true", default=None, help="treat warnings as errors"
+        )
+        sub.add_argument(
+            "--no-cache",
+            dest="cache",
+            action="store_false",
+            default=None,
+            help="neither read nor write the extraction cache",
+        )
         sub.add_argument("--quiet", "-q", action="store_true", help="print errors only")
         sub.add_argument("--verbose", "-v", action="store_true", help="also print notes")
     return parser
 
 
-def _settings(args: argparse.Namespace) -> tuple[Settings, dict]:
+@dataclass(frozen=True)
+class Targets:
+    """Where the documentation goes: a file (or ``-``), a marked block, a split folder."""
+
+    output: str | None
+    inject: Path | None
+    split: Path | None
+
+
+def _targets(args: argparse.Namespace, configured: Settings) -> Targets:
+    """The targets named on the command line, else every configured one, else stdout.
+
+    ``configured`` holds the file's settings, paths already relative to the cwd.
+    """
+    explicit = any(getattr(args, k) is not None for k in ("output", "inject", "split"))
+    chosen: dict[str, Path | None] = {}
+    for key in ("inject", "split"):
+        value, default = getattr(args, key), getattr(configured, key)
+        if value == "" and not default:
+            raise ConfigError(f"--{key} without a value needs {key} in [tool.schemadoc]")
+        if value:
+            chosen[key] = Path(value)
+        elif value == "" or not explicit:
+            chosen[key] = Path(default) if default else None
+        else:
+            chosen[key] = None
+    output = args.output if explicit else configured.output
+    if not (output or chosen["inject"] or chosen["split"]):
+        output = "-"
+    return Targets(output or None, chosen["inject"], chosen["split"])
+
+
+def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]:
     base, lint = load(args.config)
+    root = Path(base.root)
+    # Paths in the settings file are relative to it; on the command line, to the cwd.
+    base = base.merged(
+        **{
+            key: str(root / value)
+            for key in ("output", "inject", "split")
+            if (value := getattr(base, key)) not in (None, "-")
+        }
+    )
+    targets = None if args.command == "lint" else _targets(args, base)
     settings = base.merged(
-        format=getattr(args, "format", None), output=getattr(args, "output", None),
+        format=getattr(args, "format", None),
+        output=targets.output if targets else None,
         title=getattr(args, "title", None),
-        infer_relations=args.infer_relations, strict=args.strict, cache=args.cache,
+        templates=str(Path(args.templates).resolve()) if getattr(args, "templates", None) else None,
+        infer_relations=args.infer_relations,
+        strict=args.strict,
+        cache=args.cache,
         exclude=tuple(args.exclude) if args.exclude else None,
         include=tuple(args.include) if args.include else None,
     )
     if args.paths:
         # Paths given on the command line are relative to the working directory.
-        return settings.merged(paths=tuple(args.paths)), lint
-    root = Path(settings.root)
-    return settings.merged(paths=tuple(str(root / p) for p in settings.paths)), lint
+        return settings.merged(paths=tuple(args.paths)), lint, targets
+    return settings.merged(paths=tuple(str(root / p) for p in settings.paths)), lint, targets
 
 
 def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
@@ -83,10 +174,16 @@ def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .inject import InjectError
+    from .split import SplitError
+    from .templates import TemplateFailure
+
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except ConfigError as exc:
+    except (ConfigError, InjectError, SplitError, TemplateFailure) as exc:
+        if args.verbose and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__)
         print(f"schemadoc: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -95,8 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one clean line, the traceback only on request
         if args.verbose:
             traceback.print_exc()
-        print(f"schemadoc: internal error: {type(exc).__name__}: {exc} (rerun with --verbose "
-              "for the traceback)", file=sys.stderr)
+        print(
+            f"schemadoc: internal error: {type(exc).__name__}: {exc} (rerun with --verbose "
+            "for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
 
 
@@ -121,53 +221,154 @@ def _lint(args: argparse.Namespace, settings: Settings, raw: dict) -> int:
     return EXIT_STALE if findings else EXIT_OK
 
 
+@dataclass
+class Plan:
+    """Files to write (path -> content) and generated files to remove."""
+
+    writes: dict[Path, str]
+    removals: list[Path]
+    folders: dict[Path, int]  # split folder -> number of files it gets
+
+
+_FENCE_LANGS = {"json": "json", "sql": "sql", "mermaid": "mermaid"}
+
+
+def _injected(path: Path, content: str, settings: Settings) -> str:
+    """The file at ``path`` with ``content`` between its markers."""
+    from .inject import InjectError, inject
+    from .output import read_text
+    from .templates import fence, shown
+
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InjectError(f"{shown(path)}: cannot read: {exc}") from exc
+    if text is None:
+        raise InjectError(
+            f"{shown(path)} does not exist: create it with a line "
+            f"`{settings.inject_start}` and, below it, a line "
+            f"`{settings.inject_end}`"
+        )
+    if settings.format in _FENCE_LANGS:
+        content = fence(content, _FENCE_LANGS[settings.format])
+    return inject(
+        text, content, path=shown(path), start=settings.inject_start, end=settings.inject_end
+    )
+
+
+def _plan(targets: Targets, schema: object, settings: Settings, content: str | None) -> Plan:
+    from . import split
+
+    plan = Plan({}, [], {})
+    if targets.output and targets.output != "-" and content is not None:
+        plan.writes[Path(targets.output)] = content
+    if targets.inject and content is not None:
+        plan.writes[targets.inject] = _injected(targets.inject, content, settings)
+    if targets.split:
+        docs = split.documents(schema, settings)  # type: ignore[arg-type]
+        split.check_foreign(targets.split, docs)
+        plan.writes.update({targets.split / name: text for name, text in docs.items()})
+        plan.removals = split.leftovers(targets.split, docs)
+        plan.folders[targets.split] = len(docs)
+    return plan
+
+
+def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
+    from .output import colorize, read_text, unified_diff
+    from .templates import shown
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    stale = 0
+    for path, content in plan.writes.items():
+        on_disk = read_text(path)
+        if on_disk == content:
+            continue
+        stale += 1
+        diff = unified_diff(shown(path), on_disk, content)
+        sys.stdout.write(colorize(diff) if color else diff)
+        state = "missing" if on_disk is None else "stale"
+        print(
+            f"schemadoc: {shown(path)} is {state}; run `{settings.command}` to regenerate",
+            file=sys.stderr,
+        )
+    for path in plan.removals:
+        stale += 1
+        print(
+            f"schemadoc: {shown(path)} is stale: its table no longer exists; run "
+            f"`{settings.command}` to remove it",
+            file=sys.stderr,
+        )
+    if stale:
+        return EXIT_STALE
+    if not quiet:
+        for path in plan.writes:
+            if path.parent not in plan.folders:
+                print(f"schemadoc: {shown(path)} is up to date", file=sys.stderr)
+        for folder, count in plan.folders.items():
+            print(f"schemadoc: {shown(folder)} is up to date ({count} files)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write(plan: Plan, quiet: bool) -> bool:
+    """Carry out ``plan``; True when a file was written or removed."""
+    from .output import write_atomic
+    from .templates import shown
+
+    changed = False
+    for path, content in plan.writes.items():
+        wrote = write_atomic(path, content)
+        changed |= wrote
+        in_folder = path.parent in plan.folders
+        if not quiet and (wrote or not in_folder):
+            print(f"schemadoc: {'wrote' if wrote else 'unchanged:'} {shown(path)}", file=sys.stderr)
+    for path in plan.removals:
+        path.unlink(missing_ok=True)
+        changed = True
+        if not quiet:
+            print(f"schemadoc: removed {shown(path)} (its table no longer exists)", file=sys.stderr)
+    return changed
+
+
 def _run(args: argparse.Namespace) -> int:
-    settings, lint_raw = _settings(args)
-    if args.command == "lint":
+    settings, lint_raw, targets = _settings(args)
+    if args.command == "lint" or targets is None:
         return _lint(args, settings, lint_raw)
     from .api import scan
-    from .output import colorize, read_text, unified_diff, write_atomic
     from .render import render
 
     result = scan(settings.paths, settings)
     _report(result.diagnostics, args.quiet, args.verbose)
     failed = result.has_errors(settings.strict)
-    content = render(result.schema, settings)
-    target = settings.output or "-"
-
     if args.command == "check":
         if failed:
             print("schemadoc: error: the schema has errors; fix them first", file=sys.stderr)
             return EXIT_ERROR
-        if target == "-":
-            print("schemadoc: error: check needs an output file (--output or config)",
-                  file=sys.stderr)
+        if targets.output == "-":
+            print(
+                "schemadoc: error: check needs an output file (--output, --inject, --split "
+                "or config)",
+                file=sys.stderr,
+            )
             return EXIT_ERROR
-        on_disk = read_text(Path(target))
-        if on_disk == content:
-            if not args.quiet:
-                print(f"schemadoc: {target} is up to date", file=sys.stderr)
-            return EXIT_OK
-        diff = unified_diff(target, on_disk, content)
-        sys.stdout.write(colorize(diff) if sys.stdout.isatty() and "NO_COLOR" not in os.environ
-                         else diff)
-        state = "missing" if on_disk is None else "stale"
-        print(f"schemadoc: {target} is {state}; run `{settings.command}` to regenerate",
-              file=sys.stderr)
-        return EXIT_STALE
-
-    if failed and settings.format != "json":
-        print("schemadoc: error: not written: the documented schema would be wrong or "
-              "incomplete", file=sys.stderr)
-        return EXIT_ERROR
-    if target == "-":
+    content = render(result.schema, settings) if targets.output or targets.inject else None
+    if failed:
+        # Nothing but the JSON (which carries the errors) is written from a broken schema.
+        if settings.format != "json" or not targets.output:
+            print(
+                "schemadoc: error: not written: the documented schema would be wrong or incomplete",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        targets = Targets(targets.output, None, None)
+    if args.command == "check":
+        return _check(_plan(targets, result.schema, settings, content), settings, args.quiet)
+    plan = _plan(targets, result.schema, settings, content)
+    if targets.output == "-" and content is not None:
         sys.stdout.write(content)
-    else:
-        changed = write_atomic(Path(target), content)
-        if not args.quiet:
-            verb = "wrote" if changed else "unchanged:"
-            print(f"schemadoc: {verb} {target}", file=sys.stderr)
-    return EXIT_ERROR if failed else EXIT_OK
+    changed = _write(plan, args.quiet)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_STALE if changed and args.fail_on_change else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,13 @@ Context of every template:
     the whole schema as one Mermaid ER diagram (no fences), however large.
 ``max_text_size``
     Mermaid's default ``maxTextSize`` (50000).
+``heading_level``
+    the level of a table's heading in ``table.md.j2`` (3; 1 in a ``--split`` table document).
+
+``--split`` renders ``split-index.md.j2`` (also sees ``files``: table name -> file name, and
+``index``: the index file's name) and ``split-table.md.j2`` per table (also ``table``,
+``related``: (table name, file name) pairs, ``files``, ``index``; ``diagrams`` and ``mermaid``
+draw the table and its direct neighbours only).
 
 ``table.md.j2`` also sees ``table`` (the current :class:`TableDoc`: ``name``,
 ``description``, ``sources``, ``primary_key``, ``columns`` (:class:`ColumnDoc`: ``name``,
@@ -55,6 +62,10 @@ Filters (the environment does not autoescape; escape every user-controlled value
 ``reference``   a ``(table, column)`` pair as code spans (``cell=true`` in a table).
 ``fk_target``   a foreign key's parent as ```table` (`a`, `b`)``.
 ``relation``    a relation as Markdown: child columns -> parent columns, kind, cardinality.
+
+A template error (syntax, undefined name, an exception while rendering) is raised by
+``render_template`` and ``render_named`` as :class:`TemplateFailure`, whose message names the
+template file and line.
 
 Globals: ``source_text(source)``; ``relation_text(relation)`` -> ``many-to-one, optional``
 and the like; ``mermaid_max_text_size``.
@@ -418,6 +429,10 @@ def relation_text(relation: Relation) -> str:
 # --- Rendering ---------------------------------------------------------------------------
 
 
+class TemplateFailure(Exception):
+    """A template that cannot be loaded or rendered; the message names its file and line."""
+
+
 def builtin_templates_dir() -> Path:
     """The shipped templates: inside the installed package, else the repository's folder."""
     package = Path(schemadoc.__file__).resolve().parent
@@ -431,6 +446,8 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: user templates (if any) shadow the built-in ones by name."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
+        if not Path(templates_dir).is_dir():
+            raise TemplateFailure(f"{shown(templates_dir)}: templates folder not found")
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
     env = jinja2.Environment(
@@ -478,7 +495,61 @@ def context(schema: Schema, settings: Settings) -> dict[str, object]:
         "diagrams": diagrams,
         "mermaid": full_diagram(schema) if diagrams.split else diagrams.diagrams[0].text,
         "max_text_size": MAX_TEXT_SIZE,
+        "heading_level": 3,
     }
+
+
+def shown(path: str | Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _where(exc: BaseException) -> str:
+    """``file:line`` of the innermost template frame of ``exc``'s traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"{shown(exc.filename or exc.name or '<template>')}:{exc.lineno}"
+    where = "<template>"
+    tb = exc.__traceback__
+    while tb is not None:
+        # Jinja rewrites template frames to point at the template file and line.
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            where = f"{shown(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def _failure(exc: Exception) -> TemplateFailure:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        kind = "template syntax error"
+    elif isinstance(exc, jinja2.UndefinedError):
+        kind = "undefined in template"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        kind = "template not found"
+    else:
+        kind = f"template failed: {type(exc).__name__}"
+    message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+    return TemplateFailure(f"{_where(exc)}: {kind}: {message}")
+
+
+def render_named(name: str, values: dict[str, object], templates_dir: Path | None = None) -> str:
+    """Template ``name`` rendered with ``values``; ends in exactly one newline.
+
+    Raises :class:`TemplateFailure` (file and line in the message) for any template error.
+    """
+    env = environment(templates_dir)
+    try:
+        text = env.get_template(name).render(values)
+    except Exception as exc:  # a user template may fail in any way; say where
+        raise _failure(exc) from exc
+    return text.rstrip("\n") + "\n"
+
+
+def templates_dir_of(settings: Settings) -> Path | None:
+    """The user templates folder of ``settings`` (relative to its root), if any."""
+    return Path(settings.root) / settings.templates if settings.templates else None
 
 
 def render_with(
@@ -488,7 +559,10 @@ def render_with(
     templates_dir: Path | None = None,
     template: str | None = None,
 ) -> str:
-    """Render ``template`` (default: the entry template of ``settings.format``)."""
+    """Render ``template`` (default: the entry template of ``settings.format``).
+
+    Template errors propagate as Jinja raises them (``render_template`` locates them).
+    """
     name = template or ENTRY_TEMPLATES.get(settings.format)
     if name is None:
         raise ValueError(f"no template for format {settings.format!r}")
@@ -497,14 +571,24 @@ def render_with(
 
 
 def render_template(schema: Schema, settings: Settings) -> str:
-    """The Markdown or Mermaid document for ``settings.format`` from the built-in templates."""
-    return render_with(schema, settings)
+    """The Markdown or Mermaid document for ``settings.format``; templates in
+    ``settings.templates`` replace the built-in ones of the same name.
+
+    Raises :class:`TemplateFailure` (file and line in the message) for any template error.
+    """
+    try:
+        return render_with(schema, settings, templates_dir=templates_dir_of(settings))
+    except TemplateFailure:
+        raise
+    except Exception as exc:  # a user template may fail in any way; say where
+        raise _failure(exc) from exc
 
 
 __all__ = [
     "ENTRY_TEMPLATES",
     "ColumnDoc",
     "TableDoc",
+    "TemplateFailure",
     "builtin_templates_dir",
     "code",
     "constraints_text",
@@ -513,7 +597,10 @@ __all__ = [
     "environment",
     "fence",
     "md",
+    "render_named",
     "render_template",
     "render_with",
+    "shown",
     "table_doc",
+    "templates_dir_of",
 ]
