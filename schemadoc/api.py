@@ -107,13 +107,16 @@ def _state_from_cache(found: Found, entry: dict[str, Any], stat: os.stat_result 
     )
 
 
-def survey(paths: Sequence[str | Path], settings: Settings) -> Survey:
+def survey(paths: Sequence[str | Path], settings: Settings,
+           progress: Progress | None = None) -> Survey:
     """Find the files and what changed since the cached run; reads only changed files."""
     root = Path(settings.root).resolve()
     cache = Cache.open(cache_folder(settings))
     found = discover(paths, root=root, include=settings.include, exclude=settings.exclude)
     out = Survey(settings, cache, {}, set(), len(found))
-    for item in found:
+    for number, item in enumerate(found, 1):
+        if progress and number % 256 == 0:
+            progress("scanned", number, len(found))
         entry = cache.entry(item.display)
         try:
             stat: os.stat_result | None = item.path.stat()
@@ -299,14 +302,14 @@ def _process(files: dict[str, Path], summaries: dict[str, Any], todo: list[str],
         out.append(unit)
         pending.extend(b for b in unit.bases if b not in done)
         if progress:
-            progress("extract", len(done), len(done) + len(pending))
+            progress("extracted", len(done), len(done) + len(pending))
     return out
 
 
 def scan(paths: Sequence[str | Path], settings: Settings | None = None, *,
          progress: Progress | None = None) -> Result:
     """Find, parse and verify the DDL below ``paths``; relations included."""
-    return analyse(survey(paths, settings or Settings()), progress)
+    return analyse(survey(paths, settings or Settings(), progress), progress)
 
 
 @dataclass(frozen=True)
@@ -337,7 +340,7 @@ def _templates_fingerprint(settings: Settings) -> str:
 def document(paths: Sequence[str | Path], settings: Settings, *,
              progress: Progress | None = None) -> Document:
     """The rendered document; when nothing it depends on changed, straight from the cache."""
-    s = survey(paths, settings)
+    s = survey(paths, settings, progress)
     key = hashlib.sha256(
         "\0".join([s.fingerprint, repr(replace(settings, paths=())),
                    _templates_fingerprint(settings)]).encode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -329,16 +330,47 @@ def _write(plan: Plan, quiet: bool) -> bool:
     return changed
 
 
+class _Progress:
+    """A one-line progress report on a terminal, for runs longer than about a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.start
+        if elapsed < 1.0:
+            return
+        print(f"\rschemadoc: {stage} {done}/{total} files, {elapsed:.1f} s\033[K", end="",
+              file=sys.stderr, flush=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def _run(args: argparse.Namespace) -> int:
     settings, lint_raw, targets = _settings(args)
     if args.command == "lint" or targets is None:
         return _lint(args, settings, lint_raw)
-    from .api import scan
+    from .api import document, scan
     from .render import render
 
-    result = scan(settings.paths, settings)
-    _report(result.diagnostics, args.quiet, args.verbose)
-    failed = result.has_errors(settings.strict)
+    progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
+    schema = None
+    if targets.split is None and (targets.output or targets.inject):
+        # A single document: straight from the cache when nothing it depends on changed.
+        doc = document(settings.paths, settings, progress=progress)
+        diagnostics, content = doc.diagnostics, doc.content
+    else:
+        result = scan(settings.paths, settings, progress=progress)
+        diagnostics, schema, content = result.diagnostics, result.schema, None
+    if progress:
+        progress.done()
+    _report(diagnostics, args.quiet, args.verbose)
+    failed = any(d.severity == "error" or (settings.strict and d.severity == "warning")
+                 for d in diagnostics)
     if args.command == "check":
         if failed:
             print("schemadoc: error: the schema has errors; fix them first", file=sys.stderr)
@@ -350,7 +382,8 @@ def _run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_ERROR
-    content = render(result.schema, settings) if targets.output or targets.inject else None
+    if content is None and schema is not None and (targets.output or targets.inject):
+        content = render(schema, settings)
     if failed:
         # Nothing but the JSON (which carries the errors) is written from a broken schema.
         if settings.format != "json" or not targets.output:
@@ -361,8 +394,8 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         targets = Targets(targets.output, None, None)
     if args.command == "check":
-        return _check(_plan(targets, result.schema, settings, content), settings, args.quiet)
-    plan = _plan(targets, result.schema, settings, content)
+        return _check(_plan(targets, schema, settings, content), settings, args.quiet)
+    plan = _plan(targets, schema, settings, content)
     if targets.output == "-" and content is not None:
         sys.stdout.write(content)
     changed = _write(plan, args.quiet)

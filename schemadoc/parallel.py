@@ -67,6 +67,6 @@ def process_parallel(files: dict[str, Path], summaries: dict[str, Any], todo: li
         for unit in done:
             results[unit.display] = unit
         if progress:
-            progress("extract", len(results), len(results))
+            progress("extracted", len(results), len(results))
         pending = sorted({b for unit in done for b in unit.bases} - set(results))
     return [results[d] for d in sorted(results)]
