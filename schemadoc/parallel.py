@@ -30,43 +30,44 @@ def _work(displays: list[str]) -> list[Any]:
     return [_extractor.process(display) for display in displays]
 
 
-def _run(files: dict[str, Path], summaries: dict[str, Any], shares: list[list[str]],
-         workers: int) -> tuple[list[Any], list[list[str]]]:
-    """Results of the shares that finished, and the shares whose worker died."""
-    done: list[Any] = []
-    failed: list[list[str]] = []
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(files, summaries)) as pool:
-        futures = [(share, pool.submit(_work, share)) for share in shares]
-        for share, future in futures:
-            try:
-                done.extend(future.result())
-            except BrokenProcessPool:
-                failed.append(share)
-    return done, failed
+def _single(files: dict[str, Path], summaries: dict[str, Any], display: str) -> list[Any]:
+    """One file in a process of its own: the file that crashes its process gets the blame."""
+    from .extract import UnitResult
+
+    try:
+        with ProcessPoolExecutor(1, initializer=_start, initargs=(files, summaries)) as pool:
+            return pool.submit(_work, [display]).result()
+    except BrokenProcessPool:
+        crash = Diagnostic("error", "SD101", "the Python parser crashed on this file",
+                           display, 1, 0)
+        return [UnitResult(display, [], [], [], [crash], [], [])]
 
 
 def process_parallel(files: dict[str, Path], summaries: dict[str, Any], todo: list[str],
                      progress: Any = None) -> list[Any]:
     """Extract ``todo`` (and the base-class files they need) in worker processes."""
-    from .extract import UnitResult
-
     workers = min(os.cpu_count() or 1, 8)
     results: dict[str, Any] = {}
+    retry: list[str] = []
     pending = sorted(set(todo))
-    while pending:
-        shares = [pending[i::workers] for i in range(workers) if pending[i::workers]]
-        done, failed = _run(files, summaries, shares, len(shares))
-        for share in failed:  # one process per file, to find the one that crashes
-            for display in share:
-                single, crashed = _run(files, summaries, [[display]], 1)
-                done.extend(single)
-                if crashed:
-                    crash = Diagnostic("error", "SD101", "the Python parser crashed on this file",
-                                       display, 1, 0)
-                    done.append(UnitResult(display, [], [], [], [crash], [], []))
-        for unit in done:
+    with ProcessPoolExecutor(workers, initializer=_start, initargs=(files, summaries)) as pool:
+        while pending and not retry:
+            shares = [pending[i::workers] for i in range(workers) if pending[i::workers]]
+            futures = [(share, pool.submit(_work, share)) for share in shares]
+            for share, future in futures:
+                try:
+                    for unit in future.result():
+                        results[unit.display] = unit
+                except BrokenProcessPool:
+                    retry.extend(share)
+            if progress:
+                progress("extracted", len(results), len(results) + len(retry))
+            pending = sorted(
+                {b for unit in results.values() for b in unit.bases} - set(results)
+            )
+    retry.extend(pending)
+    while retry:
+        for unit in _single(files, summaries, retry.pop(0)):
             results[unit.display] = unit
-        if progress:
-            progress("extracted", len(results), len(results))
-        pending = sorted({b for unit in done for b in unit.bases} - set(results))
+            retry.extend(b for b in unit.bases if b not in results and b not in retry)
     return [results[d] for d in sorted(results)]

@@ -145,3 +145,29 @@ def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.Monk
     parallel = to_json(api.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
     assert parallel == serial
     assert '"name": "notebooks"' in parallel
+
+
+def test_a_crashing_worker_costs_one_file_a_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from schemadoc.parallel import process_parallel
+
+    for name in ("a", "b", "crash", "d"):
+        (tmp_path / f"{name}.py").write_text(f'DDL = "CREATE TABLE {name} (id INTEGER)"\n')
+    original = Extractor.process
+
+    def process(self: Extractor, display: str, text: str | None = None):  # type: ignore[no-untyped-def]
+        if display == "crash.py":
+            os._exit(139)  # as a segfault in the native parser would
+        return original(self, display, text)
+
+    monkeypatch.setattr(Extractor, "process", process)
+    files = {p.name: p for p in tmp_path.glob("*.py")}
+    units = process_parallel(files, {}, sorted(files))
+    by_file = {u.display: u for u in units}
+    assert sorted(by_file) == ["a.py", "b.py", "crash.py", "d.py"]
+    assert [d.code for d in by_file["crash.py"].diagnostics] == ["SD101"]
+    assert "crashed" in by_file["crash.py"].diagnostics[0].message
+    assert [f.value.text for f in by_file["d.py"].fragments] == ["CREATE TABLE d (id INTEGER)"]
