@@ -187,6 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exception(exc.__cause__)
         print(f"schemadoc: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"schemadoc: error: cannot write{where}: {exc.strerror or exc}; the previous "
+              "file is intact", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("schemadoc: interrupted; nothing was written", file=sys.stderr)
         return 130
