@@ -24,6 +24,14 @@ check-docs: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## Long fuzzing run (CI runs a few hundred examples as part of `make test`).
+fuzz: $(STAMP)
+	SCHEMADOC_FUZZ_EXAMPLES=$${SCHEMADOC_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:cacheprovider
+
+## Speed against grep on the standard library plus the venv's packages plus generated DDL.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check schemadoc tests
 	$(BIN)/ruff format --check schemadoc tests
