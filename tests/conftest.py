@@ -9,6 +9,7 @@ import pytest
 from schemadoc import api
 from schemadoc.api import Result, scan
 from schemadoc.config import Settings
+from schemadoc.model import Schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -20,7 +21,8 @@ def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Tem
     folder = tmp_path_factory.mktemp("cache")
     real = api.cache_folder
     monkeypatch.setattr(
-        api, "cache_folder",
+        api,
+        "cache_folder",
         lambda settings: real(settings) if settings.cache_dir or not settings.cache else folder,
     )
 
@@ -33,3 +35,21 @@ def scan_folder(folder: Path, **settings: object) -> Result:
 @pytest.fixture(scope="session")
 def seed_result() -> Result:
     return scan_folder(FIXTURES / "seed_project")
+
+
+def _schema(folder: str) -> Schema:
+    result = scan([FIXTURES / folder], Settings(root=str(ROOT)))
+    assert not result.has_errors(), result.diagnostics
+    return result.schema
+
+
+@pytest.fixture(scope="session")
+def seed() -> Schema:
+    """The bundled example's schema (paths relative to the repository)."""
+    return _schema("seed_project")
+
+
+@pytest.fixture(scope="session")
+def rich() -> Schema:
+    """The richer fixture's schema: composite keys, declared FKs, views, triggers..."""
+    return _schema("rich_project")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc.api import scan
 from schemadoc.config import Settings
 from schemadoc.model import Check, Column, Schema, Table, View
 from schemadoc.relations import relate
@@ -77,20 +76,6 @@ SEED_INDEXES = """\
 """.splitlines()
 
 
-def _scan(folder: str) -> Schema:
-    result = scan([REPO / "fixtures" / folder], Settings(root=str(REPO)))
-    assert not result.has_errors(), result.diagnostics
-    return result.schema
-
-
-@pytest.fixture(scope="module")
-def seed() -> Schema:
-    return _scan("seed_project")
-
-
-@pytest.fixture(scope="module")
-def rich() -> Schema:
-    return _scan("rich_project")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc.api import scan
 from schemadoc.config import Settings
 from schemadoc.mermaid import (
     MAX_TEXT_SIZE,
@@ -33,20 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 RELATION_LINE = re.compile(r"^    (\S+) ([|}o][|o](?:--|\.\.)[|o][|{]) (\S+) : \"(.*)\"$")
 
 
-def _scan(folder: str) -> Schema:
-    result = scan([REPO / "fixtures" / folder], Settings(root=str(REPO)))
-    assert not result.has_errors(), result.diagnostics
-    return result.schema
-
-
-@pytest.fixture(scope="module")
-def seed() -> Schema:
-    return _scan("seed_project")
-
-
-@pytest.fixture(scope="module")
-def rich() -> Schema:
-    return _scan("rich_project")
 
 
 def mermaid(schema: Schema) -> str:
