@@ -97,18 +97,23 @@ def cache_folder(settings: Settings) -> Path | None:
     return Path(settings.root) / FOLDER
 
 
-def _state_from_cache(found: Found, entry: dict[str, Any], stat: os.stat_result | None
-                      ) -> FileState:
+def _state_from_cache(
+    found: Found, entry: dict[str, Any], stat: os.stat_result | None
+) -> FileState:
     if stat is None or entry.get("size") != stat.st_size or entry.get("mtime") != stat.st_mtime_ns:
         raise Invalid("stat")
     return FileState(
-        found.display, found.path, entry["hash"], bool(entry["ddl"]),
+        found.display,
+        found.path,
+        entry["hash"],
+        bool(entry["ddl"]),
         [diagnostic_from_json(d) for d in entry["problems"]],
     )
 
 
-def survey(paths: Sequence[str | Path], settings: Settings,
-           progress: Progress | None = None) -> Survey:
+def survey(
+    paths: Sequence[str | Path], settings: Settings, progress: Progress | None = None
+) -> Survey:
     """Find the files and what changed since the cached run; reads only changed files."""
     root = Path(settings.root).resolve()
     cache = Cache.open(cache_folder(settings))
@@ -148,11 +153,15 @@ def survey(paths: Sequence[str | Path], settings: Settings,
     return out
 
 
-def _entry(state: FileState, previous: dict[str, Any] | None, stat: os.stat_result
-           ) -> dict[str, Any]:
+def _entry(
+    state: FileState, previous: dict[str, Any] | None, stat: os.stat_result
+) -> dict[str, Any]:
     """The cache entry of a file read this run (its analysis kept while the hash holds)."""
     entry = {
-        "size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": state.hash, "ddl": state.ddl,
+        "size": stat.st_size,
+        "mtime": stat.st_mtime_ns,
+        "hash": state.hash,
+        "ddl": state.ddl,
         "problems": [diagnostic_to_json(d) for d in state.problems],
     }
     if previous and previous.get("hash") == state.hash:
@@ -234,7 +243,9 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
     changed_words = {
-        w for d in s.changed if d in s.files and s.files[d].text is not None
+        w
+        for d in s.changed
+        if d in s.files and s.files[d].text is not None
         for w in _WORD.findall(s.files[d].text.encode())  # type: ignore[union-attr]
     }
     results: dict[str, Any] = {}
@@ -247,8 +258,9 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         entry = s.cache.entry(display) or {}
         try:
             unit = unit_from_json(display, entry["unit"])
-            if display in s.changed or _stale(unit, summaries.get(display), s.changed,
-                                              changed_words):
+            if display in s.changed or _stale(
+                unit, summaries.get(display), s.changed, changed_words
+            ):
                 raise Invalid("stale")
             results[display] = unit
             pending.extend(unit.bases)
@@ -267,8 +279,9 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     )
     s.cache.forget(set(s.files))
     s.cache.save()
-    return Result(replace(schema, diagnostics=tuple(everything)), s.found,
-                  len(summaries) + len(sql_units))
+    return Result(
+        replace(schema, diagnostics=tuple(everything)), s.found, len(summaries) + len(sql_units)
+    )
 
 
 def _text(st: FileState) -> str:
@@ -279,8 +292,13 @@ def _text(st: FileState) -> str:
     return text or ""
 
 
-def _process(files: dict[str, Path], summaries: dict[str, Any], todo: list[str], s: Survey,
-             progress: Progress | None) -> list[Any]:
+def _process(
+    files: dict[str, Path],
+    summaries: dict[str, Any],
+    todo: list[str],
+    s: Survey,
+    progress: Progress | None,
+) -> list[Any]:
     """Extract the ``todo`` files and the base-class files they need, each once."""
     from .extract import Extractor
 
@@ -306,8 +324,12 @@ def _process(files: dict[str, Path], summaries: dict[str, Any], todo: list[str],
     return out
 
 
-def scan(paths: Sequence[str | Path], settings: Settings | None = None, *,
-         progress: Progress | None = None) -> Result:
+def scan(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Result:
     """Find, parse and verify the DDL below ``paths``; relations included."""
     return analyse(survey(paths, settings or Settings(), progress), progress)
 
@@ -337,13 +359,15 @@ def _templates_fingerprint(settings: Settings) -> str:
     return h.hexdigest()
 
 
-def document(paths: Sequence[str | Path], settings: Settings, *,
-             progress: Progress | None = None) -> Document:
+def document(
+    paths: Sequence[str | Path], settings: Settings, *, progress: Progress | None = None
+) -> Document:
     """The rendered document; when nothing it depends on changed, straight from the cache."""
     s = survey(paths, settings, progress)
     key = hashlib.sha256(
-        "\0".join([s.fingerprint, repr(replace(settings, paths=())),
-                   _templates_fingerprint(settings)]).encode()
+        "\0".join(
+            [s.fingerprint, repr(replace(settings, paths=())), _templates_fingerprint(settings)]
+        ).encode()
     ).hexdigest()
     cached = s.cache.output(key)
     if cached is not None:

@@ -62,8 +62,12 @@ def diagnostic_from_json(raw: Any) -> Diagnostic:
     if severity not in ("error", "warning", "note"):
         raise Invalid("severity")
     return Diagnostic(
-        severity, expect(code, str), expect(message, str), expect(path, str),
-        expect(line, int), expect(column, int),
+        severity,
+        expect(code, str),
+        expect(message, str),
+        expect(path, str),
+        expect(line, int),
+        expect(column, int),
     )
 
 
@@ -127,7 +131,8 @@ class Cache:
     def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
         self.outputs.pop(key, None)
         self.outputs[key] = {
-            "content": content, "diagnostics": [diagnostic_to_json(d) for d in diagnostics]
+            "content": content,
+            "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
         }
         while len(self.outputs) > _MAX_OUTPUTS:
             del self.outputs[next(iter(self.outputs))]

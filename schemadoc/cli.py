@@ -189,8 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"schemadoc: error: cannot write{where}: {exc.strerror or exc}; the previous "
-              "file is intact", file=sys.stderr)
+        print(
+            f"schemadoc: error: cannot write{where}: {exc.strerror or exc}; the previous "
+            "file is intact",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("schemadoc: interrupted; nothing was written", file=sys.stderr)
@@ -346,8 +349,12 @@ class _Progress:
         elapsed = time.monotonic() - self.start
         if elapsed < 1.0:
             return
-        print(f"\rschemadoc: {stage} {done}/{total} files, {elapsed:.1f} s\033[K", end="",
-              file=sys.stderr, flush=True)
+        print(
+            f"\rschemadoc: {stage} {done}/{total} files, {elapsed:.1f} s\033[K",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
         self.shown = True
 
     def done(self) -> None:
@@ -374,8 +381,9 @@ def _run(args: argparse.Namespace) -> int:
     if progress:
         progress.done()
     _report(diagnostics, args.quiet, args.verbose)
-    failed = any(d.severity == "error" or (settings.strict and d.severity == "warning")
-                 for d in diagnostics)
+    failed = any(
+        d.severity == "error" or (settings.strict and d.severity == "warning") for d in diagnostics
+    )
     if args.command == "check":
         if failed:
             print("schemadoc: error: the schema has errors; fix them first", file=sys.stderr)

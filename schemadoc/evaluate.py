@@ -168,10 +168,8 @@ def literal_pieces(
     """
     plain_prefix = prefix.replace("f", "").replace("F", "")
     raw = "r" in prefix.lower()
-    if (
-        (raw
-        and not fstring)
-        or ("\\" not in body and not (fstring and ("{{" in body or "}}" in body)))
+    if (raw and not fstring) or (
+        "\\" not in body and not (fstring and ("{{" in body or "}}" in body))
     ):
         text = _decode(_literal_text(plain_prefix, quote, body))
         return [Piece(text, start, exact=text == body)]

@@ -79,9 +79,6 @@ _MESSAGE_CALLS = frozenset(
 )
 
 
-
-
-
 def _shaped(text: str, start: int) -> bool:
     """Whether a statement that starts at ``start`` is DDL, not prose that begins like it."""
     m = DDL_START.match(text, start)
@@ -112,12 +109,6 @@ class Fragment:
     @property
     def start(self) -> Source:
         return self.source_at(0)
-
-
-
-
-
-
 
 
 class _StringLeaves(cst.CSTVisitor):
@@ -218,8 +209,9 @@ def _strings_by_text(text: str) -> dict[str, list[tuple[int, int]]]:
             elif tok.type in fend:
                 depth -= 1
                 if depth == 0:
-                    literal = text[offsets[start[0] - 1] + start[1] : offsets[tok.end[0] - 1]
-                                   + tok.end[1]]
+                    literal = text[
+                        offsets[start[0] - 1] + start[1] : offsets[tok.end[0] - 1] + tok.end[1]
+                    ]
                     found.setdefault(literal, []).append(start)
             elif tok.type == tokenize.STRING and depth == 0:
                 found.setdefault(tok.string, []).append(tok.start)

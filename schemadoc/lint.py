@@ -50,9 +50,14 @@ def _ordinary(schema: Schema) -> Iterator[Table]:
 
 def _no_primary_key(schema: Schema) -> list[Diagnostic]:
     return [
-        _warn(t.source, "SL101", f"table {t.name} has no PRIMARY KEY; its rows are identified "
-              "only by the implicit rowid")
-        for t in _ordinary(schema) if not t.primary_key
+        _warn(
+            t.source,
+            "SL101",
+            f"table {t.name} has no PRIMARY KEY; its rows are identified "
+            "only by the implicit rowid",
+        )
+        for t in _ordinary(schema)
+        if not t.primary_key
     ]
 
 
@@ -65,7 +70,8 @@ def _keys(table: Table) -> list[Index]:
         return list(table.indexes)
     columns = tuple(
         IndexColumn(c.name, collation=c.collation or "BINARY")
-        for name in table.primary_key if (c := table.column(name)) is not None
+        for name in table.primary_key
+        if (c := table.column(name)) is not None
     )
     return [Index("", table.name, True, "pk", False, columns), *table.indexes]
 
@@ -129,11 +135,14 @@ def _unindexed_foreign_key(schema: Schema) -> list[Diagnostic]:
         columns = ", ".join(relation.from_columns)
         target = f"{relation.to_table}({', '.join(relation.to_columns)})"
         what = "foreign key" if relation.kind == "declared" else "inferred reference"
-        out.append(_warn(
-            child.source, "SL102",
-            f"{what} {child.name}({columns}) -> {target}: no index on {child.name} leads with "
-            f"({columns}), so looking up {child.name} rows by {target} scans the whole table",
-        ))
+        out.append(
+            _warn(
+                child.source,
+                "SL102",
+                f"{what} {child.name}({columns}) -> {target}: no index on {child.name} leads with "
+                f"({columns}), so looking up {child.name} rows by {target} scans the whole table",
+            )
+        )
     return out
 
 
@@ -168,16 +177,22 @@ def _redundant_index(schema: Schema) -> list[Diagnostic]:
                 if other is index or not _covers(other, index):
                     continue
                 same = len(other.columns) == len(index.columns)
-                if same and other.origin == "c" and other.unique == index.unique and (
-                    other_position > position
+                if (
+                    same
+                    and other.origin == "c"
+                    and other.unique == index.unique
+                    and (other_position > position)
                 ):
                     continue  # of two identical indexes only the later one is reported
                 labels = ", ".join(c.label for c in index.columns)
-                out.append(_warn(
-                    index.source or table.source, "SL103",
-                    f"index {index.name} on {table.name} ({labels}) is redundant: it "
-                    f"{'duplicates' if same else 'is a prefix of'} {_describe(other)}",
-                ))
+                out.append(
+                    _warn(
+                        index.source or table.source,
+                        "SL103",
+                        f"index {index.name} on {table.name} ({labels}) is redundant: it "
+                        f"{'duplicates' if same else 'is a prefix of'} {_describe(other)}",
+                    )
+                )
                 break
     return out
 
@@ -193,11 +208,14 @@ def _undeclared_relation(schema: Schema) -> list[Diagnostic]:
         child = schema.table(relation.from_table)
         columns = ", ".join(relation.from_columns)
         target = f"{relation.to_table}({', '.join(relation.to_columns)})"
-        out.append(_warn(
-            child.source if child else None, "SL104",
-            f"{relation.from_table}({columns}) looks like a reference to {target} but no "
-            f"FOREIGN KEY declares it; add REFERENCES {target}",
-        ))
+        out.append(
+            _warn(
+                child.source if child else None,
+                "SL104",
+                f"{relation.from_table}({columns}) looks like a reference to {target} but no "
+                f"FOREIGN KEY declares it; add REFERENCES {target}",
+            )
+        )
     return out
 
 
@@ -247,16 +265,23 @@ def unclear_affinity(declared: str) -> str | None:
     if not declared.strip() or any(_PLAIN[name].fullmatch(w) for w in words):
         return None
     if hit is None:
-        return ("NUMERIC affinity (the name contains none of INT, CHAR, CLOB, TEXT, BLOB, "
-                "REAL, FLOA or DOUB)")
+        return (
+            "NUMERIC affinity (the name contains none of INT, CHAR, CLOB, TEXT, BLOB, "
+            "REAL, FLOA or DOUB)"
+        )
     return f'{name} affinity (the name contains "{hit}")'
 
 
 def _unclear_affinity(schema: Schema) -> list[Diagnostic]:
     return [
-        _warn(table.source, "SL105", f"column {table.name}.{column.name} is typed "
-              f"{column.type}, which SQLite gives {reason}")
-        for table in _ordinary(schema) if not table.strict
+        _warn(
+            table.source,
+            "SL105",
+            f"column {table.name}.{column.name} is typed "
+            f"{column.type}, which SQLite gives {reason}",
+        )
+        for table in _ordinary(schema)
+        if not table.strict
         for column in table.columns
         if (reason := unclear_affinity(column.type)) is not None
     ]
@@ -269,12 +294,22 @@ def _missing_description(schema: Schema) -> list[Diagnostic]:
     out = []
     for table in schema.tables:
         if not table.description:
-            out.append(_warn(table.source, "SL106", f"table {table.name} has no description; "
-                             "add a comment before its CREATE TABLE"))
+            out.append(
+                _warn(
+                    table.source,
+                    "SL106",
+                    f"table {table.name} has no description; add a comment before its CREATE TABLE",
+                )
+            )
         out.extend(
-            _warn(table.source, "SL106", f"column {table.name}.{column.name} has no description; "
-                  "add a comment before or after its definition")
-            for column in table.columns if column.hidden != 1 and not column.description
+            _warn(
+                table.source,
+                "SL106",
+                f"column {table.name}.{column.name} has no description; "
+                "add a comment before or after its definition",
+            )
+            for column in table.columns
+            if column.hidden != 1 and not column.description
         )
     return out
 
@@ -286,24 +321,47 @@ def _conflicting_definition(schema: Schema) -> list[Diagnostic]:
     """The scan's SD301 warnings: an object created twice with different definitions."""
     return [
         Diagnostic("warning", "SL107", d.message, d.path, d.line, d.column)
-        for d in schema.diagnostics if d.code == "SD301"
+        for d in schema.diagnostics
+        if d.code == "SD301"
     ]
 
 
 RULES: tuple[Rule, ...] = (
     Rule("SL101", "no_primary_key", "table without a primary key", _no_primary_key),
-    Rule("SL102", "unindexed_foreign_key", "relation whose child columns lead no index",
-         _unindexed_foreign_key),
-    Rule("SL103", "redundant_index", "index that is a prefix of another index or of the key",
-         _redundant_index),
-    Rule("SL104", "undeclared_relation", "inferred relation with no declared FOREIGN KEY",
-         _undeclared_relation),
-    Rule("SL105", "unclear_affinity", "column type that hides its SQLite affinity",
-         _unclear_affinity),
-    Rule("SL106", "missing_description", "table or column without a description",
-         _missing_description, default=False),
-    Rule("SL107", "conflicting_definition", "object defined differently in two places",
-         _conflicting_definition),
+    Rule(
+        "SL102",
+        "unindexed_foreign_key",
+        "relation whose child columns lead no index",
+        _unindexed_foreign_key,
+    ),
+    Rule(
+        "SL103",
+        "redundant_index",
+        "index that is a prefix of another index or of the key",
+        _redundant_index,
+    ),
+    Rule(
+        "SL104",
+        "undeclared_relation",
+        "inferred relation with no declared FOREIGN KEY",
+        _undeclared_relation,
+    ),
+    Rule(
+        "SL105", "unclear_affinity", "column type that hides its SQLite affinity", _unclear_affinity
+    ),
+    Rule(
+        "SL106",
+        "missing_description",
+        "table or column without a description",
+        _missing_description,
+        default=False,
+    ),
+    Rule(
+        "SL107",
+        "conflicting_definition",
+        "object defined differently in two places",
+        _conflicting_definition,
+    ),
 )
 
 
@@ -327,14 +385,18 @@ class LintConfig:
         for key, value in raw.items():
             name = "missing_description" if key == "require_descriptions" else key
             if name not in known:
-                raise ConfigError(f"unknown key in [tool.schemadoc.lint]: {key} (known: "
-                                  f"{', '.join(sorted([*known, 'require_descriptions']))})")
+                raise ConfigError(
+                    f"unknown key in [tool.schemadoc.lint]: {key} (known: "
+                    f"{', '.join(sorted([*known, 'require_descriptions']))})"
+                )
             if not isinstance(value, bool):
-                raise ConfigError(f"[tool.schemadoc.lint] {key} must be a bool, "
-                                  f"not {type(value).__name__}")
+                raise ConfigError(
+                    f"[tool.schemadoc.lint] {key} must be a bool, not {type(value).__name__}"
+                )
             if values.get(name, value) != value:
-                raise ConfigError("[tool.schemadoc.lint] require_descriptions and "
-                                  "missing_description disagree")
+                raise ConfigError(
+                    "[tool.schemadoc.lint] require_descriptions and missing_description disagree"
+                )
             values[name] = value
         return cls(**values)
 

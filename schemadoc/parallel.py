@@ -38,13 +38,15 @@ def _single(files: dict[str, Path], summaries: dict[str, Any], display: str) -> 
         with ProcessPoolExecutor(1, initializer=_start, initargs=(files, summaries)) as pool:
             return pool.submit(_work, [display]).result()
     except BrokenProcessPool:
-        crash = Diagnostic("error", "SD101", "the Python parser crashed on this file",
-                           display, 1, 0)
+        crash = Diagnostic(
+            "error", "SD101", "the Python parser crashed on this file", display, 1, 0
+        )
         return [UnitResult(display, [], [], [], [crash], [], [])]
 
 
-def process_parallel(files: dict[str, Path], summaries: dict[str, Any], todo: list[str],
-                     progress: Any = None) -> list[Any]:
+def process_parallel(
+    files: dict[str, Path], summaries: dict[str, Any], todo: list[str], progress: Any = None
+) -> list[Any]:
     """Extract ``todo`` (and the base-class files they need) in worker processes."""
     workers = min(os.cpu_count() or 1, 8)
     results: dict[str, Any] = {}
@@ -62,9 +64,7 @@ def process_parallel(files: dict[str, Path], summaries: dict[str, Any], todo: li
                     retry.extend(share)
             if progress:
                 progress("extracted", len(results), len(results) + len(retry))
-            pending = sorted(
-                {b for unit in results.values() for b in unit.bases} - set(results)
-            )
+            pending = sorted({b for unit in results.values() for b in unit.bases} - set(results))
     retry.extend(pending)
     while retry:
         for unit in _single(files, summaries, retry.pop(0)):

@@ -17,8 +17,9 @@ def _position(raw: Any) -> tuple[str, int, int] | None:
 
 
 def _fragment_to_json(f: Fragment) -> list[Any]:
-    pieces = [[p.text, list(p.pos) if p.pos else None, p.exact, p.placeholder]
-              for p in f.value.pieces]
+    pieces = [
+        [p.text, list(p.pos) if p.pos else None, p.exact, p.placeholder] for p in f.value.pieces
+    ]
     return [pieces, f.path, f.function]
 
 
@@ -27,10 +28,14 @@ def _fragment_from_json(raw: Any) -> Fragment:
     out = []
     for piece in expect(pieces, list):
         text, pos, exact, is_placeholder = expect(piece, list)
-        out.append(Piece(expect(text, str), _position(pos), expect(exact, bool),
-                         expect(is_placeholder, bool)))
-    return Fragment(Value(tuple(out)), expect(path, str),
-                    None if function is None else expect(function, str))
+        out.append(
+            Piece(
+                expect(text, str), _position(pos), expect(exact, bool), expect(is_placeholder, bool)
+            )
+        )
+    return Fragment(
+        Value(tuple(out)), expect(path, str), None if function is None else expect(function, str)
+    )
 
 
 def _identity_to_json(identity: tuple) -> list[Any]:
@@ -90,5 +95,6 @@ def summary_from_json(raw: Any) -> Summary:
     for item in expect(raw["bases"], list):
         name, names = expect(item, list)
         bases.append((expect(name, str), tuple(expect(n, str) for n in expect(names, list))))
-    return Summary(_names(raw["mentions"]), _names(raw["holders"]), _names(raw["defines"]),
-                   tuple(bases))
+    return Summary(
+        _names(raw["mentions"]), _names(raw["holders"]), _names(raw["defines"]), tuple(bases)
+    )

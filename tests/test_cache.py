@@ -109,8 +109,9 @@ def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "cache").exists()
 
 
-def test_a_read_only_cache_folder_is_not_an_error(project: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_cache_folder_is_not_an_error(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache = tmp_path / "cache"
     cold = run(project, cache)
 

@@ -89,7 +89,11 @@ def test_generate_only_touches_the_file_when_content_changed(project: Path) -> N
 
 
 def test_module_entry_point_and_version(project: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "schemadoc", "--version"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "schemadoc", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0
     assert proc.stdout.startswith("schemadoc ")

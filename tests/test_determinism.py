@@ -30,6 +30,7 @@ def test_shuffled_discovery_gives_identical_bytes(
     folder = FIXTURES / project
     expected = markdown(folder)
     for seed in (1, 2, 3):
+
         def shuffled(*args: object, _seed: int = seed, **kwargs: object) -> list:
             found = discover(*args, **kwargs)  # type: ignore[arg-type]
             random.Random(_seed).shuffle(found)
@@ -46,9 +47,20 @@ def test_hash_seed_does_not_change_the_output(tmp_path: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = tmp_path / f"doc-{seed}.md"
         subprocess.run(
-            [sys.executable, "-m", "schemadoc", "generate", "--no-cache", "--output", str(out),
-             str(folder)],
-            cwd=folder, env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "schemadoc",
+                "generate",
+                "--no-cache",
+                "--output",
+                str(out),
+                str(folder),
+            ],
+            cwd=folder,
+            env=env,
+            check=True,
+            capture_output=True,
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]

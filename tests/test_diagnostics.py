@@ -67,13 +67,13 @@ def create(conn) -> None
     conn.execute(SCHEMA)
 '''
 
-BAD_INDENT = '''SCHEMA = "CREATE TABLE orders (id INTEGER PRIMARY KEY)"
+BAD_INDENT = """SCHEMA = "CREATE TABLE orders (id INTEGER PRIMARY KEY)"
 
 
 def create(conn):
     conn.execute(SCHEMA)
         conn.commit()
-'''
+"""
 
 
 @pytest.mark.parametrize(("source", "line"), [(MISSING_COLON, 7), (BAD_INDENT, 6)])
@@ -143,8 +143,9 @@ def test_sd104_dangling_symlink_in_folder(tmp_path: Path) -> None:
     assert survived(result)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root reads files whatever their mode")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root reads files whatever their mode"
+)
 def test_sd104_unreadable_file(tmp_path: Path) -> None:
     locked = tmp_path / "locked.py"
     locked.write_text('X = "CREATE TABLE locked (id INTEGER)"\n')
@@ -161,12 +162,12 @@ def test_sd104_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_sd105_statement_built_at_run_time(tmp_path: Path) -> None:
-    source = '''import sqlite3
+    source = """import sqlite3
 
 
 def add_created_index(conn: sqlite3.Connection, table: str) -> None:
     conn.execute(f"CREATE INDEX IF NOT EXISTS ix_created ON {table} (created_at)")
-'''
+"""
     result = run(tmp_path, {"helpers.py": source})
     assert placed(only(result, "SD105")) == ("warning", "helpers.py", 5)
     assert not result.has_errors()
@@ -174,9 +175,9 @@ def add_created_index(conn: sqlite3.Connection, table: str) -> None:
 
 
 def test_sd105_generic_add_column_helper(tmp_path: Path) -> None:
-    source = '''def add_column(conn, table, column, decl):
+    source = """def add_column(conn, table, column, decl):
     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-'''
+"""
     result = run(tmp_path, {"helpers.py": source})
     assert placed(only(result, "SD105")) == ("warning", "helpers.py", 2)
     assert not result.has_errors()
@@ -331,10 +332,10 @@ CREATE TABLE orders (
 
 
 def test_sd209_reads_attached_database(tmp_path: Path) -> None:
-    source = '''SNAPSHOT = (
+    source = """SNAPSHOT = (
     "CREATE TABLE snapshot AS SELECT * FROM archive.items"
 )
-'''
+"""
     result = run(tmp_path, {"snapshot.py": source})
     assert placed(only(result, "SD209")) == ("warning", "snapshot.py", 2)
     assert not result.has_errors()
@@ -354,7 +355,7 @@ def test_sd301_same_table_defined_differently(tmp_path: Path) -> None:
 
 
 def test_sd302_guarded_add_column_that_exists(tmp_path: Path) -> None:
-    source = '''import sqlite3
+    source = """import sqlite3
 
 CUSTOMERS = "CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, email TEXT)"
 
@@ -365,7 +366,7 @@ def upgrade(conn):
         conn.execute("ALTER TABLE customers ADD COLUMN email TEXT")
     except sqlite3.OperationalError:
         pass
-'''
+"""
     result = run(tmp_path, {"upgrade.py": source})
     assert placed(only(result, "SD302")) == ("note", "upgrade.py", 9)
     assert [c.name for c in result.schema.table("customers").columns] == ["id", "email"]
@@ -373,12 +374,12 @@ def upgrade(conn):
 
 
 def test_sd303_drop_in_teardown_function(tmp_path: Path) -> None:
-    source = '''SCHEMA = "CREATE TABLE accounts (id INTEGER PRIMARY KEY)"
+    source = """SCHEMA = "CREATE TABLE accounts (id INTEGER PRIMARY KEY)"
 
 
 def drop_all(conn):
     conn.execute("DROP TABLE IF EXISTS accounts")
-'''
+"""
     result = run(tmp_path, {"db.py": source})
     assert placed(only(result, "SD303")) == ("note", "db.py", 5)
     assert result.schema.table("accounts") is not None
@@ -441,21 +442,26 @@ def test_cli_warnings_only_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert [(d["severity"], d["code"]) for d in data["diagnostics"]] == [("warning", "SD208")]
 
 
-def test_cli_strict_turns_warnings_into_failure(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_strict_turns_warnings_into_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "src"
     write(src, {"orders.py": 'X = "CREATE TABLE o (id INTEGER, c INTEGER REFERENCES nope(id))"\n'})
     monkeypatch.chdir(tmp_path)
     assert generate(src, tmp_path / "schema.json", "--strict") == 2
 
 
-def test_cli_errors_exit_2_and_json_is_written(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_errors_exit_2_and_json_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "src"
-    write(src, {
-        "good.py": 'X = "CREATE TABLE good (id INTEGER PRIMARY KEY)"\n',
-        "bad.py": '\nY = "CREATE TABLE bad (id INTEGER,)"\n',
-    })
+    write(
+        src,
+        {
+            "good.py": 'X = "CREATE TABLE good (id INTEGER PRIMARY KEY)"\n',
+            "bad.py": '\nY = "CREATE TABLE bad (id INTEGER,)"\n',
+        },
+    )
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "schema.json"
     assert generate(src, out) == 2
@@ -466,8 +472,9 @@ def test_cli_errors_exit_2_and_json_is_written(tmp_path: Path,
     ]
 
 
-def test_cli_markdown_is_not_written_with_errors(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_markdown_is_not_written_with_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "src"
     write(src, {"bad.py": 'Y = "CREATE TABLE bad (id INTEGER,)"\n'})
     monkeypatch.chdir(tmp_path)

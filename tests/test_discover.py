@@ -20,11 +20,23 @@ def displays(paths: list, root: Path, **kwargs: object) -> list[str]:
 
 
 def test_walk_skips_environments_and_build_output(tmp_path: Path) -> None:
-    make_tree(tmp_path, [
-        "app/db.py", "app/schema.sql", "app/readme.txt", ".venv/lib/x.py", "venv/y.py",
-        "node_modules/z.py", "build/b.py", "dist/d.py", ".tox/t.py", "pkg.egg-info/e.py",
-        "lib/site-packages/s.py", "app/__pycache__/c.py",
-    ])
+    make_tree(
+        tmp_path,
+        [
+            "app/db.py",
+            "app/schema.sql",
+            "app/readme.txt",
+            ".venv/lib/x.py",
+            "venv/y.py",
+            "node_modules/z.py",
+            "build/b.py",
+            "dist/d.py",
+            ".tox/t.py",
+            "pkg.egg-info/e.py",
+            "lib/site-packages/s.py",
+            "app/__pycache__/c.py",
+        ],
+    )
     assert displays([tmp_path], tmp_path) == ["app/db.py", "app/schema.sql"]
 
 
@@ -45,8 +57,9 @@ def test_explicit_files_are_always_scanned(tmp_path: Path) -> None:
 def test_include_and_exclude_globs(tmp_path: Path) -> None:
     make_tree(tmp_path, ["app/db.py", "app/models.py", "tests/test_db.py", "scripts/x.py"])
     skipped: list[Skipped] = []
-    got = displays([tmp_path], tmp_path, include=["app/*", "tests/*"], exclude=["test_*.py"],
-                   skipped=skipped)
+    got = displays(
+        [tmp_path], tmp_path, include=["app/*", "tests/*"], exclude=["test_*.py"], skipped=skipped
+    )
     assert got == ["app/db.py", "app/models.py"]
     assert {(s.path, s.reason) for s in skipped} == {
         ("scripts/x.py", "not matched by include"),

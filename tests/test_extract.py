@@ -64,17 +64,22 @@ def test_prefilter_keeps_split_and_lowercase_keywords() -> None:
 
 
 def test_concatenation_forms(tmp_path: Path) -> None:
-    got = sqls(tmp_path, '''
+    got = sqls(
+        tmp_path,
+        """
         A = ("CREATE TABLE a ("
              "x INT)")
         B = "CREATE TABLE b (" + "y INT" + ")"
         C = rb"CREATE TABLE c (z BLOB)"
-    ''')
+    """,
+    )
     assert got == ["CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)", "CREATE TABLE c (z BLOB)"]
 
 
 def test_constants_dedent_and_templates(tmp_path: Path) -> None:
-    got = sqls(tmp_path, '''
+    got = sqls(
+        tmp_path,
+        '''
         import textwrap
         PREFIX = "app"
         TABLE = PREFIX + "_users"
@@ -84,7 +89,8 @@ def test_constants_dedent_and_templates(tmp_path: Path) -> None:
         IDX = "CREATE INDEX ix_{0} ON {0} (id)".format(TABLE)
         OLD = "CREATE TABLE %s_old (id)" % PREFIX
         NAMED = "CREATE TABLE %(p)s_named (id)" % {"p": PREFIX}
-    ''')
+    ''',
+    )
     assert got == [
         "CREATE TABLE app_users (id INTEGER PRIMARY KEY)",
         "CREATE INDEX ix_app_users ON app_users (id)",
@@ -96,7 +102,7 @@ def test_constants_dedent_and_templates(tmp_path: Path) -> None:
 def test_class_attributes_instance_attributes_and_call_sites(tmp_path: Path) -> None:
     got = extract(
         tmp_path,
-        store='''
+        store="""
             class Store:
                 TEMPLATE = "CREATE TABLE IF NOT EXISTS {table} (k TEXT PRIMARY KEY, v BLOB)"
 
@@ -106,13 +112,13 @@ def test_class_attributes_instance_attributes_and_call_sites(tmp_path: Path) -> 
 
                 def setup(self):
                     self.conn.execute(self.TEMPLATE.format(table=self.table))
-        ''',
-        app='''
+        """,
+        app="""
             from store import Store
 
             def make(conn):
                 return Store(conn, table="sessions"), Store(conn, "tokens")
-        ''',
+        """,
     )
     assert [sql for sql, _ in got] == [
         "CREATE TABLE IF NOT EXISTS sessions (k TEXT PRIMARY KEY, v BLOB)",
@@ -123,7 +129,9 @@ def test_class_attributes_instance_attributes_and_call_sites(tmp_path: Path) -> 
 
 
 def test_subclass_dispatch_and_properties(tmp_path: Path) -> None:
-    got = sqls(tmp_path, '''
+    got = sqls(
+        tmp_path,
+        """
         class Base:
             NAME = "base"
 
@@ -136,7 +144,8 @@ def test_subclass_dispatch_and_properties(tmp_path: Path) -> None:
 
         class Jobs(Base):
             NAME = "jobs"
-    ''')
+    """,
+    )
     assert got == [
         "CREATE TABLE IF NOT EXISTS q_base (data BLOB)",
         "CREATE TABLE IF NOT EXISTS q_jobs (data BLOB)",
@@ -144,7 +153,9 @@ def test_subclass_dispatch_and_properties(tmp_path: Path) -> None:
 
 
 def test_loops_helpers_and_lists(tmp_path: Path) -> None:
-    got = sqls(tmp_path, '''
+    got = sqls(
+        tmp_path,
+        """
         def create(c, *definitions):
             for definition in definitions:
                 c.execute("create table {}".format(definition))
@@ -158,7 +169,8 @@ def test_loops_helpers_and_lists(tmp_path: Path) -> None:
                 c.execute(f"CREATE INDEX ix_{t} ON {t} (id)")
             c.execute(query("users"))
             c.execute(["CREATE TABLE pieces (", "x INT", ")"])
-    ''')
+    """,
+    )
     assert got == [
         "create table version (v integer)",
         "create table peers (id integer primary key)",
@@ -183,7 +195,9 @@ def test_unresolvable_names_stay_visible(tmp_path: Path) -> None:
 
 
 def test_docstrings_and_messages_are_not_ddl(tmp_path: Path) -> None:
-    got = sqls(tmp_path, '''
+    got = sqls(
+        tmp_path,
+        '''
         """CREATE TABLE in a module docstring."""
         import logging
         log = logging.getLogger(__name__)
@@ -192,17 +206,21 @@ def test_docstrings_and_messages_are_not_ddl(tmp_path: Path) -> None:
             """CREATE TABLE users (id) -- documented, not executed."""
             log.info("CREATE TABLE users done")
             raise RuntimeError("DROP TABLE failed")
-    ''')
+    ''',
+    )
     assert got == []
 
 
 def test_positions_of_statements_inside_literals(tmp_path: Path) -> None:
-    got = extract(tmp_path, m='''
+    got = extract(
+        tmp_path,
+        m='''
         def setup(conn):
             conn.executescript("""
                 CREATE TABLE a (x);
                 CREATE TABLE b (y);
             """)
             conn.execute(f"CREATE TABLE {'c'} (z)")
-    ''')
+    ''',
+    )
     assert [where for _, where in got] == ["m.py:4:8", "m.py:5:8", "m.py:7:19"]

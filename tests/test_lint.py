@@ -63,9 +63,9 @@ FIRES = {
         "unclear_affinity/fires.py:9:8: warning[SL105]: column events.all_day is typed BOOLEAN, "
         "which SQLite gives NUMERIC affinity (the name contains none of INT, CHAR, CLOB, TEXT, "
         "BLOB, REAL, FLOA or DOUB)",
-        'unclear_affinity/fires.py:9:8: warning[SL105]: column events.location is typed POINT, '
+        "unclear_affinity/fires.py:9:8: warning[SL105]: column events.location is typed POINT, "
         'which SQLite gives INTEGER affinity (the name contains "INT")',
-        'unclear_affinity/fires.py:9:8: warning[SL105]: column events.reminder is typed '
+        "unclear_affinity/fires.py:9:8: warning[SL105]: column events.reminder is typed "
         'INTERVAL, which SQLite gives INTEGER affinity (the name contains "INT")',
     ],
     "missing_description": [
@@ -187,7 +187,8 @@ def test_bad_lint_config_names_the_key(raw: dict, message: str) -> None:
 def test_order_does_not_depend_on_the_order_of_the_model(seed_result: Result) -> None:
     schema = seed_result.schema
     shuffled = Schema(
-        tables=schema.tables[::-1], relations=schema.relations[::-1],
+        tables=schema.tables[::-1],
+        relations=schema.relations[::-1],
         diagnostics=schema.diagnostics,
     )
     first = lint(schema, LintConfig(missing_description=True))
@@ -205,22 +206,44 @@ def _sqlite_affinity(declared: str) -> str:
             f"SELECT typeof(CAST('1.5' AS {declared})), typeof(CAST('1' AS {declared}))"
         ).fetchone()
     return {
-        ("integer", "integer"): "INTEGER", ("real", "integer"): "NUMERIC",
-        ("real", "real"): "REAL", ("text", "text"): "TEXT", ("blob", "blob"): "BLOB",
+        ("integer", "integer"): "INTEGER",
+        ("real", "integer"): "NUMERIC",
+        ("real", "real"): "REAL",
+        ("text", "text"): "TEXT",
+        ("blob", "blob"): "BLOB",
     }[kinds]
 
 
 @pytest.mark.parametrize(
     ("declared", "unclear"),
     [
-        ("INTEGER", False), ("BIGINT UNSIGNED", False), ("UNSIGNED BIG INT", False),
-        ("INT8", False), ("VARCHAR(255)", False), ("CHARACTER VARYING(20)", False),
-        ("NVARCHAR(100)", False), ("text", False), ("CLOB", False), ("LONGTEXT", False),
-        ("BLOB", False), ("REAL", False), ("DOUBLE PRECISION", False), ("FLOAT", False),
-        ("NUMERIC", False), ("DECIMAL(10, 2)", False),
-        ("STRING", True), ("DATETIME", True), ("DATE", True), ("TIMESTAMP", True),
-        ("BOOLEAN", True), ("BOOL", True), ("JSON", True), ("UUID", True),
-        ("POINT", True), ("FLOATING POINT", True), ("INTERVAL", True),
+        ("INTEGER", False),
+        ("BIGINT UNSIGNED", False),
+        ("UNSIGNED BIG INT", False),
+        ("INT8", False),
+        ("VARCHAR(255)", False),
+        ("CHARACTER VARYING(20)", False),
+        ("NVARCHAR(100)", False),
+        ("text", False),
+        ("CLOB", False),
+        ("LONGTEXT", False),
+        ("BLOB", False),
+        ("REAL", False),
+        ("DOUBLE PRECISION", False),
+        ("FLOAT", False),
+        ("NUMERIC", False),
+        ("DECIMAL(10, 2)", False),
+        ("STRING", True),
+        ("DATETIME", True),
+        ("DATE", True),
+        ("TIMESTAMP", True),
+        ("BOOLEAN", True),
+        ("BOOL", True),
+        ("JSON", True),
+        ("UUID", True),
+        ("POINT", True),
+        ("FLOATING POINT", True),
+        ("INTERVAL", True),
     ],
 )
 def test_affinity_matches_sqlite(declared: str, unclear: bool) -> None:
@@ -242,8 +265,11 @@ def _child_index_seeked(ddl: str) -> bool:
     with sqlite3.connect(":memory:") as conn:
         conn.executescript(ddl)
         conn.execute("PRAGMA foreign_keys = ON")
-        roots = set(conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
-                                 "AND tbl_name = 'c'").fetchall())
+        roots = set(
+            conn.execute(
+                "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'c'"
+            ).fetchall()
+        )
         program = conn.execute("EXPLAIN DELETE FROM p WHERE k = 'x'").fetchall()
     cursors = {p1 for _, op, p1, p2, *_ in program if op == "OpenRead" and (p2,) in roots}
     return any(op.startswith("Seek") and p1 in cursors for _, op, p1, *_ in program)

@@ -13,14 +13,28 @@ from schemadoc.extract import extract_project
 from schemadoc.source import may_hold_ddl
 
 VERBS = [
-    ("CREATE", ["TABLE", "TEMP TABLE", "TEMPORARY TABLE", "VIRTUAL TABLE", "INDEX",
-                "UNIQUE INDEX", "VIEW", "TEMP VIEW", "TRIGGER"]),
+    (
+        "CREATE",
+        [
+            "TABLE",
+            "TEMP TABLE",
+            "TEMPORARY TABLE",
+            "VIRTUAL TABLE",
+            "INDEX",
+            "UNIQUE INDEX",
+            "VIEW",
+            "TEMP VIEW",
+            "TRIGGER",
+        ],
+    ),
     ("ALTER", ["TABLE"]),
     ("DROP", ["TABLE", "INDEX", "VIEW", "TRIGGER"]),
 ]
 TAILS = {
-    "TABLE": " t (a INTEGER PRIMARY KEY, b TEXT)", "INDEX": " ix ON t (b)",
-    "VIEW": " v AS SELECT a FROM t", "TRIGGER": " tr AFTER INSERT ON t BEGIN SELECT 1; END",
+    "TABLE": " t (a INTEGER PRIMARY KEY, b TEXT)",
+    "INDEX": " ix ON t (b)",
+    "VIEW": " v AS SELECT a FROM t",
+    "TRIGGER": " tr AFTER INSERT ON t BEGIN SELECT 1; END",
 }
 
 
@@ -68,21 +82,30 @@ STYLES = ["plain", "adjacent", "plus", "name", "fstring", "percent", "format", "
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sql=statement(), style=st.sampled_from(STYLES), cut=st.integers(min_value=0, max_value=40),
-       encoding=st.sampled_from(["utf-8", "latin-1"]))
-def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int,
-                                             encoding: str) -> None:
+@given(
+    sql=statement(),
+    style=st.sampled_from(STYLES),
+    cut=st.integers(min_value=0, max_value=40),
+    encoding=st.sampled_from(["utf-8", "latin-1"]),
+)
+def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int, encoding: str) -> None:
     source = _python(sql, style, cut)
     assert may_hold_ddl(source.encode(encoding)), source
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])
-@given(sql=statement(), style=st.sampled_from(["plain", "adjacent", "plus", "fstring",
-                                               "percent", "format", "triple"]),
-       cut=st.integers(min_value=0, max_value=40))
-def test_what_passes_the_prefilter_is_found(tmp_path_factory, sql: str, style: str,
-                                            cut: int) -> None:  # type: ignore[no-untyped-def]
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    sql=statement(),
+    style=st.sampled_from(["plain", "adjacent", "plus", "fstring", "percent", "format", "triple"]),
+    cut=st.integers(min_value=0, max_value=40),
+)
+def test_what_passes_the_prefilter_is_found(
+    tmp_path_factory, sql: str, style: str, cut: int
+) -> None:  # type: ignore[no-untyped-def]
     folder: Path = tmp_path_factory.mktemp("m")
     path = folder / "m.py"
     path.write_text(_python(sql, style, cut))

@@ -64,8 +64,12 @@ def test_a_failure_while_rendering_leaves_the_old_doc(
     ],
 )
 def test_an_interrupted_or_failed_write_leaves_the_old_doc(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    failure: BaseException, code: int, message: str,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failure: BaseException,
+    code: int,
+    message: str,
 ) -> None:
     doc = project / "docs" / "schema.md"
     before = doc.read_bytes()
@@ -82,8 +86,9 @@ def test_an_interrupted_or_failed_write_leaves_the_old_doc(
 
 def test_concurrent_runs_never_interleave(project: Path) -> None:
     runs = [
-        subprocess.Popen([sys.executable, "-m", "schemadoc", "generate", "--quiet", "--no-cache"],
-                         cwd=project)
+        subprocess.Popen(
+            [sys.executable, "-m", "schemadoc", "generate", "--quiet", "--no-cache"], cwd=project
+        )
         for _ in range(6)
     ]
     assert [p.wait(timeout=60) for p in runs] == [0] * 6

@@ -81,8 +81,10 @@ def test_columns_match_the_reference(seed_result: Result, table: str, expected: 
         ),
         (
             "messages",
-            [("idx_execution", False, ("execution_id",), (False,)),
-             ("idx_node", False, ("node_id",), (False,))],
+            [
+                ("idx_execution", False, ("execution_id",), (False,)),
+                ("idx_node", False, ("node_id",), (False,)),
+            ],
         ),
         (
             "transitions",
@@ -98,8 +100,9 @@ def test_indexes_match_the_reference(seed_result: Result, table: str, indexes: l
     found = seed_result.schema.table(table)
     assert found is not None
     created = [ix for ix in found.indexes if ix.origin == "c"]
-    got = [(ix.name, ix.unique, ix.column_names, tuple(c.desc for c in ix.columns))
-           for ix in created]
+    got = [
+        (ix.name, ix.unique, ix.column_names, tuple(c.desc for c in ix.columns)) for ix in created
+    ]
     assert got == indexes
     # The primary key's automatic index is listed too, with origin "pk".
     assert [ix.origin for ix in found.indexes if ix.origin != "c"] == ["pk"]

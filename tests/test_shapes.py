@@ -159,7 +159,11 @@ def test_dedent_constants_structure() -> None:
     ]
     (fk,) = notes.foreign_keys
     assert (fk.columns, fk.ref_table, fk.ref_columns, fk.on_delete, fk.on_update) == (
-        ("notebook_id",), "notebooks", ("id",), "CASCADE", "NO ACTION"
+        ("notebook_id",),
+        "notebooks",
+        ("id",),
+        "CASCADE",
+        "NO ACTION",
     )
     assert index(notes, "ix_notes_notebook").column_names == ("notebook_id", "pinned")
 
@@ -246,16 +250,17 @@ PLATFORM = "templated_resolved/platform"
 
 RESOLVED = {
     # table: (file, text where its CREATE starts, column names)
-    "audit_events": ("audit.py", "CREATE TABLE IF NOT EXISTS {AUDIT",
-                     ["id", "actor", "action", "occurred_at"]),
+    "audit_events": (
+        "audit.py",
+        "CREATE TABLE IF NOT EXISTS {AUDIT",
+        ["id", "actor", "action", "occurred_at"],
+    ),
     "http_cache": ("cache.py", "CREATE TABLE IF NOT EXISTS %s", ["url", "body", "expires_at"]),
-    "job_queue": ("jobs.py", "CREATE TABLE IF NOT EXISTS %(table)s",
-                  ["id", "payload", "attempts"]),
+    "job_queue": ("jobs.py", "CREATE TABLE IF NOT EXISTS %(table)s", ["id", "payload", "attempts"]),
     "dead_letters": ("jobs.py", "CREATE TABLE IF NOT EXISTS {table}", ["job_id", "error"]),
     "app_settings": ("kv.py", "CREATE TABLE IF NOT EXISTS {self.table}", ["key", "value"]),
     "feature_flags": ("kv.py", "CREATE TABLE IF NOT EXISTS {self.table}", ["key", "value"]),
-    "order_archive": ("repositories.py", "CREATE TABLE IF NOT EXISTS {self.TABLE}",
-                      ["id", "data"]),
+    "order_archive": ("repositories.py", "CREATE TABLE IF NOT EXISTS {self.TABLE}", ["id", "data"]),
     "webhook_log": ("repositories.py", "CREATE TABLE IF NOT EXISTS {self.TABLE}", ["id", "data"]),
 }
 
@@ -363,22 +368,34 @@ def test_composite_and_forward_foreign_keys() -> None:
     assert set(fks) == {("member_id",), ("copy_book_id", "copy_number")}
     member = fks[("member_id",)]
     assert (member.ref_table, member.ref_columns, member.on_delete, member.on_update) == (
-        "members", ("id",), "CASCADE", "NO ACTION"
+        "members",
+        ("id",),
+        "CASCADE",
+        "NO ACTION",
     )
     copy = fks[("copy_book_id", "copy_number")]
     assert (copy.ref_table, copy.ref_columns, copy.on_delete, copy.on_update, copy.name) == (
-        "copies", ("book_id", "number"), "RESTRICT", "CASCADE", "fk_loans_copy"
+        "copies",
+        ("book_id", "number"),
+        "RESTRICT",
+        "CASCADE",
+        "fk_loans_copy",
     )
     copies = table(result, "copies")
     assert copies.primary_key == ("book_id", "number")
     (book,) = copies.foreign_keys
     # REFERENCES books (no column list): SQLite reports no target column.
     assert (book.columns, book.ref_table, book.ref_columns, book.on_delete) == (
-        ("book_id",), "books", (None,), "CASCADE"
+        ("book_id",),
+        "books",
+        (None,),
+        "CASCADE",
     )
     (referrer,) = table(result, "members").foreign_keys
     assert (referrer.columns, referrer.ref_table, referrer.on_delete) == (
-        ("referred_by",), "members", "SET NULL"
+        ("referred_by",),
+        "members",
+        "SET NULL",
     )
     assert loc(loans) == where(LIBRARY, "CREATE TABLE IF NOT EXISTS loans")
     assert loc(table(result, "books")) == where(LIBRARY, "CREATE TABLE IF NOT EXISTS books")
@@ -405,9 +422,7 @@ def test_without_rowid_strict_autoincrement() -> None:
     assert names(result) == ["counters", "rollups", "samples"]  # no sqlite_sequence
     assert problems(result) == []
     counters, rollups, samples = (table(result, n) for n in ("counters", "rollups", "samples"))
-    assert (counters.without_rowid, counters.strict, counters.autoincrement) == (
-        True, False, False
-    )
+    assert (counters.without_rowid, counters.strict, counters.autoincrement) == (True, False, False)
     assert (samples.without_rowid, samples.strict, samples.autoincrement) == (False, True, True)
     assert (rollups.without_rowid, rollups.strict) == (True, True)
     assert columns(counters) == [
@@ -473,7 +488,10 @@ def test_partial_expression_and_ordered_indexes() -> None:
     ]
     active = index(contacts, "ix_contacts_active_email")
     assert (active.unique, active.partial, active.where, active.column_names) == (
-        False, True, "deleted_at IS NULL", ("email",)
+        False,
+        True,
+        "deleted_at IS NULL",
+        ("email",),
     )
     by_name = index(contacts, "ix_contacts_name")
     assert [(c.name, c.expression) for c in by_name.columns] == [
@@ -483,7 +501,10 @@ def test_partial_expression_and_ordered_indexes() -> None:
     assert (by_name.partial, by_name.where) == (False, None)
     external = index(contacts, "ux_contacts_external")
     assert (external.unique, external.partial, external.where, external.column_names) == (
-        True, True, "external_id IS NOT NULL", ("source", "external_id")
+        True,
+        True,
+        "external_id IS NOT NULL",
+        ("source", "external_id"),
     )
     assert external.definition == (
         "UNIQUE INDEX ux_contacts_external ON contacts (source, external_id) "
@@ -569,12 +590,16 @@ def test_guarded_add_column_migrations() -> None:
     assert loc(customers) == where(UPGRADE, "CREATE TABLE IF NOT EXISTS customers")
     (sd302,) = found(result, "SD302")
     assert (sd302.severity, *at(sd302)) == (
-        "note", *where(UPGRADE, "ALTER TABLE customers ADD COLUMN name")
+        "note",
+        *where(UPGRADE, "ALTER TABLE customers ADD COLUMN name"),
     )
 
 
-@pytest.mark.xfail(strict=True, reason="ADD COLUMN with a CHECK constraint runs an internal "
-                   "PRAGMA that the sandbox denies: false SD203 error, column missing")
+@pytest.mark.xfail(
+    strict=True,
+    reason="ADD COLUMN with a CHECK constraint runs an internal "
+    "PRAGMA that the sandbox denies: false SD203 error, column missing",
+)
 def test_add_column_with_check_constraint() -> None:
     result = shape("migrations")
     assert [d for d in result.diagnostics if d.severity == "error"] == []
@@ -600,9 +625,7 @@ def test_table_rebuild_migration() -> None:
         ("status", "TEXT", True, "'open'", 0),
         ("due_on", "TEXT", False, None, 0),
     ]
-    assert [ch.expression for ch in tasks.column("status").checks] == [
-        "status IN ('open', 'done')"
-    ]
+    assert [ch.expression for ch in tasks.column("status").checks] == ["status IN ('open', 'done')"]
     assert [ix.name for ix in tasks.indexes] == ["ix_tasks_status"]  # ix_tasks_done went too
     assert loc(tasks) == where(TODO, "CREATE TABLE tasks_new")
 
@@ -638,7 +661,8 @@ def test_conflicting_definitions_warn_and_keep_the_first() -> None:
     assert loc(exports) == where("conflict/reports/exporter.py", "CREATE TABLE")
     (sd301,) = found(result, "SD301")
     assert (sd301.severity, *at(sd301)) == (
-        "warning", *where("conflict/reports/importer.py", "CREATE TABLE")
+        "warning",
+        *where("conflict/reports/importer.py", "CREATE TABLE"),
     )
     assert problems(result) == [str(sd301)]
 
@@ -656,12 +680,14 @@ def test_other_engine_ddl_is_skipped_with_warnings() -> None:
         ("value", "TEXT", True, None, 0),
     ]
     sd206 = sorted((d.severity, *at(d)) for d in found(result, "SD206"))
-    assert sd206 == sorted([
-        ("warning", *where(BACKENDS, "CREATE TABLE IF NOT EXISTS events")),
-        ("warning", *where(BACKENDS, "ALTER TABLE events ALTER COLUMN")),
-        ("warning", *where(BACKENDS, "CREATE INDEX IF NOT EXISTS ix_events_created")),
-        ("warning", *where(BACKENDS, "CREATE TABLE IF NOT EXISTS `audit_log`")),
-    ])
+    assert sd206 == sorted(
+        [
+            ("warning", *where(BACKENDS, "CREATE TABLE IF NOT EXISTS events")),
+            ("warning", *where(BACKENDS, "ALTER TABLE events ALTER COLUMN")),
+            ("warning", *where(BACKENDS, "CREATE INDEX IF NOT EXISTS ix_events_created")),
+            ("warning", *where(BACKENDS, "CREATE TABLE IF NOT EXISTS `audit_log`")),
+        ]
+    )
     assert [d for d in result.diagnostics if d.severity == "error"] == []
     assert not result.has_errors()
 
@@ -669,8 +695,9 @@ def test_other_engine_ddl_is_skipped_with_warnings() -> None:
 def test_other_engine_ddl_cli_exits_cleanly(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "schema.json"
-    code = main(["generate", "--format", "json", "--output", str(out),
-                 str(SHAPES / "other_engines")])
+    code = main(
+        ["generate", "--format", "json", "--output", str(out), str(SHAPES / "other_engines")]
+    )
     assert code == 0
     data = json.loads(out.read_text())
     assert [t["name"] for t in data["tables"]] == ["kv"]
@@ -749,7 +776,8 @@ def test_drop_in_test_folder_is_teardown() -> None:
     assert loc(widgets) == where("test_teardown/app/repo.py", "CREATE TABLE IF NOT EXISTS widgets")
     (sd303,) = found(result, "SD303")
     assert (sd303.severity, *at(sd303)) == (
-        "note", *where("test_teardown/tests/test_repo.py", "DROP TABLE IF EXISTS widgets")
+        "note",
+        *where("test_teardown/tests/test_repo.py", "DROP TABLE IF EXISTS widgets"),
     )
 
 
@@ -782,6 +810,7 @@ def test_byte_and_raw_strings() -> None:
 # --- a .sql file among the paths ------------------------------------------------------------
 
 SQL = "sql_file/geo/schema.sql"
+
 
 def test_sql_file_in_a_folder() -> None:
     result = shape("sql_file")
@@ -817,18 +846,60 @@ def test_sql_file_named_explicitly() -> None:
 # --- the whole corpus at once ---------------------------------------------------------------
 
 ALL_TABLES = {
-    "warehouses", "stock_levels", "shipments", "notebooks", "notes", "users", "api_tokens",
-    "invoices", "invoice_lines", "payments", *RESOLVED, "{self.table}", "order items", "select",
-    "loans", "copies", "members", "books", "counters", "samples", "rollups", "order_lines",
-    "contacts", "articles", "articles_fts", "search_log", "posts", "comments", "customers",
-    "tasks", "jobs", "exports", "kv", "backups", "employees", "team_members", "departments",
-    "accounts", "sessions", "widgets", "blobs", "url_patterns", "blob_tags", "regions", "cities",
+    "warehouses",
+    "stock_levels",
+    "shipments",
+    "notebooks",
+    "notes",
+    "users",
+    "api_tokens",
+    "invoices",
+    "invoice_lines",
+    "payments",
+    *RESOLVED,
+    "{self.table}",
+    "order items",
+    "select",
+    "loans",
+    "copies",
+    "members",
+    "books",
+    "counters",
+    "samples",
+    "rollups",
+    "order_lines",
+    "contacts",
+    "articles",
+    "articles_fts",
+    "search_log",
+    "posts",
+    "comments",
+    "customers",
+    "tasks",
+    "jobs",
+    "exports",
+    "kv",
+    "backups",
+    "employees",
+    "team_members",
+    "departments",
+    "accounts",
+    "sessions",
+    "widgets",
+    "blobs",
+    "url_patterns",
+    "blob_tags",
+    "regions",
+    "cities",
 }
 
 
-@pytest.mark.xfail(strict=True, reason="combines the bugs above: .sql crash, '{%s}' and "
-                   "'{self.TABLE}' placeholder tables, SD203 for ADD COLUMN ... CHECK, SD201 "
-                   "for a prompt string")
+@pytest.mark.xfail(
+    strict=True,
+    reason="combines the bugs above: .sql crash, '{%s}' and "
+    "'{self.TABLE}' placeholder tables, SD203 for ADD COLUMN ... CHECK, SD201 "
+    "for a prompt string",
+)
 def test_whole_corpus_at_once() -> None:
     result = shape(".")
     assert set(names(result)) == ALL_TABLES

@@ -77,4 +77,4 @@ def test_placeholders_become_quoted_identifiers() -> None:
     assert first.sql == 'CREATE TABLE "{t}" (a INT)'
     assert first.placeholders == ("{t}",)
     # Inside a name the whole name is quoted; inside a string literal nothing changes.
-    assert second.sql == "CREATE INDEX \"ix_{t}\" ON \"{t}\" (a DEFAULT '{t}')"
+    assert second.sql == 'CREATE INDEX "ix_{t}" ON "{t}" (a DEFAULT \'{t}\')'
