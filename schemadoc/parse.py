@@ -26,11 +26,6 @@ _HEAD = re.compile(
     r"(?P<virtual>VIRTUAL\s+)?(?P<kind>TABLE|INDEX|VIEW|TRIGGER)\b",
     re.IGNORECASE,
 )
-_VIRTUAL = re.compile(
-    r"\s*CREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>(?:\"(?:[^\"]|\"\")*\"|`[^`]*`|"
-    r"\[[^\]]*\]|[^\s(]+))\s+USING\s+(?P<module>\w+)",
-    re.IGNORECASE,
-)
 # Markers of DDL written for another engine (SQLite would store it as if it were its own).
 FOREIGN_DIALECT = re.compile(
     r"\b(?:BIG|SMALL)?SERIAL\b|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bALTER\s+COLUMN\b|::\s*\w|"
@@ -72,7 +67,6 @@ class CreateTable:
     checks: tuple[Check, ...] = ()
     foreign_key_names: tuple[tuple[tuple[str, ...], str], ...] = ()
     description: str | None = None
-    column_descriptions: tuple[tuple[str, str], ...] = ()
     as_select: bool = False
     module: str | None = None
 
@@ -196,9 +190,10 @@ def _balanced(sql: str, start: int) -> str | None:
     return None
 
 
-def _words(definition: Definition) -> list[tuple[str, int]]:
+def _words(definition: Definition) -> list[tuple[str, int, str]]:
+    """(keyword-comparable text, offset, text as written) of each token but spaces/comments."""
     return [
-        (t.text.upper() if t.kind == "word" else t.text, t.start)
+        (t.text.upper() if t.kind == "word" else t.text, t.start, t.text)
         for t in tokens(definition.text)
         if t.kind in ("word", "quoted", "punct")
     ]
@@ -207,13 +202,13 @@ def _words(definition: Definition) -> list[tuple[str, int]]:
 def _checks(definition: Definition) -> tuple[Check, ...]:
     words = _words(definition)
     found = []
-    for i, (word, start) in enumerate(words):
+    for i, (word, start, _) in enumerate(words):
         if word == "CHECK":
             body = _balanced(definition.text, start)
             name = None
             for j in range(i - 1, 0, -1):
                 if words[j - 1][0] == "CONSTRAINT":
-                    name = unquote(words[j][0])
+                    name = unquote(words[j][2])
                     break
                 if words[j][0] in ("CHECK", "(", ")"):
                     break
@@ -224,14 +219,14 @@ def _checks(definition: Definition) -> tuple[Check, ...]:
 
 def _after_keyword(definition: Definition, keyword: str) -> str | None:
     words = _words(definition)
-    for i, (word, _) in enumerate(words[:-1]):
+    for i, (word, _, _) in enumerate(words[:-1]):
         if word == keyword:
-            return unquote(words[i + 1][0])
+            return unquote(words[i + 1][2])
     return None
 
 
 def _generated(definition: Definition) -> str | None:
-    for word, start in _words(definition):
+    for word, start, _ in _words(definition):
         if word == "AS":
             return _balanced(definition.text, start)
     return None
@@ -285,15 +280,12 @@ def _create_table(sql: str, tree: exp.Create) -> CreateTable:
     columns: list[DeclaredColumn] = []
     checks: list[Check] = []
     fk_names: list[tuple[tuple[str, ...], str]] = []
-    descriptions: list[tuple[str, str]] = []
     for item, definition in zip(
         schema.expressions, _pair(schema.expressions, definitions), strict=True
     ):
         if isinstance(item, exp.ColumnDef | exp.Identifier):
             column = _column(item, definition)
             columns.append(column)
-            if column.description:
-                descriptions.append((column.name, column.description))
             continue
         constraint_name = _name(item.this) if isinstance(item, exp.Constraint) else None
         inner = item.expressions if isinstance(item, exp.Constraint) else [item]
@@ -309,7 +301,6 @@ def _create_table(sql: str, tree: exp.Create) -> CreateTable:
         checks=tuple(dict.fromkeys(checks)),
         foreign_key_names=tuple(fk_names),
         description=description,
-        column_descriptions=tuple(descriptions),
     )
 
 
@@ -373,12 +364,6 @@ def _added_definition(sql: str) -> Definition | None:
             begin = nxt.end if nxt and nxt.text.upper() == "COLUMN" else tok.end
             return Definition(sql[begin:].strip(), ())
     return None
-
-
-def virtual_module(sql: str) -> tuple[str, str] | None:
-    """Name and module of ``CREATE VIRTUAL TABLE name USING module(...)``."""
-    m = _VIRTUAL.match(sql)
-    return (unquote(m["name"]), m["module"].lower()) if m else None
 
 
 def foreign_key_names(op: CreateTable) -> dict[tuple[str, ...], str]:

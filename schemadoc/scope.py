@@ -21,9 +21,6 @@ class Binding:
     owner: ClassInfo | None = None
     loop: bool = False  # a ``for`` target: ``exprs`` holds the iterable
 
-    @property
-    def single(self) -> cst.BaseExpression | None:
-        return self.exprs[0] if len(self.exprs) == 1 else None
 
 
 @dataclass
