@@ -245,8 +245,8 @@ _FENCE_LANGS = {"json": "json", "sql": "sql", "mermaid": "mermaid"}
 def _injected(path: Path, content: str, settings: Settings) -> str:
     """The file at ``path`` with ``content`` between its markers."""
     from .inject import InjectError, inject
-    from .output import read_text
-    from .templates import fence, shown
+    from .output import read_text, shown
+    from .templates import fence
 
     try:
         text = read_text(path)
@@ -266,14 +266,14 @@ def _injected(path: Path, content: str, settings: Settings) -> str:
 
 
 def _plan(targets: Targets, schema: object, settings: Settings, content: str | None) -> Plan:
-    from . import split
-
     plan = Plan({}, [], {})
     if targets.output and targets.output != "-" and content is not None:
         plan.writes[Path(targets.output)] = content
     if targets.inject and content is not None:
         plan.writes[targets.inject] = _injected(targets.inject, content, settings)
     if targets.split:
+        from . import split
+
         docs = split.documents(schema, settings)  # type: ignore[arg-type]
         split.check_foreign(targets.split, docs)
         plan.writes.update({targets.split / name: text for name, text in docs.items()})
@@ -283,8 +283,7 @@ def _plan(targets: Targets, schema: object, settings: Settings, content: str | N
 
 
 def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
-    from .output import colorize, read_text, unified_diff
-    from .templates import shown
+    from .output import colorize, read_text, shown, unified_diff
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     stale = 0
@@ -320,8 +319,7 @@ def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
 
 def _write(plan: Plan, quiet: bool) -> bool:
     """Carry out ``plan``; True when a file was written or removed."""
-    from .output import write_atomic
-    from .templates import shown
+    from .output import shown, write_atomic
 
     changed = False
     for path, content in plan.writes.items():

@@ -79,3 +79,11 @@ def colorize(diff: str) -> str:
         else:
             out.append(line)
     return "".join(out)
+
+
+def shown(path: str | Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

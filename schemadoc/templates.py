@@ -97,6 +97,7 @@ from .model import (
     Trigger,
     ascii_fold,
 )
+from .output import shown
 
 ENTRY_TEMPLATES = {"markdown": "markdown.md.j2", "mermaid": "mermaid.mmd.j2"}
 
@@ -497,14 +498,6 @@ def context(schema: Schema, settings: Settings) -> dict[str, object]:
         "max_text_size": MAX_TEXT_SIZE,
         "heading_level": 3,
     }
-
-
-def shown(path: str | Path) -> str:
-    """``path`` relative to the working directory when it lies below it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def _where(exc: BaseException) -> str:
