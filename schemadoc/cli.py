@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import FORMATS, ConfigError, Settings, load
+from .errors import UserError
 
 EXIT_OK, EXIT_STALE, EXIT_ERROR = 0, 1, 2
 
@@ -175,14 +176,10 @@ def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .inject import InjectError
-    from .split import SplitError
-    from .templates import TemplateFailure
-
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except (ConfigError, InjectError, SplitError, TemplateFailure) as exc:
+    except UserError as exc:
         if args.verbose and exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__)
         print(f"schemadoc: error: {exc}", file=sys.stderr)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .errors import UserError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -15,7 +17,7 @@ else:  # pragma: no cover
 FORMATS = ("markdown", "mermaid", "json", "sql")
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """A bad configuration file or value; the message names the file and key."""
 
 

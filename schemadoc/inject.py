@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
+from .errors import UserError
+
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
-class InjectError(Exception):
+class InjectError(UserError):
     """Markers missing or out of order; the message says what to add or remove."""
 
 

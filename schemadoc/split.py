@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import cast
 
 from .config import Settings
+from .errors import UserError
 from .mermaid import build_diagrams, full_diagram, sort_key
 from .model import Schema, ascii_fold
 from .output import shown
@@ -44,7 +45,7 @@ _RESERVED = frozenset(
 )
 
 
-class SplitError(Exception):
+class SplitError(UserError):
     """A file in the split folder that schemadoc did not write is in the way."""
 
 

@@ -84,6 +84,7 @@ import jinja2
 import schemadoc
 
 from .config import Settings
+from .errors import UserError
 from .mermaid import MAX_TEXT_SIZE, DiagramSet, build_diagrams, full_diagram, sort_key
 from .model import (
     Check,
@@ -430,7 +431,7 @@ def relation_text(relation: Relation) -> str:
 # --- Rendering ---------------------------------------------------------------------------
 
 
-class TemplateFailure(Exception):
+class TemplateFailure(UserError):
     """A template that cannot be loaded or rendered; the message names its file and line."""
 
 
