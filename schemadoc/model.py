@@ -6,6 +6,7 @@ through ``PRAGMA table_xinfo``, ``index_list``, ``index_xinfo`` and ``foreign_ke
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,7 +75,7 @@ class IndexColumn:
     @property
     def label(self) -> str:
         """How the column appears in an index definition (name or expression, order)."""
-        text = self.name if self.name is not None else (self.expression or "?")
+        text = sql_name(self.name) if self.name is not None else (self.expression or "?")
         if self.collation and self.collation.upper() != "BINARY":
             text += f" COLLATE {self.collation}"
         return text + (" DESC" if self.desc else "")
@@ -100,7 +101,8 @@ class Index:
     def definition(self) -> str:
         """Full definition, e.g. ``UNIQUE INDEX ux ON t (a, b DESC) WHERE a > 0``."""
         head = "UNIQUE INDEX" if self.unique else "INDEX"
-        text = f"{head} {self.name} ON {self.table} ({', '.join(c.label for c in self.columns)})"
+        columns = ", ".join(c.label for c in self.columns)
+        text = f"{head} {sql_name(self.name)} ON {sql_name(self.table)} ({columns})"
         return f"{text} WHERE {self.where}" if self.where else text
 
 
@@ -220,3 +222,27 @@ class SqlStatement:
     description: str | None = None  # from the comments right before it
     placeholders: tuple[str, ...] = ()
     function: str | None = None  # enclosing Python function, if any
+
+
+def sql_name(name: str) -> str:
+    """``name`` as SQL would need it written: quoted when it is a keyword or not a plain word."""
+    if _PLAIN.fullmatch(name) and name.upper() not in _KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset(  # SQLite's keywords, from its documentation
+    """ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH AUTOINCREMENT BEFORE
+    BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT CONSTRAINT CREATE
+    CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DATABASE DEFAULT DEFERRABLE
+    DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE EXCLUSIVE
+    EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP GROUPS
+    HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS
+    ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL
+    NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION PLAN PRAGMA PRECEDING PRIMARY QUERY
+    RAISE RANGE RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME REPLACE RESTRICT RETURNING
+    RIGHT ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSACTION
+    TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH
+    WITHOUT""".split()  # noqa: SIM905
+)

@@ -249,7 +249,7 @@ def test_constraint_texts(rich_doc: str) -> None:
 def test_indexes_include_table_where_and_expressions(rich_doc: str) -> None:
     lines = rich_doc.splitlines()
     for line in (
-        "- **idx_order_open**: INDEX idx_order_open ON order (placed_at) WHERE status = 'open'",
+        "- **idx_order_open**: INDEX idx_order_open ON \"order\" (placed_at) WHERE status = 'open'",
         "- **idx_products_listed**: INDEX idx_products_listed ON products "
         "(category_id, price DESC) WHERE category_id IS NOT NULL",
         "- **idx_products_name_lower**: INDEX idx_products_name_lower ON products (lower(name))",
