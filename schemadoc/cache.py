@@ -21,7 +21,7 @@ from .model import Diagnostic
 
 FORMAT = 1
 FOLDER = ".schemadoc_cache"
-_MAX_OUTPUTS = 8
+_MAX_OUTPUTS = 2  # this run's document and the previous one
 
 
 class Invalid(Exception):

@@ -396,7 +396,35 @@ def _references(table: Table, column: Column) -> tuple[tuple[str, str | None], .
     return tuple(out)
 
 
-def table_doc(table: Table, schema: Schema) -> TableDoc:
+@dataclass(frozen=True)
+class Links:
+    """The triggers and relations of every table, found once per schema."""
+
+    triggers: dict[str, tuple[Trigger, ...]]
+    references: dict[str, tuple[Relation, ...]]  # by child table
+    referenced_by: dict[str, tuple[Relation, ...]]  # by parent table
+
+    @classmethod
+    def of(cls, schema: Schema) -> Links:
+        triggers: dict[str, list[Trigger]] = {}
+        for tr in sorted(schema.triggers, key=lambda tr: sort_key(tr.name)):
+            triggers.setdefault(ascii_fold(tr.table), []).append(tr)
+        children: dict[str, list[Relation]] = {}
+        parents: dict[str, list[Relation]] = {}
+        for r in schema.relations:
+            children.setdefault(ascii_fold(r.from_table), []).append(r)
+        for r in sorted(
+            schema.relations, key=lambda r: (sort_key(r.from_table), r.from_columns, r.kind)
+        ):
+            parents.setdefault(ascii_fold(r.to_table), []).append(r)
+        return cls(
+            {k: tuple(v) for k, v in triggers.items()},
+            {k: tuple(v) for k, v in children.items()},
+            {k: tuple(v) for k, v in parents.items()},
+        )
+
+
+def table_doc(table: Table, links: Links) -> TableDoc:
     folded = ascii_fold(table.name)
     columns = tuple(
         ColumnDoc(c, constraints_text(table, c), _references(table, c)) for c in table.columns
@@ -405,20 +433,15 @@ def table_doc(table: Table, schema: Schema) -> TableDoc:
     uniques = tuple(
         ix.column_names for ix in table.indexes if ix.origin == "u" and len(ix.columns) > 1
     )
-    triggers = tuple(
-        sorted(
-            (tr for tr in schema.triggers if ascii_fold(tr.table) == folded),
-            key=lambda tr: sort_key(tr.name),
-        )
+    return TableDoc(
+        table,
+        columns,
+        indexes,
+        uniques,
+        links.triggers.get(folded, ()),
+        links.references.get(folded, ()),
+        links.referenced_by.get(folded, ()),
     )
-    references = tuple(r for r in schema.relations if ascii_fold(r.from_table) == folded)
-    referenced_by = tuple(
-        sorted(
-            (r for r in schema.relations if ascii_fold(r.to_table) == folded),
-            key=lambda r: (sort_key(r.from_table), r.from_columns, r.kind),
-        )
-    )
-    return TableDoc(table, columns, indexes, uniques, triggers, references, referenced_by)
 
 
 def relation_text(relation: Relation) -> str:
@@ -486,11 +509,12 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
 def context(schema: Schema, settings: Settings) -> dict[str, object]:
     """What every template sees (documented in this module's docstring)."""
     diagrams: DiagramSet = build_diagrams(schema)
+    links = Links.of(schema)
     return {
         "schema": schema,
         "settings": settings,
         "tables": [
-            table_doc(t, schema) for t in sorted(schema.tables, key=lambda t: sort_key(t.name))
+            table_doc(t, links) for t in sorted(schema.tables, key=lambda t: sort_key(t.name))
         ],
         "views": sorted(schema.views, key=lambda v: sort_key(v.name)),
         "triggers": sorted(schema.triggers, key=lambda t: sort_key(t.name)),
