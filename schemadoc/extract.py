@@ -465,6 +465,7 @@ class _Calls(_Walker):
 
 
 _MAX_INSTANCES = 16
+_CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
 
 
@@ -693,10 +694,37 @@ class Extractor:
             focus.words |= summary.mentions
             focus.callables |= summary.holders
         self.summaries = summaries
+        self.holders = focus.callables
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
         self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
         self._subclasses: dict[int, list[ClassInfo]] = {}
+        self._elsewhere: dict[str, set[tuple[str, str]]] | None = None
+
+    def _subclasses_elsewhere(self) -> dict[str, set[tuple[str, str]]]:
+        """Classes in files without DDL that derive from a class holding DDL, by base name
+        (a subclass may only set ``TABLE = "..."``). One pass over those files' bytes."""
+        if self._elsewhere is None:
+            self._elsewhere = {}
+            if not self.holders:
+                return self._elsewhere
+            names = re.compile(rb"\b(?:" + b"|".join(
+                re.escape(n.encode()) for n in sorted(self.holders)) + rb")\b")
+            for display, path in sorted(self.modules.files.items()):
+                if display in self.summaries or not display.endswith((".py", ".pyi")):
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                if not names.search(data):
+                    continue
+                for m in _CLASS_LINE.finditer(data):
+                    for base in names.findall(m.group(2)):
+                        self._elsewhere.setdefault(base.decode(), set()).add(
+                            (display, m.group(1).decode())
+                        )
+        return self._elsewhere
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Project subclasses of ``cls`` (transitively)."""
@@ -719,7 +747,8 @@ class Extractor:
 
     def _classes_naming(self, base: str) -> list[tuple[str, str]]:
         """(file, class) of classes whose bases name ``base``: in the scanned DDL files (from
-        their summaries) and in the other modules parsed so far."""
+        their summaries), in the other modules parsed so far, and in files that derive from a
+        class holding DDL."""
         found = {
             (display, name)
             for display, summary in self.summaries.items()
@@ -730,7 +759,7 @@ class Extractor:
             for cls in parsed.scope.classes.values():
                 if base in {_last_name(b) for b in cls.bases}:
                     found.add((parsed.display, cls.name))
-        return sorted(found)
+        return sorted(found | self._subclasses_elsewhere().get(base, set()))
 
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""

@@ -224,3 +224,21 @@ def test_positions_of_statements_inside_literals(tmp_path: Path) -> None:
     ''',
     )
     assert [where for _, where in got] == ["m.py:4:8", "m.py:5:8", "m.py:7:19"]
+
+
+def test_a_subclass_in_a_file_without_ddl_is_found(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "base.py").write_text(
+        "class Repository:\n"
+        "    TABLE: str\n\n"
+        "    def create(self, conn):\n"
+        '        conn.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (id INTEGER)")\n'
+    )
+    (tmp_path / "app" / "orders.py").write_text(
+        'from app.base import Repository\n\n\nclass Orders(Repository):\n    TABLE = "orders"\n'
+    )
+    files = {f"app/{p.name}": p for p in (tmp_path / "app").glob("*.py")}
+    fragments, _ = extract_project(files, {"app/base.py": files["app/base.py"].read_text()})
+    assert [s.sql for s in statements_of(fragments)] == [
+        "CREATE TABLE IF NOT EXISTS orders (id INTEGER)"
+    ]
