@@ -30,11 +30,11 @@ fuzz: $(STAMP)
 
 ## Speed against grep on the standard library plus the venv's packages plus generated DDL.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check schemadoc tests
-	$(BIN)/ruff format --check schemadoc tests
+	$(BIN)/ruff check schemadoc tests bench
+	$(BIN)/ruff format --check schemadoc tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemadoc_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemadoc_cache bench/.corpus bench/results.json
