@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from .cache import FOLDER, Cache, Invalid, diagnostic_from_json, diagnostic_to_json, digest
@@ -97,6 +98,13 @@ def cache_folder(settings: Settings) -> Path | None:
     return Path(settings.root) / FOLDER
 
 
+def _regular(found: Found, stat: os.stat_result | None) -> Diagnostic | None:
+    """A FIFO, socket or device named like a source file would block or mislead a read."""
+    if stat is not None and not S_ISREG(stat.st_mode):
+        return Diagnostic("error", "SD104", "not a regular file", found.display, 0, 0)
+    return None
+
+
 def _state_from_cache(
     found: Found, entry: dict[str, Any], stat: os.stat_result | None
 ) -> FileState:
@@ -127,6 +135,10 @@ def survey(
             stat: os.stat_result | None = item.path.stat()
         except OSError:
             stat = None
+        irregular = _regular(item, stat)
+        if irregular:
+            out.diagnostics.append(irregular)
+            continue
         try:
             out.files[item.display] = _state_from_cache(item, entry or {}, stat)
             continue

@@ -256,7 +256,7 @@ class Evaluator:
 
     def value(self, node: cst.BaseExpression) -> Value | None:
         """The string ``node`` builds, with placeholders for unknown parts; None if none."""
-        if self.depth > 50:
+        if self.depth > 1_000:  # a chain of 1,000 concatenated pieces, or a cycle
             return None
         self.depth += 1
         try:

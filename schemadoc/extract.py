@@ -13,6 +13,7 @@ import ast
 import io
 import re
 import sqlite3
+import sys
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -465,6 +466,7 @@ class _Calls(_Walker):
 
 
 _MAX_INSTANCES = 16
+_RECURSION_LIMIT = 20_000
 _CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
 
@@ -763,6 +765,15 @@ class Extractor:
 
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""
+        # Long concatenations nest deeply in libcst's tree; Python frames are cheap here.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+        try:
+            return self._process(display, text)
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _process(self, display: str, text: str | None) -> UnitResult:
         self.modules.accessed.clear()
         self.resolver.templates = set()
         result = UnitResult(display, [], [], [], [], [], [])

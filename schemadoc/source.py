@@ -61,5 +61,5 @@ def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | N
             "error", "SD101", f"cannot parse Python: {exc.msg}", path, line, col
         )
     except (RecursionError, MemoryError, ValueError) as exc:
-        kind = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        kind = str(exc) if isinstance(exc, ValueError) else "too large or nested too deeply"
         return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)

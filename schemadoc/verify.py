@@ -43,7 +43,7 @@ from .parse import (
     parse_statement,
     unquote,
 )
-from .sandbox import Deadline, Sandbox
+from .sandbox import MAX_LENGTH, Deadline, Sandbox
 from .statements import tokens
 
 _IGNORED_VERBS = frozenset(
@@ -206,6 +206,10 @@ def _foreign_groups(statements: Sequence[SqlStatement]) -> dict[tuple[str, str],
 
 
 def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = False) -> None:
+    if len(stmt.sql) > MAX_LENGTH:  # before any regular expression or parser reads it
+        state.warn(stmt, "error", "SD203", f"statement of {len(stmt.sql):,} characters is longer "
+                   f"than the scratch database allows ({MAX_LENGTH:,}); not applied")
+        return
     skip = _skip_reason(stmt)
     if skip is not None:
         if skip[0]:
@@ -232,7 +236,8 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             f"database engine ({foreign or 'its table is'}); skipped",
         )
         return
-    op = parse_statement(stmt.sql)
+    # SQLite rejects what is too wide (2,000 columns) faster than sqlglot can read it.
+    op = parse_statement(stmt.sql) if len(stmt.sql) < _PARSE_LIMIT else Unparsed("too long")
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
@@ -292,6 +297,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
 
 
+_PARSE_LIMIT = 200_000  # characters
 _ATTACHED = re.compile(r"no such table: (?!main\.|temp\.)\w+\.")
 
 
