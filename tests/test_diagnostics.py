@@ -233,13 +233,15 @@ def test_sd203_forbidden_function(tmp_path: Path, ddl: str) -> None:
     assert survived(result)
 
 
-def test_function_in_a_default_is_not_run_by_create_table(tmp_path: Path) -> None:
-    """A DEFAULT is evaluated on INSERT only: creating the table needs nothing forbidden."""
+def test_a_denied_function_in_a_default_is_refused(tmp_path: Path) -> None:
+    """SQLite would store the DEFAULT unchecked; schemadoc refuses it where it is written."""
     ddl = "CREATE TABLE t (x TEXT DEFAULT (load_extension('/tmp/evil.so')))"
     result = run(tmp_path, {"evil.py": f'DDL = "{ddl}"\n'})
-    assert [d.code for d in result.diagnostics] == []
-    t = result.schema.table("t")
-    assert t is not None and t.column("x").default == "load_extension('/tmp/evil.so')"
+    assert [(d.code, d.severity, d.path, d.line) for d in result.diagnostics] == [
+        ("SD203", "error", "evil.py", 1)
+    ]
+    assert "load_extension" in result.diagnostics[0].message
+    assert result.schema.table("t") is None
 
 
 # --- SD204 ----------------------------------------------------------------------------------

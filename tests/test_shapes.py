@@ -595,11 +595,6 @@ def test_guarded_add_column_migrations() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ADD COLUMN with a CHECK constraint runs an internal "
-    "PRAGMA that the sandbox denies: false SD203 error, column missing",
-)
 def test_add_column_with_check_constraint() -> None:
     result = shape("migrations")
     assert [d for d in result.diagnostics if d.severity == "error"] == []
@@ -894,12 +889,6 @@ ALL_TABLES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="combines the bugs above: .sql crash, '{%s}' and "
-    "'{self.TABLE}' placeholder tables, SD203 for ADD COLUMN ... CHECK, SD201 "
-    "for a prompt string",
-)
 def test_whole_corpus_at_once() -> None:
     result = shape(".")
     assert set(names(result)) == ALL_TABLES
