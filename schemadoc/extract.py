@@ -710,8 +710,9 @@ class Extractor:
             self._elsewhere = {}
             if not self.holders:
                 return self._elsewhere
-            names = re.compile(rb"\b(?:" + b"|".join(
-                re.escape(n.encode()) for n in sorted(self.holders)) + rb")\b")
+            names = re.compile(
+                rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(self.holders)) + rb")\b"
+            )
             for display, path in sorted(self.modules.files.items()):
                 if display in self.summaries or not display.endswith((".py", ".pyi")):
                     continue

@@ -22,7 +22,6 @@ class Binding:
     loop: bool = False  # a ``for`` target: ``exprs`` holds the iterable
 
 
-
 @dataclass
 class ClassInfo:
     name: str

@@ -207,8 +207,13 @@ def _foreign_groups(statements: Sequence[SqlStatement]) -> dict[tuple[str, str],
 
 def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = False) -> None:
     if len(stmt.sql) > MAX_LENGTH:  # before any regular expression or parser reads it
-        state.warn(stmt, "error", "SD203", f"statement of {len(stmt.sql):,} characters is longer "
-                   f"than the scratch database allows ({MAX_LENGTH:,}); not applied")
+        state.warn(
+            stmt,
+            "error",
+            "SD203",
+            f"statement of {len(stmt.sql):,} characters is longer "
+            f"than the scratch database allows ({MAX_LENGTH:,}); not applied",
+        )
         return
     skip = _skip_reason(stmt)
     if skip is not None:

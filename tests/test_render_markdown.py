@@ -76,8 +76,6 @@ SEED_INDEXES = """\
 """.splitlines()
 
 
-
-
 @pytest.fixture(scope="module")
 def seed_doc(seed: Schema) -> str:
     return render(seed, SEED_SETTINGS)

@@ -32,8 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 RELATION_LINE = re.compile(r"^    (\S+) ([|}o][|o](?:--|\.\.)[|o][|{]) (\S+) : \"(.*)\"$")
 
 
-
-
 def mermaid(schema: Schema) -> str:
     return render(schema, Settings(format="mermaid"))
 
