@@ -241,8 +241,11 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             f"database engine ({foreign or 'its table is'}); skipped",
         )
         return
+    # The parsed model is of tables (SQLite reports indexes, views and triggers in full), and
     # SQLite rejects what is too wide (2,000 columns) faster than sqlglot can read it.
-    op = parse_statement(stmt.sql) if len(stmt.sql) < _PARSE_LIMIT else Unparsed("too long")
+    op: object = None
+    if h.kind == "TABLE" and h.verb != "DROP":
+        op = parse_statement(stmt.sql) if len(stmt.sql) < _PARSE_LIMIT else Unparsed("too long")
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
