@@ -147,13 +147,6 @@ class Definition:
     def description(self) -> str | None:
         return join_comments(list(self.comments))
 
-    @property
-    def first_word(self) -> str:
-        for tok in tokens(self.text):
-            if tok.kind in ("word", "quoted"):
-                return tok.text
-        return ""
-
 
 @dataclass(frozen=True)
 class TableBody:

@@ -143,7 +143,6 @@ class _Object:
     description: str | None = None
     declared: CreateTable | None = None
     columns: list[DeclaredColumn] | None = None  # follows ALTERs; None when not understood
-    altered: bool = False
 
 
 @dataclass
@@ -432,7 +431,6 @@ def _track(
     if obj is None:
         return
     obj.sources.append(stmt.source)
-    obj.altered = True
     if isinstance(op, RenameTable):
         state.objects.pop(key)
         obj.name = op.new_name

@@ -62,7 +62,7 @@ def test_table_body_comments_belong_to_their_columns() -> None:
     )
     assert body is not None
     assert [c for c in body.head_comments] == ["-- about t"]
-    assert [(d.first_word, d.description) for d in body.definitions] == [
+    assert [(d.text.split()[0], d.description) for d in body.definitions] == [
         ("id", "the key"),
         ("name", "shown to users"),
         ("note", "block"),
