@@ -451,18 +451,25 @@ class _Finder(_Walker):
 
 
 class _Calls(_Walker):
-    """Every call in a module to one of ``names`` (as ``f(...)`` or ``x.f(...)``)."""
+    """Every call in a module, by the name called (``f(...)`` or ``x.f(...)``)."""
 
-    def __init__(self, parsed: ParsedModule, names: set[str]) -> None:
+    def __init__(self, parsed: ParsedModule) -> None:
         super().__init__(parsed)
-        self.names = names
-        self.calls: list[tuple[cst.Call, Context]] = []
+        self.calls: dict[str, list[tuple[cst.Call, Context]]] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-        if name in self.names:
-            self.calls.append((node, self.context()))
+        if isinstance(name, str):
+            self.calls.setdefault(name, []).append((node, self.context()))
+
+
+_CALLED = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def _package(display: str) -> str:
+    """The top folder of a file: call sites are looked for in the file's own package."""
+    return display.split("/", 1)[0] + "/" if "/" in display else ""
 
 
 _MAX_INSTANCES = 16
@@ -478,31 +485,40 @@ class _Instantiator:
         self.resolver = resolver
         self.modules = modules
         self.subclasses = subclasses
-        self._calls: dict[str, list[tuple[cst.Call, Context]]] = {}
+        self._call_index: dict[str, dict[str, list[str]]] = {}
+        self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
         self._choices: dict[Var, tuple[list[Value], set[str]]] = {}
 
-    def _calls_named(self, name: str) -> list[tuple[cst.Call, Context]]:
-        if name not in self._calls:
-            needle = name.encode() + b"("
-            calls: list[tuple[cst.Call, Context]] = []
+    def _called(self, package: str) -> dict[str, list[str]]:
+        """Files of ``package`` by the names they call, from one pass over their bytes."""
+        if package not in self._call_index:
+            index: dict[str, list[str]] = {}
             for display in sorted(self.modules.files):
-                if not display.endswith((".py", ".pyi")):
+                in_package = display.startswith(package) if package else "/" not in display
+                if not in_package or not display.endswith((".py", ".pyi")):
                     continue
-                parsed = self.modules._parsed.get(display)
-                if parsed is None:
-                    try:
-                        if needle not in self.modules.files[display].read_bytes():
-                            continue
-                    except OSError:
-                        continue
-                    parsed = self.modules.parsed(display)
-                if parsed is None:
+                try:
+                    data = self.modules.files[display].read_bytes()
+                except OSError:
                     continue
-                walker = _Calls(parsed, {name})
-                parsed.module.visit(walker)
-                calls.extend(walker.calls)
-            self._calls[name] = calls
-        return self._calls[name]
+                for called in {m.decode() for m in _CALLED.findall(data)}:
+                    index.setdefault(called, []).append(display)
+            self._call_index[package] = index
+        return self._call_index[package]
+
+    def _calls_named(self, name: str, near: str) -> list[tuple[cst.Call, Context]]:
+        """Calls of ``name`` in the package of the file ``near``."""
+        calls: list[tuple[cst.Call, Context]] = []
+        for display in self._called(_package(near)).get(name, []):
+            if display not in self._module_calls:
+                parsed = self.modules.parsed(display)
+                walker = _Calls(parsed) if parsed is not None else None
+                if walker is not None:
+                    parsed.module.visit(walker)  # type: ignore[union-attr]
+                self._module_calls[display] = walker.calls if walker else {}
+            self.modules.accessed.add(display)
+            calls.extend(self._module_calls[display].get(name, []))
+        return calls
 
     def _param_choices(self, var: Var, info: VarInfo) -> list[Value]:
         """The argument each call site passes for a parameter (its default where omitted)."""
@@ -512,9 +528,9 @@ class _Instantiator:
         constructed = fn.owner if fn.node.name.value == "__init__" else None
         if constructed is not None:
             classes = [constructed, *self.subclasses(constructed)]
-            calls = [c for cls in classes for c in self._calls_named(cls.name)]
+            calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
         else:
-            calls = self._calls_named(fn.node.name.value)
+            calls = self._calls_named(fn.node.name.value, info.context.parsed.display)
         default = fn.params.get(var[2])
         values: list[Value] = []
         for call, ctx in calls:
@@ -551,7 +567,7 @@ class _Instantiator:
         if fn is None:
             return []
         values: list[Value] = []
-        for call, ctx in self._calls_named(fn.node.name.value):
+        for call, ctx in self._calls_named(fn.node.name.value, info.context.parsed.display):
             skips = self._matches(call, ctx, fn.node, None)
             if skips is None:
                 continue
