@@ -7,6 +7,7 @@ comments). sqlglot's regenerated SQL is never executed or shown.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -372,13 +373,15 @@ def foreign_key_names(op: CreateTable) -> dict[tuple[str, ...], str]:
 
 
 def object_names(sql: str) -> tuple[str | None, str | None]:
-    """The object a CREATE/ALTER/DROP statement names, and the table after ``ON`` if any."""
-    toks = [t for t in tokens(sql) if t.kind in ("word", "quoted", "punct")]
+    """The object a CREATE/ALTER/DROP statement names, and for an index or trigger the table
+    after ``ON``. Reads only the statement's head."""
+    toks = [t for t in itertools.islice(tokens(sql), 200) if t.kind in ("word", "quoted", "punct")]
     words = [t.text.upper() if t.kind == "word" else t.text for t in toks]
     try:
-        i = next(k for k, w in enumerate(words) if w in ("TABLE", "INDEX", "VIEW", "TRIGGER")) + 1
+        kind = next(k for k, w in enumerate(words) if w in ("TABLE", "INDEX", "VIEW", "TRIGGER"))
     except StopIteration:
         return None, None
+    i = kind + 1
     while i < len(words) and words[i] in ("IF", "NOT", "EXISTS"):
         i += 1
     if i >= len(toks):
@@ -388,7 +391,7 @@ def object_names(sql: str) -> tuple[str | None, str | None]:
         i += 2
         name = toks[i].text
     on = None
-    if "ON" in words[i + 1 :]:
+    if words[kind] in ("INDEX", "TRIGGER") and "ON" in words[i + 1 :]:
         j = words.index("ON", i + 1) + 1
         if j < len(toks):
             on = toks[j + 2].text if j + 2 < len(toks) and words[j + 1] == "." else toks[j].text

@@ -152,6 +152,9 @@ def denied_calls(sql: str) -> list[str]:
     SQLite checks no DEFAULT, view or trigger body when it stores one; they are rejected up
     front instead, so the diagnostic does not depend on whether SQLite would ever evaluate them.
     """
+    lowered = sql.lower()
+    if not any(name in lowered for name in _DENIED_FUNCTIONS):
+        return []
     found = []
     last = None
     for tok in tokens(sql):

@@ -139,7 +139,7 @@ class _Object:
     kind: str
     name: str
     sources: list[Source]
-    definition: str  # normalized text of the CREATE that made it
+    created: tuple[str, str]  # the CREATE statement that made it, and the name it used
     description: str | None = None
     declared: CreateTable | None = None
     columns: list[DeclaredColumn] | None = None  # follows ALTERs; None when not understood
@@ -248,7 +248,9 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
-        if existing.definition == _normalized(stmt.sql, name):
+        if existing.created == (stmt.sql, name) or _normalized(*existing.created) == _normalized(
+            stmt.sql, name
+        ):
             existing.sources.append(stmt.source)
         else:
             first = existing.sources[0]
@@ -419,7 +421,7 @@ def _track(
             kind,
             name,
             [stmt.source],
-            _normalized(stmt.sql, name),
+            (stmt.sql, name),
             description=stmt.description or (declared.description if declared else None),
             declared=declared,
             columns=list(declared.columns) if declared and declared.columns is not None else None,
