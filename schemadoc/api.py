@@ -160,27 +160,20 @@ def survey(
             out.changed.add(item.display)
         out.files[item.display] = state
         if stat is not None:
-            cache.put(item.display, _entry(state, entry, stat))
+            cache.put(item.display, _entry(state, stat))
     out.changed |= set(cache.files) - set(out.files)
     return out
 
 
-def _entry(
-    state: FileState, previous: dict[str, Any] | None, stat: os.stat_result
-) -> dict[str, Any]:
-    """The cache entry of a file read this run (its analysis kept while the hash holds)."""
-    entry = {
+def _entry(state: FileState, stat: os.stat_result) -> dict[str, Any]:
+    """The cache entry of a file read this run (what was found in it is kept apart)."""
+    return {
         "size": stat.st_size,
         "mtime": stat.st_mtime_ns,
         "hash": state.hash,
         "ddl": state.ddl,
         "problems": [diagnostic_to_json(d) for d in state.problems],
     }
-    if previous and previous.get("hash") == state.hash:
-        for key in ("summary", "unit"):
-            if key in previous:
-                entry[key] = previous[key]
-    return entry
 
 
 def sql_fragment(text: str, display: str) -> Any:
@@ -239,7 +232,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
             text = st.text if st.text is not None else _text(st)
             sql_units.append(sql_fragment(text, display))
             continue
-        entry = s.cache.entry(display) or {}
+        entry = s.cache.entry(display, analysis=True) or {}
         try:
             summaries[display] = summary_from_json(entry["summary"])
             continue
@@ -267,7 +260,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         display = pending.pop(0)
         if display in results or display in todo or display not in s.files:
             continue
-        entry = s.cache.entry(display) or {}
+        entry = s.cache.entry(display, analysis=True) or {}
         try:
             unit = unit_from_json(display, entry["unit"])
             if display in s.changed or _stale(
@@ -280,7 +273,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
             todo.append(display)
     for unit in _process(files, summaries, todo, s, progress):
         results[unit.display] = unit
-        entry = s.cache.entry(unit.display) or {}
+        entry = s.cache.entry(unit.display, analysis=True) or {}
         s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
     fragments, found = merge(list(results.values()))
     ordered = sorted([*fragments, *sql_units], key=lambda f: f.path)

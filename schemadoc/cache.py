@@ -71,52 +71,95 @@ def diagnostic_from_json(raw: Any) -> Diagnostic:
     )
 
 
+_ANALYSIS = ("summary", "unit")  # kept in a second file, read only when extraction runs
+
+
+def _table(raw: Any) -> dict[str, dict[str, Any]]:
+    return {expect(k, str): expect(v, dict) for k, v in expect(raw, dict).items()}
+
+
 @dataclass
 class Cache:
-    """Cached file states and outputs; ``folder`` None means the cache is off."""
+    """Cached file states and outputs; ``folder`` None means the cache is off.
+
+    Two files: a small one with each file's size, time and hash and the rendered outputs
+    (all that a run with nothing changed reads), and a large one with what extraction found.
+    """
 
     folder: Path | None
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     dirty: bool = False
+    _analysis: dict[str, dict[str, Any]] | None = None
+    _analysis_dirty: bool = False
+
+    def _path(self, suffix: str) -> Path | None:
+        return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
 
     @property
     def path(self) -> Path | None:
-        return None if self.folder is None else self.folder / f"{environment_key()}.json"
+        return self._path(".json")
 
     @classmethod
     def open(cls, folder: Path | None) -> Cache:
         """The cache in ``folder``, empty when missing, foreign or corrupt."""
         cache = cls(folder)
         if cache.path is None:
+            cache._analysis = {}
             return cache
         try:
             data = json.loads(cache.path.read_text(encoding="utf-8"))
             if expect(data, dict).get("format") != FORMAT:
                 raise Invalid("format")
-            cache.files = {
-                expect(k, str): expect(v, dict) for k, v in expect(data["files"], dict).items()
-            }
-            cache.outputs = {
-                expect(k, str): expect(v, dict) for k, v in expect(data["outputs"], dict).items()
-            }
+            cache.files, cache.outputs = _table(data["files"]), _table(data["outputs"])
         except (OSError, ValueError, KeyError, Invalid):
             cache.files, cache.outputs = {}, {}
         return cache
 
-    def entry(self, display: str) -> dict[str, Any] | None:
-        return self.files.get(display)
+    def _analyses(self) -> dict[str, dict[str, Any]]:
+        if self._analysis is None:
+            try:
+                path = self._path(".analysis.json")
+                assert path is not None
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if expect(data, dict).get("format") != FORMAT:
+                    raise Invalid("format")
+                self._analysis = _table(data["files"])
+            except (OSError, ValueError, KeyError, Invalid):
+                self._analysis = {}
+        return self._analysis
+
+    def entry(self, display: str, analysis: bool = False) -> dict[str, Any] | None:
+        """The file's cached state; with ``analysis``, also what extraction found in it."""
+        entry = self.files.get(display)
+        if entry is None or not analysis:
+            return entry
+        return {**entry, **self._analyses().get(display, {})}
 
     def put(self, display: str, entry: dict[str, Any]) -> None:
-        if self.files.get(display) != entry:
-            self.files[display] = entry
+        state = {k: v for k, v in entry.items() if k not in _ANALYSIS}
+        if self.files.get(display) != state:
+            if self.files.get(display, {}).get("hash") != state.get("hash"):
+                self.drop_analysis(display)
+            self.files[display] = state
             self.dirty = True
+        found = {k: v for k, v in entry.items() if k in _ANALYSIS}
+        if found and self._analyses().get(display) != found:
+            self._analyses()[display] = found
+            self._analysis_dirty = True
+
+    def drop_analysis(self, display: str) -> None:
+        if self._analyses().pop(display, None) is not None:
+            self._analysis_dirty = True
 
     def forget(self, keep: set[str]) -> None:
         """Drop the entries of files that are no longer scanned."""
         for display in set(self.files) - keep:
             del self.files[display]
             self.dirty = True
+        if self._analysis is not None:
+            for display in set(self._analysis) - keep:
+                self.drop_analysis(display)
 
     def output(self, key: str) -> tuple[str, list[Diagnostic]] | None:
         raw = self.outputs.get(key)
@@ -139,18 +182,27 @@ class Cache:
         self.dirty = True
 
     def save(self) -> None:
-        """Write the cache if it changed; never fails the run."""
-        if self.path is None or not self.dirty:
+        """Write what changed; never fails the run."""
+        if self.path is None or not (self.dirty or self._analysis_dirty):
             return
         from .output import write_atomic
 
-        data = {"format": FORMAT, "files": self.files, "outputs": self.outputs}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 write_atomic(ignore, "# Created by schemadoc: this folder is a cache.\n*\n")
-            write_atomic(self.path, json.dumps(data, separators=(",", ":"), sort_keys=True))
-            self.dirty = False
+            if self._analysis_dirty and self._analysis is not None:
+                data = {"format": FORMAT, "files": self._analysis}
+                write_atomic(self._path(".analysis.json"), _dumps(data))  # type: ignore[arg-type]
+                self._analysis_dirty = False
+            if self.dirty:
+                data = {"format": FORMAT, "files": self.files, "outputs": self.outputs}
+                write_atomic(self.path, _dumps(data))
+                self.dirty = False
         except OSError:
             pass
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
