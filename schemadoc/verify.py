@@ -499,15 +499,13 @@ _ORDER_SUFFIX = re.compile(r"(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.
 
 
 def _read_indexes(
-    conn: sqlite3.Connection, schema: str, table: str, sources: dict[str, list[Source]]
+    conn: sqlite3.Connection,
+    schema: str,
+    table: str,
+    sources: dict[str, list[Source]],
+    sql_of: dict[str, str],
 ) -> tuple[Index, ...]:
     out = []
-    sql_of = dict(
-        conn.execute(
-            f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ?",
-            (table,),
-        ).fetchall()
-    )
     rows = conn.execute(f"PRAGMA {schema}.index_list({_quote(table)})").fetchall()
     # index_list is newest first; list them in creation order.
     for _seq, name, unique, origin, partial in sorted(rows, key=lambda r: r[0], reverse=True):
@@ -611,11 +609,9 @@ def _read_table(
     obj: _Object | None,
     index_sources: dict[str, list[Source]],
     diagnostics: list[Diagnostic],
+    master: _Master,
 ) -> Table:
-    sql = conn.execute(
-        f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    sql = sql[0] if sql else ""
+    sql = master.sql.get(("table", name)) or ""
     declared = {ascii_fold(c.name): c for c in (obj.columns or [])} if obj else {}
     fk_names = foreign_key_names(obj.declared) if obj and obj.declared else {}
     columns = []
@@ -640,7 +636,7 @@ def _read_table(
                 checks=d.checks if d else (),
             )
         )
-    indexes = _read_indexes(conn, schema, name, index_sources)
+    indexes = _read_indexes(conn, schema, name, index_sources, master.indexes.get(name, {}))
     uniques = {
         ascii_fold(ix.columns[0].name or "")
         for ix in indexes
@@ -673,6 +669,21 @@ def _read_table(
     )
 
 
+class _Master:
+    """A schema's ``sqlite_master`` read once: statement text by (type, name), and index
+    statements by table (queried per object, it made reading back quadratic)."""
+
+    def __init__(self, conn: sqlite3.Connection, schema: str) -> None:
+        self.sql: dict[tuple[str, str], str] = {}
+        self.indexes: dict[str, dict[str, str]] = {}
+        for kind, name, table, sql in conn.execute(
+            f"SELECT type, name, tbl_name, sql FROM {schema}.sqlite_master"
+        ):
+            self.sql[(kind, name)] = sql
+            if kind == "index":
+                self.indexes.setdefault(table, {})[name] = sql
+
+
 def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
     tables: list[Table] = []
     views: list[View] = []
@@ -681,12 +692,13 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
     with sandbox.reading() as conn:
         for schema in ("main", "temp"):
+            master = _Master(conn, schema)
             for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
                 if name.startswith("sqlite_") or kind == "shadow":
                     continue
                 obj = state.objects.get(ascii_fold(name))
                 if kind == "view":
-                    views.append(_read_view(conn, schema, name, obj, state))
+                    views.append(_read_view(conn, schema, name, obj, state, master))
                 else:
                     tables.append(
                         _read_table(
@@ -699,6 +711,7 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
                             obj,
                             index_sources,
                             diagnostics,
+                            master,
                         )
                     )
             for name, table, sql in conn.execute(
@@ -723,11 +736,14 @@ def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
 
 
 def _read_view(
-    conn: sqlite3.Connection, schema: str, name: str, obj: _Object | None, state: _State
+    conn: sqlite3.Connection,
+    schema: str,
+    name: str,
+    obj: _Object | None,
+    state: _State,
+    master: _Master,
 ) -> View:
-    sql = conn.execute(
-        f"SELECT sql FROM {schema}.sqlite_master WHERE type = 'view' AND name = ?", (name,)
-    ).fetchone()[0]
+    sql = master.sql.get(("view", name)) or ""
     try:
         columns = tuple(r[1] for r in conn.execute(f"PRAGMA {schema}.table_xinfo({_quote(name)})"))
     except sqlite3.Error as exc:
