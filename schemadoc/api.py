@@ -8,6 +8,7 @@ what must be extracted again, then parses, verifies and relates the schema.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import re
@@ -206,6 +207,22 @@ def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _referenced(text: str) -> set[bytes]:
+    """Names a changed file may take from other files: every name it mentions, less those it
+    defines at its top level (its own ``create_tables`` says nothing about another's)."""
+    words = set(_WORD.findall(text.encode()))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return words
+    own = {
+        n.name.encode()
+        for n in tree.body
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    return words - own
+
+
 def _stale(unit: Any, summary: Any, changed: set[str], changed_words: set[bytes]) -> bool:
     """Whether a cached unit result may be affected by the changed files."""
     if set(unit.deps) & changed:
@@ -247,12 +264,11 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         st.text = text
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
-    changed_words = {
-        w
-        for d in s.changed
-        if d in s.files and s.files[d].text is not None
-        for w in _WORD.findall(s.files[d].text.encode())  # type: ignore[union-attr]
-    }
+    changed_words: set[bytes] = set()
+    for display in sorted(s.changed):
+        text = s.files[display].text if display in s.files else None
+        if text is not None:
+            changed_words |= _referenced(text)
     results: dict[str, Any] = {}
     todo: list[str] = []
     pending = sorted(summaries)
