@@ -19,46 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scanned import GOOD, found, run, survived
 
 from schemadoc import sandbox
 from schemadoc.api import Result, scan
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.model import Diagnostic
 from schemadoc.sandbox import Deadline, Sandbox
-
-GOOD = '''"""Scanned last: the run must reach it."""
-
-GOOD_DDL = "CREATE TABLE survivor (id INTEGER PRIMARY KEY, note TEXT)"
-'''
-
-
-def run(folder: Path, files: dict[str, str]) -> Result:
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
-    return scan([folder], Settings(root=str(folder)))
-
-
-def survived(result: Result) -> bool:
-    table = result.schema.table("survivor")
-    return table is not None and [c.name for c in table.columns] == ["id", "note"]
-
-
-def found(result: Result, code: str, path: str, line: int, *words: str) -> Diagnostic:
-    """The one diagnostic with ``code`` at ``path:line`` whose message holds ``words``."""
-    matches = [
-        d
-        for d in result.diagnostics
-        if d.code == code
-        and d.path == path
-        and d.line == line
-        and all(w.lower() in d.message.lower() for w in words)
-    ]
-    assert len(matches) == 1, "\n".join(str(d) for d in result.diagnostics)
-    return matches[0]
 
 
 def codes(result: Result) -> list[str]:

@@ -1,0 +1,48 @@
+"""Scanning a folder of hostile or broken files next to one good file that must survive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schemadoc.api import Result, scan
+from schemadoc.config import Settings
+from schemadoc.model import Diagnostic
+
+GOOD = '''"""Scanned last: the run must reach it."""
+
+GOOD_DDL = "CREATE TABLE survivor (id INTEGER PRIMARY KEY, note TEXT)"
+'''
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
+
+
+def run(folder: Path, files: dict[str, str | bytes] | None = None) -> Result:
+    write(folder, files or {})
+    return scan([folder], Settings(root=str(folder)))
+
+
+def survived(result: Result) -> bool:
+    table = result.schema.table("survivor")
+    return table is not None and [c.name for c in table.columns] == ["id", "note"]
+
+
+def found(result: Result, code: str, path: str, line: int, *words: str) -> Diagnostic:
+    matches = [
+        d
+        for d in result.diagnostics
+        if d.code == code
+        and d.path == path
+        and d.line == line
+        and all(w.lower() in d.message.lower() for w in words)
+    ]
+    assert len(matches) == 1, "\n".join(str(d) for d in result.diagnostics)
+    return matches[0]
