@@ -1,7 +1,7 @@
 """A persistent cache of what each file yielded, so that re-runs read only what changed.
 
-One JSON file per environment (tool, library and Python versions) in ``.schemadoc_cache/``
-(or the configured folder), which keeps itself out of git. It is data, never code: anything
+JSON files named by the environment (tool, library and Python versions) in
+``.schemadoc_cache/`` (or the configured folder), which keeps itself out of git. It is data, never code: anything
 that does not decode exactly as written here is ignored and rebuilt. Writes are best effort and
 atomic; a cache that cannot be written (read-only folder, full disk) is simply not updated.
 """
