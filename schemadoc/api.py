@@ -381,16 +381,21 @@ def _templates_fingerprint(settings: Settings) -> str:
 
 
 def document(
-    paths: Sequence[str | Path], settings: Settings, *, progress: Progress | None = None
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    known: str | None = None,
 ) -> Document:
-    """The rendered document; when nothing it depends on changed, straight from the cache."""
+    """The rendered document; when nothing it depends on changed, straight from the cache.
+    ``known`` is the document on disk, if any: when it is current, it is all that is read."""
     s = survey(paths, settings, progress)
     key = hashlib.sha256(
         "\0".join(
             [s.fingerprint, repr(replace(settings, paths=())), _templates_fingerprint(settings)]
         ).encode()
     ).hexdigest()
-    cached = s.cache.output(key)
+    cached = s.cache.output(key, known)
     if cached is not None:
         s.cache.save()  # file times may have moved on while contents did not
         return Document(cached[0], tuple(cached[1]), s.found)

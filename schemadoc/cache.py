@@ -1,9 +1,10 @@
 """A persistent cache of what each file yielded, so that re-runs read only what changed.
 
 JSON files named by the environment (tool, library and Python versions) in
-``.schemadoc_cache/`` (or the configured folder), which keeps itself out of git. It is data, never code: anything
-that does not decode exactly as written here is ignored and rebuilt. Writes are best effort and
-atomic; a cache that cannot be written (read-only folder, full disk) is simply not updated.
+``.schemadoc_cache/`` (or the configured folder), which keeps itself out of git. It is data,
+never code: anything that does not decode exactly as written here is ignored and rebuilt.
+Writes are best effort and atomic; a cache that cannot be written (read-only folder, full
+disk) is simply not updated.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ def _table(raw: Any) -> dict[str, dict[str, Any]]:
 class Cache:
     """Cached file states and outputs; ``folder`` None means the cache is off.
 
-    Two files: a small one with each file's size, time and hash and the rendered outputs
-    (all that a run with nothing changed reads), and a large one with what extraction found.
+    Three files: a small one with each file's size, time and hash and the hashes of the
+    rendered documents (all that a run with nothing changed reads), one with what extraction
+    found, and one with the rendered documents.
     """
 
     folder: Path | None
@@ -92,6 +94,8 @@ class Cache:
     dirty: bool = False
     _analysis: dict[str, dict[str, Any]] | None = None
     _analysis_dirty: bool = False
+    _contents: dict[str, str] | None = None
+    _contents_dirty: bool = False
 
     def _path(self, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
@@ -161,29 +165,52 @@ class Cache:
             for display in set(self._analysis) - keep:
                 self.drop_analysis(display)
 
-    def output(self, key: str) -> tuple[str, list[Diagnostic]] | None:
+    def _stored(self) -> dict[str, str]:
+        """The rendered documents (a third file, read only when one is needed)."""
+        if self._contents is None:
+            try:
+                path = self._path(".outputs.json")
+                assert path is not None
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self._contents = {
+                    expect(k, str): expect(v, str) for k, v in expect(data, dict).items()
+                }
+            except (OSError, ValueError, AssertionError, Invalid):
+                self._contents = {}
+        return self._contents
+
+    def output(self, key: str, known: str | None = None) -> tuple[str, list[Diagnostic]] | None:
+        """The document rendered under ``key`` and its diagnostics. When ``known`` (the file
+        on disk) is that document, it is taken as is and nothing more is read."""
         raw = self.outputs.get(key)
         if raw is None:
             return None
         try:
-            content = expect(raw["content"], str)
-            return content, [diagnostic_from_json(d) for d in expect(raw["diagnostics"], list)]
+            diagnostics = [diagnostic_from_json(d) for d in expect(raw["diagnostics"], list)]
+            if known is not None and digest(known.encode()) == expect(raw["sha"], str):
+                return known, diagnostics
+            content = self._stored().get(key)
+            return None if content is None else (content, diagnostics)
         except (KeyError, ValueError, Invalid):
             return None
 
     def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
         self.outputs.pop(key, None)
         self.outputs[key] = {
-            "content": content,
+            "sha": digest(content.encode()),
             "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
         }
         while len(self.outputs) > _MAX_OUTPUTS:
             del self.outputs[next(iter(self.outputs))]
-        self.dirty = True
+        stored = self._stored()
+        stored[key] = content
+        for old in set(stored) - set(self.outputs):
+            del stored[old]
+        self.dirty = self._contents_dirty = True
 
     def save(self) -> None:
         """Write what changed; never fails the run."""
-        if self.path is None or not (self.dirty or self._analysis_dirty):
+        if self.path is None or not (self.dirty or self._analysis_dirty or self._contents_dirty):
             return
         from .output import write_atomic
 
@@ -196,6 +223,9 @@ class Cache:
                 data = {"format": FORMAT, "files": self._analysis}
                 write_atomic(self._path(".analysis.json"), _dumps(data))  # type: ignore[arg-type]
                 self._analysis_dirty = False
+            if self._contents_dirty and self._contents is not None:
+                write_atomic(self._path(".outputs.json"), _dumps(self._contents))  # type: ignore[arg-type]
+                self._contents_dirty = False
             if self.dirty:
                 data = {"format": FORMAT, "files": self.files, "outputs": self.outputs}
                 write_atomic(self.path, _dumps(data))

@@ -368,7 +368,12 @@ def _run(args: argparse.Namespace) -> int:
     schema = None
     if targets.split is None and (targets.output or targets.inject):
         # A single document: straight from the cache when nothing it depends on changed.
-        doc = document(settings.paths, settings, progress=progress)
+        known = None
+        if targets.output and targets.output != "-" and not targets.inject:
+            from .output import read_text
+
+            known = read_text(Path(targets.output))
+        doc = document(settings.paths, settings, progress=progress, known=known)
         diagnostics, content = doc.diagnostics, doc.content
     else:
         result = scan(settings.paths, settings, progress=progress)

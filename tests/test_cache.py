@@ -174,3 +174,16 @@ def test_a_crashing_worker_costs_one_file_a_diagnostic(
     assert [d.code for d in by_file["crash.py"].diagnostics] == ["SD101"]
     assert "crashed" in by_file["crash.py"].diagnostics[0].message
     assert [f.value.text for f in by_file["d.py"].fragments] == ["CREATE TABLE d (id INTEGER)"]
+
+
+def test_a_current_document_is_checked_without_reading_the_stored_copy(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = settings(project, tmp_path / "cache", format="markdown")
+    first = api.document([project], s)
+    stored = list((tmp_path / "cache").glob("*.outputs.json"))
+    assert len(stored) == 1
+    stored[0].unlink()  # only the document on disk can answer now
+    again = api.document([project], s, known=first.content)
+    assert again.content == first.content
+    assert not list((tmp_path / "cache").glob("*.outputs.json"))
