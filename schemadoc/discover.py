@@ -49,13 +49,13 @@ class Skipped:
     reason: str
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path | str, root: Path) -> str:
     """A stable, forward-slash path: relative to ``root`` when below it."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    absolute = os.path.abspath(path)
+    prefix = os.path.join(str(root), "")
+    if absolute.startswith(prefix):
+        absolute = absolute[len(prefix) :]
+    return absolute.replace(os.sep, "/")
 
 
 def _matches(display: str, patterns: Iterable[str]) -> bool:
@@ -81,7 +81,7 @@ def _git_files(folder: Path) -> list[Path] | None:
     return [folder / n for n in sorted(names)]
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> Iterator[str]:
     seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         try:
@@ -97,7 +97,7 @@ def _walk(folder: Path) -> Iterator[Path]:
             d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
         )
         for name in sorted(filenames):
-            yield Path(dirpath) / name
+            yield os.path.join(dirpath, name)
 
 
 def _skipped_by_dir(relative_parts: Sequence[str]) -> bool:
@@ -134,13 +134,12 @@ def discover(
             found.setdefault(display, Found(path, display))
             continue
         listed = _git_files(path)
-        candidates = listed if listed is not None else list(_walk(path))
+        candidates = listed if listed is not None else _walk(path)
         for file in candidates:
-            display = display_path(file, root)
-            if not file.name.endswith(SUFFIXES):
+            if not str(file).endswith(SUFFIXES):
                 continue
-            relative = file.relative_to(path).parts
-            if listed is not None and _skipped_by_dir(relative):
+            display = display_path(file, root)
+            if listed is not None and _skipped_by_dir(Path(file).relative_to(path).parts):
                 skip(display, "in a skipped folder")
                 continue
             if include and not _matches(display, include):
@@ -149,8 +148,8 @@ def discover(
             if exclude and _matches(display, exclude):
                 skip(display, "excluded")
                 continue
-            if listed is not None and not file.is_file():
+            if listed is not None and not Path(file).is_file():
                 skip(display, "listed by git but not on disk")
                 continue
-            found.setdefault(display, Found(file, display))
+            found.setdefault(display, Found(Path(file), display))
     return [found[k] for k in sorted(found)]
