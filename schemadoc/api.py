@@ -327,22 +327,12 @@ def _process(
         from .parallel import process_parallel
 
         return process_parallel(files, summaries, todo, progress)
-    extractor = Extractor(files, summaries)
-    out = []
-    done: set[str] = set()
-    pending = list(todo)
-    while pending:
-        display = pending.pop(0)
-        if display in done:
-            continue
-        done.add(display)
+
+    def text_of(display: str) -> str | None:
         st = s.files.get(display)
-        unit = extractor.process(display, st.text if st else None)
-        out.append(unit)
-        pending.extend(b for b in unit.bases if b not in done)
-        if progress:
-            progress("extracted", len(done), len(done) + len(pending))
-    return out
+        return st.text if st else None
+
+    return Extractor(files, summaries).process_all(todo, text_of, progress)
 
 
 def scan(

@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .evaluate import Position, Value, code_of, mark_templates
 from .model import Diagnostic, Source
-from .narrow import mentioned, narrow
+from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
     Context,
     ModuleIndex,
@@ -669,25 +669,13 @@ def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | Non
     if tree is None:
         return None, problem
     mentions, holders = mentioned(text, tree)
-    defines = {n for node in tree.body for n in _defined(node)}
+    defines = {n for node in tree.body for n in defined_names(node)}
     bases = tuple(
-        (
-            node.name,
-            tuple(b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases),
-        )
+        (node.name, tuple(sorted(base_names(node))))
         for node in ast.walk(tree)
         if isinstance(node, ast.ClassDef)
     )
     return Summary(frozenset(mentions), frozenset(holders), frozenset(defines), bases), None
-
-
-def _defined(node: ast.stmt) -> set[str]:
-    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-        return {node.name}
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return {t.id for t in targets if isinstance(t, ast.Name)}
-    return set()
 
 
 @dataclass
@@ -780,6 +768,28 @@ class Extractor:
                     found.add((parsed.display, cls.name))
         return sorted(found | self._subclasses_elsewhere().get(base, set()))
 
+    def process_all(
+        self,
+        displays: list[str],
+        text_of: Callable[[str], str | None],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[UnitResult]:
+        """Process ``displays`` and the base-class files they lead to, each once, in order."""
+        out: list[UnitResult] = []
+        done: set[str] = set()
+        pending = list(displays)
+        while pending:
+            display = pending.pop(0)
+            if display in done:
+                continue
+            done.add(display)
+            unit = self.process(display, text_of(display))
+            out.append(unit)
+            pending.extend(b for b in unit.bases if b not in done)
+            if progress:
+                progress("extracted", len(done), len(done) + len(pending))
+        return out
+
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""
         # Long concatenations nest deeply in libcst's tree; Python frames are cheap here.
@@ -857,7 +867,7 @@ def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
 
 
 def extract_project(
-    files: dict[str, Path], texts: dict[str, str], on_file: Callable[[str], None] | None = None
+    files: dict[str, Path], texts: dict[str, str]
 ) -> tuple[list[Fragment], list[Diagnostic]]:
     """DDL fragments of the candidate files ``texts`` (display path to source text), without
     a cache: summarize, process every file and the base classes they need, merge.
@@ -873,20 +883,7 @@ def extract_project(
             diagnostics.append(problem)  # type: ignore[arg-type]
         else:
             summaries[display] = summary
-    extractor = Extractor(files, summaries)
-    results: list[UnitResult] = []
-    pending = sorted(summaries)
-    done: set[str] = set()
-    while pending:
-        display = pending.pop(0)
-        if display in done:
-            continue
-        done.add(display)
-        if on_file:
-            on_file(display)
-        result = extractor.process(display, texts.get(display))
-        results.append(result)
-        pending.extend(b for b in result.bases if b not in done)
+    results = Extractor(files, summaries).process_all(sorted(summaries), texts.get)
     fragments, found = merge(results)
     return fragments, diagnostics + found
 

@@ -32,7 +32,8 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-def _defines(node: ast.stmt) -> set[str]:
+def defined_names(node: ast.stmt) -> set[str]:
+    """Names a top-level statement binds (class, function, assigned name)."""
     if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
         return {node.name}
     targets: list[ast.expr] = []
@@ -43,7 +44,8 @@ def _defines(node: ast.stmt) -> set[str]:
     return {t.id for t in targets if isinstance(t, ast.Name)}
 
 
-def _bases(node: ast.stmt) -> set[str]:
+def base_names(node: ast.stmt) -> set[str]:
+    """Last names of a class statement's bases (``models.Base`` gives ``Base``)."""
     if not isinstance(node, ast.ClassDef):
         return set()
     return {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
@@ -93,8 +95,8 @@ def narrow(
             keep.add(i)
     if statements and isinstance(statements[0], ast.Expr):
         keep.add(0)  # the docstring stays a docstring
-    defines = [_defines(node) for node in statements]
-    bases = [_bases(node) for node in statements]
+    defines = [defined_names(node) for node in statements]
+    bases = [base_names(node) for node in statements]
     words = set(words)
     kept_classes: set[str] = set()
     pending = sorted(keep | {i for i in range(len(statements)) if defines[i] & words})

@@ -14,7 +14,8 @@ GOOD_DDL = "CREATE TABLE survivor (id INTEGER PRIMARY KEY, note TEXT)"
 '''
 
 
-def write(folder: Path, files: dict[str, str | bytes]) -> None:
+def write(folder: Path, files: dict[str, str | bytes], *, good: bool = True) -> None:
+    """Write ``files`` into ``folder``, and the good file unless ``good`` is False."""
     for name, content in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,12 +23,14 @@ def write(folder: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-    (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
+    if good:
+        (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
 
 
-def run(folder: Path, files: dict[str, str | bytes] | None = None) -> Result:
+def run(folder: Path, files: dict[str, str | bytes] | None = None, *paths: Path) -> Result:
+    """Write ``files`` and the good file into ``folder``; scan ``paths`` (default: folder)."""
     write(folder, files or {})
-    return scan([folder], Settings(root=str(folder)))
+    return scan(list(paths) or [folder], Settings(root=str(folder)))
 
 
 def survived(result: Result) -> bool:

@@ -1,6 +1,6 @@
 """One test per diagnostic code: a small file that triggers it, and where it is reported.
 
-Every scan also holds ``zz_survivor.py``, which sorts after the file with the problem, so
+Every scan also holds ``zz_good.py``, which sorts after the file with the problem, so
 each test shows that the run went on past it.
 """
 
@@ -12,32 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+from scanned import run, survived, write
 
-from schemadoc.api import Result, scan
+from schemadoc.api import Result
 from schemadoc.cli import main
-from schemadoc.config import Settings
 from schemadoc.model import Diagnostic
-
-SURVIVOR = '''"""Always scanned last."""
-
-SURVIVOR_DDL = "CREATE TABLE survivor (id INTEGER PRIMARY KEY, note TEXT)"
-'''
-
-
-def write(folder: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
-def run(folder: Path, files: dict[str, str | bytes], *paths: Path) -> Result:
-    """Write ``files`` and the survivor into ``folder``; scan ``paths`` (default: the folder)."""
-    write(folder, {**files, "zz_survivor.py": SURVIVOR})
-    return scan(list(paths) or [folder], Settings(root=str(folder)))
 
 
 def only(result: Result, code: str) -> Diagnostic:
@@ -48,11 +27,6 @@ def only(result: Result, code: str) -> Diagnostic:
 
 def placed(d: Diagnostic) -> tuple[str, str, int]:
     return d.severity, d.path, d.line
-
-
-def survived(result: Result) -> bool:
-    survivor = result.schema.table("survivor")
-    return survivor is not None and [c.name for c in survivor.columns] == ["id", "note"]
 
 
 # --- SD101 ----------------------------------------------------------------------------------
@@ -131,7 +105,7 @@ def test_sd104_deleted_file_named_explicitly(tmp_path: Path) -> None:
     gone = tmp_path / "gone.py"
     gone.write_text('X = "CREATE TABLE gone (id INTEGER)"\n')
     gone.unlink()
-    result = run(tmp_path, {}, gone, tmp_path / "zz_survivor.py")
+    result = run(tmp_path, {}, gone, tmp_path / "zz_good.py")
     assert placed(only(result, "SD104")) == ("error", "gone.py", 0)
     assert survived(result)
 
@@ -437,7 +411,11 @@ def generate(folder: Path, out: Path, *extra: str) -> int:
 
 def test_cli_warnings_only_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "src"
-    write(src, {"orders.py": 'X = "CREATE TABLE o (id INTEGER, c INTEGER REFERENCES nope(id))"\n'})
+    write(
+        src,
+        {"orders.py": 'X = "CREATE TABLE o (id INTEGER, c INTEGER REFERENCES nope(id))"\n'},
+        good=False,
+    )
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "schema.json"
     assert generate(src, out) == 0
@@ -465,6 +443,7 @@ def test_cli_errors_exit_2_and_json_is_written(
             "good.py": 'X = "CREATE TABLE good (id INTEGER PRIMARY KEY)"\n',
             "bad.py": '\nY = "CREATE TABLE bad (id INTEGER,)"\n',
         },
+        good=False,
     )
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "schema.json"
