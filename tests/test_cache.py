@@ -187,3 +187,39 @@ def test_a_current_document_is_checked_without_reading_the_stored_copy(
     again = api.document([project], s, known=first.content)
     assert again.content == first.content
     assert not list((tmp_path / "cache").glob("*.outputs.json"))
+
+
+@pytest.mark.parametrize("package", ["libcst", "sqlglot", "jinja2", "no-such-package"])
+def test_library_versions_agree_with_importlib_metadata(package: str) -> None:
+    from importlib import metadata
+
+    from schemadoc.cache import _version
+
+    try:
+        expected = metadata.version(package)
+    except metadata.PackageNotFoundError:
+        expected = "?"
+    assert _version(package) == expected
+
+
+def test_the_first_dist_info_folder_on_the_path_gives_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemadoc.cache import _version
+
+    (tmp_path / "libcst-9.8.7.dist-info").mkdir()
+    (tmp_path / "libcstx-1.0.dist-info").mkdir()  # another package whose name starts alike
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _version("libcst") == "9.8.7"
+
+
+def test_metadata_in_another_form_is_read_by_importlib_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemadoc.cache import _version
+
+    egg = tmp_path / "libcst.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: libcst\nVersion: 5.4.3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _version("libcst") == "5.4.3"
