@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from .statements import tokens
@@ -189,7 +190,7 @@ class _Reader:
 
     def execute(self, sql: str, parameters: Any = ()) -> _Rows:
         box = self._sandbox
-        deadline = max(READ_BUDGET_FACTOR * box.budget - box.read_spent, FLOOR_SECONDS)
+        deadline = max(READ_BUDGET_FACTOR * box.budget - box.account.read_spent, FLOOR_SECONDS)
         started = time.monotonic()
         try:
             with box._guarded(box._authorize_reads, deadline, count=False):
@@ -206,7 +207,7 @@ class _Reader:
                 ) from exc
             raise
         finally:
-            box.read_spent += time.monotonic() - started
+            box.account.read_spent += time.monotonic() - started
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sandbox.conn, name)
@@ -216,15 +217,27 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@dataclass
+class _Account:
+    """Seconds spent so far, shared by a sandbox and its siblings."""
+
+    spent: float = 0.0  # scanned SQL
+    read_spent: float = 0.0  # our own reads
+
+
 class Sandbox:
     """The locked-down scratch database. Use :meth:`run` for scanned SQL."""
 
-    def __init__(self, deadline: float | None = None, budget: float | None = None) -> None:
+    def __init__(
+        self,
+        deadline: float | None = None,
+        budget: float | None = None,
+        account: _Account | None = None,
+    ) -> None:
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         self.deadline = DEADLINE_SECONDS if deadline is None else deadline
         self.budget = BUDGET_SECONDS if budget is None else budget
-        self.spent = 0.0  # seconds that scanned SQL has run so far
-        self.read_spent = 0.0  # seconds of our own reads
+        self.account = account or _Account()
         self.denied: list[str] = []
         self._writes_allowed = False
         self._stop_at = 0.0
@@ -243,6 +256,15 @@ class Sandbox:
             current = self.conn.execute("PRAGMA hard_heap_limit").fetchone()[0]
             if not current or current > 2 * HEAP_BUDGET:
                 self.conn.execute(f"PRAGMA hard_heap_limit = {2 * HEAP_BUDGET}")
+
+    def sibling(self) -> Sandbox:
+        """Another scratch database under the same limits, spending the same budget."""
+        return Sandbox(self.deadline, self.budget, self.account)
+
+    @property
+    def spent(self) -> float:
+        """Seconds that scanned SQL has run so far, in this sandbox and its siblings."""
+        return self.account.spent
 
     # --- the lock-down ------------------------------------------------------------------
 
@@ -295,7 +317,7 @@ class Sandbox:
             self.conn.set_progress_handler(None, 0)
             self.conn.set_authorizer(None)
             if count:
-                self.spent += time.monotonic() - started
+                self.account.spent += time.monotonic() - started
 
     def _deadline(self) -> float:
         return max(min(self.deadline, self.budget - self.spent), FLOOR_SECONDS)

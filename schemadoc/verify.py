@@ -349,8 +349,9 @@ def _failed(
         state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}")
 
 
-def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
-    """Statements that ran before their table existed, once everything else is in place.
+def _apply_deferred(where: dict[int, Sandbox], state: _State) -> None:
+    """Statements that ran before their table existed, once everything else is in place
+    (``where`` is the database of each statement, by ``id``).
 
     Indexes, triggers and added columns are applied then; other ALTERs of a table that is
     created somewhere (renames, drops) were migrations of older databases and are skipped.
@@ -361,7 +362,7 @@ def _apply_deferred(sandbox: Sandbox, state: _State) -> None:
         name, _ = object_names(stmt.sql)
         key = ascii_fold(name or "")
         if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
-            _apply(sandbox, state, stmt, late=True)
+            _apply(where[id(stmt)], state, stmt, late=True)
         elif (
             key in state.created
             or key in state.objects
@@ -684,55 +685,61 @@ class _Master:
                 self.indexes.setdefault(table, {})[name] = sql
 
 
-def _read_schema(sandbox: Sandbox, state: _State) -> Schema:
+def _read_schema(sandboxes: Sequence[Sandbox], state: _State) -> Schema:
     tables: list[Table] = []
     views: list[View] = []
     triggers: list[Trigger] = []
-    diagnostics = state.diagnostics
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
-    with sandbox.reading() as conn:
-        for schema in ("main", "temp"):
-            master = _Master(conn, schema)
-            for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
-                if name.startswith("sqlite_") or kind == "shadow":
-                    continue
-                obj = state.objects.get(ascii_fold(name))
-                if kind == "view":
-                    views.append(_read_view(conn, schema, name, obj, state, master))
-                else:
-                    tables.append(
-                        _read_table(
-                            conn,
-                            schema,
-                            name,
-                            kind,
-                            bool(strict),
-                            bool(wr),
-                            obj,
-                            index_sources,
-                            diagnostics,
-                            master,
-                        )
-                    )
-            for name, table, sql in conn.execute(
-                f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
-            ):
-                obj = state.objects.get(ascii_fold(name))
-                triggers.append(
-                    Trigger(
-                        name,
-                        table,
-                        sql,
-                        tuple(obj.sources) if obj else (),
-                        obj.description if obj else None,
-                    )
-                )
+    for sandbox in sandboxes:
+        with sandbox.reading() as conn:
+            for schema in ("main", "temp"):
+                _read_database(conn, schema, state, index_sources, tables, views, triggers)
     return Schema(
         tables=tuple(sorted(tables, key=lambda t: (ascii_fold(t.name), t.name))),
         views=tuple(sorted(views, key=lambda v: (ascii_fold(v.name), v.name))),
         triggers=tuple(sorted(triggers, key=lambda t: (ascii_fold(t.name), t.name))),
-        diagnostics=tuple(diagnostics),
+        diagnostics=tuple(state.diagnostics),
     )
+
+
+def _read_database(
+    conn: sqlite3.Connection,
+    schema: str,
+    state: _State,
+    index_sources: dict[str, list[Source]],
+    tables: list[Table],
+    views: list[View],
+    triggers: list[Trigger],
+) -> None:
+    """Add the tables, views and triggers of one schema of one scratch database."""
+    master = _Master(conn, schema)
+    for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
+        if name.startswith("sqlite_") or kind == "shadow":
+            continue
+        obj = state.objects.get(ascii_fold(name))
+        if kind == "view":
+            views.append(_read_view(conn, schema, name, obj, state, master))
+            continue
+        tables.append(
+            _read_table(
+                conn,
+                schema,
+                name,
+                kind,
+                bool(strict),
+                bool(wr),
+                obj,
+                index_sources,
+                state.diagnostics,
+                master,
+            )
+        )
+    for name, table, sql in conn.execute(
+        f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
+    ):
+        obj = state.objects.get(ascii_fold(name))
+        sources = tuple(obj.sources) if obj else ()
+        triggers.append(Trigger(name, table, sql, sources, obj.description if obj else None))
 
 
 def _read_view(
@@ -771,14 +778,102 @@ def _read_view(
     )
 
 
+_GROUP_STATEMENTS = 256  # a scratch database takes in new groups until it holds this many
+_WORD = re.compile(r'"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\w+')
+
+
+def _words(sql: str) -> set[str]:
+    """Every word and quoted identifier of ``sql``, unquoted and folded: a superset of the
+    names it mentions."""
+    return {ascii_fold(unquote(w)) for w in _WORD.findall(sql)}
+
+
+def _groups(statements: Sequence[SqlStatement]) -> list[str]:
+    """For each statement, the group whose statements must share one scratch database.
+
+    SQLite re-reads its schema table after each CREATE, so thousands of objects in one
+    database cost quadratic time; statements that share no object run apart. Statements are
+    grouped when they mention a common object name (an index or trigger and its table, a view
+    and what it reads, two definitions of one name, a DROP and its object). A table's
+    ``REFERENCES`` to another table count only when that table is altered: a rename rewrites
+    the references to it.
+    """
+    names: set[str] = set()
+    altered: set[str] = set()
+    for stmt in statements:
+        h = head(stmt.sql)
+        if h.verb not in ("CREATE", "ALTER") or len(stmt.sql) > MAX_LENGTH:
+            continue
+        name, _ = object_names(stmt.sql)
+        if name is None:
+            continue
+        names.add(ascii_fold(name))
+        if h.verb == "ALTER":
+            altered.add(ascii_fold(name))
+            op = parse_statement(stmt.sql)
+            if isinstance(op, RenameTable):
+                names.add(ascii_fold(op.new_name))
+                altered.add(ascii_fold(op.new_name))
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    mentions: list[list[str]] = []
+    for stmt in statements:
+        words = _words(stmt.sql) if len(stmt.sql) <= MAX_LENGTH else set()
+        found = words & names
+        h = head(stmt.sql)
+        if h.verb == "CREATE" and h.kind == "TABLE" and "select" not in words:
+            own, _ = object_names(stmt.sql)
+            found = {ascii_fold(own or "")} & names | (found & altered)
+        ordered = sorted(found)
+        for other in ordered[1:]:
+            parent[find(other)] = find(ordered[0])
+        mentions.append(ordered)
+    return [find(m[0]) if m else "" for m in mentions]
+
+
+class _Databases:
+    """The scratch databases, one per run of groups of about ``_GROUP_STATEMENTS``."""
+
+    def __init__(self) -> None:
+        self.all = [Sandbox()]
+        self._of: dict[str, Sandbox] = {}
+        self._count = 0
+
+    def place(self, group: str) -> Sandbox:
+        """The database of ``group`` (statements that mention no object share the last)."""
+        box = self._of.get(group)
+        if box is None:
+            if self._count >= _GROUP_STATEMENTS:
+                self.all.append(self.all[0].sibling())
+                self._count = 0
+            box = self.all[-1]
+            if group:
+                self._of[group] = box
+        if box is self.all[-1]:
+            self._count += 1
+        return box
+
+    def close(self) -> None:
+        for box in self.all:
+            box.close()
+
+
 def verify(statements: Sequence[SqlStatement]) -> Schema:
-    """Apply ``statements`` in order to a scratch database; the schema as SQLite has it."""
-    sandbox = Sandbox()
+    """Apply ``statements`` in order to scratch databases; the schema as SQLite has it."""
+    databases = _Databases()
     state = _State(foreign_groups=_foreign_groups(statements))
+    where: dict[int, Sandbox] = {}
     try:
-        for stmt in statements:
-            _apply(sandbox, state, stmt)
-        _apply_deferred(sandbox, state)
-        return _read_schema(sandbox, state)
+        for stmt, group in zip(statements, _groups(statements), strict=True):
+            box = where[id(stmt)] = databases.place(group)
+            _apply(box, state, stmt)
+        _apply_deferred(where, state)
+        return _read_schema(databases.all, state)
     finally:
-        sandbox.close()
+        databases.close()
