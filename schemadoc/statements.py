@@ -11,14 +11,22 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
-_CLOSERS = {"'": "'", '"': '"', "`": "`", "[": "]"}
 _TRIGGER_HEAD = re.compile(r"\s*CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
-@dataclass(frozen=True)
-class Token:
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    |(?P<quoted>'(?:[^']+|'')*(?:'|\Z)|"(?:[^"]+|"")*(?:"|\Z)|`(?:[^`]+|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
+    |(?P<word>[A-Za-z_][A-Za-z0-9_$]*)
+    |(?P<punct>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class Token(NamedTuple):
     kind: str  # "comment", "quoted", "word", "punct", "space"
     text: str
     start: int
@@ -29,48 +37,10 @@ class Token:
 
 
 def tokens(sql: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
-    """Lex ``sql[start:end]`` into coarse tokens; unterminated quotes run to the end."""
-    end = len(sql) if end is None else end
-    i = start
-    while i < end:
-        ch = sql[i]
-        if ch.isspace():
-            j = i + 1
-            while j < end and sql[j].isspace():
-                j += 1
-            yield Token("space", sql[i:j], i)
-        elif sql.startswith("--", i):
-            j = sql.find("\n", i, end)
-            j = end if j < 0 else j
-            yield Token("comment", sql[i:j], i)
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2, end)
-            j = end if j < 0 else j + 2
-            yield Token("comment", sql[i:j], i)
-        elif ch in _CLOSERS:
-            close = _CLOSERS[ch]
-            j = i + 1
-            while True:
-                k = sql.find(close, j, end)
-                if k < 0:
-                    j = end
-                    break
-                if close != "]" and sql.startswith(close * 2, k):
-                    j = k + 2
-                    continue
-                j = k + 1
-                break
-            yield Token("quoted", sql[i:j], i)
-        else:
-            m = _WORD.match(sql, i, end)
-            if m:
-                yield Token("word", m.group(), i)
-                i = m.end()
-                continue
-            yield Token("punct", ch, i)
-            i += 1
-            continue
-        i = j
+    """Lex ``sql[start:end]`` into coarse tokens; unterminated quotes and comments run to
+    the end."""
+    for m in _TOKEN.finditer(sql, start, len(sql) if end is None else end):
+        yield Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
 
 
 def comment_text(comment: str) -> str:
