@@ -53,12 +53,16 @@ class FileState:
     """One scanned file as of this run: its hash, whether it may hold DDL, its problems."""
 
     display: str
-    path: Path
+    file: str  # the path on disk
     hash: str
     ddl: bool
     problems: list[Diagnostic]
     summary: Any = None  # extract.Summary of a Python file that may hold DDL
     text: str | None = None  # read this run (changed files only)
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass
@@ -113,7 +117,7 @@ def _state_from_cache(
         raise Invalid("stat")
     return FileState(
         found.display,
-        found.path,
+        found.file,
         entry["hash"],
         bool(entry["ddl"]),
         [diagnostic_from_json(d) for d in entry["problems"]],
@@ -133,7 +137,7 @@ def survey(
             progress("scanned", number, len(found))
         entry = cache.entry(item.display)
         try:
-            stat: os.stat_result | None = item.path.stat()
+            stat: os.stat_result | None = os.stat(item.file)
         except OSError:
             stat = None
         irregular = _regular(item, stat)
@@ -149,7 +153,7 @@ def survey(
         if data is None:
             out.diagnostics.append(problem)  # type: ignore[arg-type]
             continue
-        state = FileState(item.display, item.path, digest(data), may_hold_ddl(data), [])
+        state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [])
         changed = entry is None or entry.get("hash") != state.hash
         if item.display.endswith(".sql"):
             state.text = data.decode("utf-8", "replace") if state.ddl else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +37,14 @@ SKIP_DIRS = frozenset(
 
 @dataclass(frozen=True)
 class Found:
-    """A file to scan: ``path`` on disk, ``display`` as shown in docs and diagnostics."""
+    """A file to scan: ``file`` on disk, ``display`` as shown in docs and diagnostics."""
 
-    path: Path
+    file: str
     display: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Skipped:
     reason: str
 
 
-def display_path(path: Path | str, root: Path) -> str:
+def display_path(path: Path | str, root: Path | str) -> str:
     """A stable, forward-slash path: relative to ``root`` when below it."""
     absolute = os.path.abspath(path)
     prefix = os.path.join(str(root), "")
@@ -58,13 +62,28 @@ def display_path(path: Path | str, root: Path) -> str:
     return absolute.replace(os.sep, "/")
 
 
+def _display_of(folder: str, root: str) -> Callable[[str], str]:
+    """The display path of a file given relative to ``folder``, as ``display_path`` would
+    give it, without a look at the disk per file."""
+    inside, start = os.path.join(os.path.abspath(folder), ""), os.path.join(root, "")
+
+    def display(relative: str) -> str:
+        absolute = inside + relative
+        if absolute.startswith(start):
+            absolute = absolute[len(start) :]
+        return absolute.replace(os.sep, "/")
+
+    return display
+
+
 def _matches(display: str, patterns: Iterable[str]) -> bool:
     name = display.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatchcase(display, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def _git_files(folder: Path) -> list[Path] | None:
-    """Tracked plus untracked-but-not-ignored files below ``folder``; None outside a work tree."""
+def _git_files(folder: str) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files below ``folder``, relative to it and
+    sorted; None outside a work tree."""
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
@@ -78,36 +97,62 @@ def _git_files(folder: Path) -> list[Path] | None:
     if proc.returncode != 0:
         return None
     names = {n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-    return [folder / n for n in sorted(names)]
+    return [n.replace("/", os.sep) for n in sorted(names)]
 
 
-def _walk(folder: Path) -> Iterator[str]:
+def _skipped_dir(name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(".egg-info")
+
+
+def _listing(path: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The sub-folders (name, path) and the source file names in ``path``, each sorted;
+    nothing when it cannot be listed. Symbolic links to folders count as folders."""
+    folders, files = [], []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if not _skipped_dir(entry.name):
+                        folders.append((entry.name, entry.path))
+                elif entry.name.endswith(SUFFIXES):
+                    files.append(entry.name)
+    except OSError:
+        return [], []
+    return sorted(folders), sorted(files)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Source files below ``folder``, relative to it: depth first in name order, skipping
+    SKIP_DIRS, each folder once (so symlink loops end)."""
     seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+    todo = [(folder, "")]  # (path on disk, prefix of the relative names below it)
+    while todo:
+        path, prefix = todo.pop()
         try:
-            st = os.stat(dirpath)
+            st = os.stat(path)
         except OSError:
-            dirnames[:] = []
             continue
-        if (st.st_dev, st.st_ino) in seen:  # symlink loop
-            dirnames[:] = []
+        if (st.st_dev, st.st_ino) in seen:  # symlink loop, or a second link to a folder
             continue
         seen.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
-        )
-        for name in sorted(filenames):
-            yield os.path.join(dirpath, name)
+        folders, files = _listing(path)
+        todo.extend((sub, f"{prefix}{name}{os.sep}") for name, sub in reversed(folders))
+        for name in files:
+            yield prefix + name
 
 
-def _skipped_by_dir(relative_parts: Sequence[str]) -> bool:
-    return any(p in SKIP_DIRS or p.endswith(".egg-info") for p in relative_parts[:-1])
+def _skipped_by_dir(relative: str) -> bool:
+    return any(_skipped_dir(p) for p in relative.split(os.sep)[:-1])
 
 
 def discover(
     paths: Sequence[str | Path],
     *,
-    root: Path | None = None,
+    root: Path | str | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     skipped: list[Skipped] | None = None,
@@ -119,7 +164,7 @@ def discover(
     virtualenvs, caches and build output. ``include`` limits and ``exclude`` removes files by
     glob, matched against the display path and the file name.
     """
-    root = Path(os.path.abspath(root or Path.cwd()))
+    top = os.path.abspath(root or os.getcwd())
     found: dict[str, Found] = {}
 
     def skip(display: str, reason: str) -> None:
@@ -127,19 +172,20 @@ def discover(
             skipped.append(Skipped(display, reason))
 
     for given in paths:
-        path = Path(given)
-        if not path.is_dir():
+        folder = os.fspath(given)
+        if not os.path.isdir(folder):
             # Named explicitly: always scanned; a missing file is reported by the reader.
-            display = display_path(path, root)
-            found.setdefault(display, Found(path, display))
+            display = display_path(folder, top)
+            found.setdefault(display, Found(folder, display))
             continue
-        listed = _git_files(path)
-        candidates = listed if listed is not None else _walk(path)
-        for file in candidates:
-            if not str(file).endswith(SUFFIXES):
+        display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
+        listed = _git_files(folder)
+        for relative in listed if listed is not None else _walk(folder):
+            if not relative.endswith(SUFFIXES):
                 continue
-            display = display_path(file, root)
-            if listed is not None and _skipped_by_dir(Path(file).relative_to(path).parts):
+            display = display_of(relative)
+            file = on_disk + relative
+            if listed is not None and _skipped_by_dir(relative):
                 skip(display, "in a skipped folder")
                 continue
             if include and not _matches(display, include):
@@ -148,8 +194,8 @@ def discover(
             if exclude and _matches(display, exclude):
                 skip(display, "excluded")
                 continue
-            if listed is not None and not Path(file).is_file():
+            if listed is not None and not os.path.isfile(file):
                 skip(display, "listed by git but not on disk")
                 continue
-            found.setdefault(display, Found(Path(file), display))
+            found.setdefault(display, Found(file, display))
     return [found[k] for k in sorted(found)]

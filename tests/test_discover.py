@@ -78,3 +78,20 @@ def test_order_and_separators_do_not_depend_on_the_input_order(tmp_path: Path) -
     forward = displays([tmp_path / "b", tmp_path / "a", tmp_path / "c.py"], tmp_path)
     backward = displays([tmp_path / "c.py", tmp_path / "a", tmp_path / "b"], tmp_path)
     assert forward == backward == ["a/y.py", "b/x.py", "c.py"]
+
+
+def test_a_folder_above_the_root_shows_the_files_below_the_root_relative_to_it(
+    tmp_path: Path,
+) -> None:
+    make_tree(tmp_path, ["top.py", "app/db.py", "app/sub/x.py"])
+    got = displays([tmp_path], tmp_path / "app")
+    assert got == [f"{tmp_path.as_posix()}/top.py", "db.py", "sub/x.py"]
+
+
+def test_a_folder_linked_twice_is_walked_once_under_its_first_name(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["b/real/a.py", "skip.txt"])
+    (tmp_path / "a").symlink_to(tmp_path / "b" / "real")
+    (tmp_path / "c").symlink_to(tmp_path / "b" / "real")
+    found = discover([tmp_path], root=tmp_path)
+    assert [f.display for f in found] == ["a/a.py"]
+    assert Path(found[0].file).read_text() == "x = 1\n"
