@@ -227,6 +227,16 @@ def _referenced(text: str) -> set[bytes]:
     return words - own
 
 
+def _changed_words(s: Survey) -> set[bytes]:
+    """The names that the changed files mention (see ``_referenced``)."""
+    words: set[bytes] = set()
+    for display in sorted(s.changed):
+        text = s.files[display].text if display in s.files else None
+        if text is not None:
+            words |= _referenced(text)
+    return words
+
+
 def _stale(unit: Any, summary: Any, changed: set[str], changed_words: set[bytes]) -> bool:
     """Whether a cached unit result may be affected by the changed files."""
     if set(unit.deps) & changed:
@@ -268,11 +278,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         st.text = text
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
-    changed_words: set[bytes] = set()
-    for display in sorted(s.changed):
-        text = s.files[display].text if display in s.files else None
-        if text is not None:
-            changed_words |= _referenced(text)
+    changed_words: set[bytes] | None = None  # read when a cached unit is first looked at
     results: dict[str, Any] = {}
     todo: list[str] = []
     pending = sorted(summaries)
@@ -283,9 +289,11 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         entry = s.cache.entry(display, analysis=True) or {}
         try:
             unit = unit_from_json(display, entry["unit"])
-            if display in s.changed or _stale(
-                unit, summaries.get(display), s.changed, changed_words
-            ):
+            if display in s.changed:
+                raise Invalid("changed")
+            if changed_words is None:
+                changed_words = _changed_words(s)
+            if _stale(unit, summaries.get(display), s.changed, changed_words):
                 raise Invalid("stale")
             results[display] = unit
             pending.extend(unit.bases)

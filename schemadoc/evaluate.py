@@ -121,6 +121,8 @@ def placeholder(label: str, pos: Position | None) -> Value:
 
 def _literal_text(prefix: str, quote: str, body: str) -> str | bytes:
     """What a literal's body means (escapes processed); the body as written if it cannot say."""
+    if "\\" not in body and "\r" not in body and "b" not in prefix.lower():
+        return body  # nothing to process (line ends would be normalized)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
