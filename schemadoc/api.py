@@ -357,17 +357,36 @@ def scan(
     return analyse(survey(paths, settings or Settings(), progress), progress)
 
 
+def _stamp(stat: os.stat_result) -> list[int]:
+    """What changes whenever a file is written: its size, times and inode."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
 @dataclass(frozen=True)
 class Document:
-    """A rendered document and the diagnostics of the schema it documents."""
+    """A rendered document and the diagnostics of the schema it documents. ``content`` is
+    None when the target file already holds the document (and so was not read)."""
 
-    content: str
+    content: str | None
     diagnostics: tuple[Diagnostic, ...]
     files: int
+    _cache: Cache | None = field(default=None, repr=False, compare=False)
+    _key: str = field(default="", repr=False, compare=False)
 
     def has_errors(self, strict: bool = False) -> bool:
         bad = ("error", "warning") if strict else ("error",)
         return any(d.severity in bad for d in self.diagnostics)
+
+    def written(self, target: Path) -> None:
+        """Remember that ``target`` now holds this document: the next run need not read it."""
+        if self._cache is None:
+            return
+        try:
+            stamp = _stamp(os.stat(target))
+        except OSError:
+            return
+        self._cache.put_target(os.path.abspath(target), stamp, self._key)
+        self._cache.save()
 
 
 def _templates_fingerprint(settings: Settings) -> str:
@@ -382,29 +401,59 @@ def _templates_fingerprint(settings: Settings) -> str:
     return h.hexdigest()
 
 
+def _holds(cache: Cache, key: str, target: Path) -> bool:
+    """Whether the file ``target`` holds the document cached under ``key``: told by its stamp
+    when the cache knows it, else by its bytes (and then the cache learns its stamp)."""
+    sha, name = cache.sha(key), os.path.abspath(target)
+    try:
+        stat = os.stat(target)
+        if sha is None or not S_ISREG(stat.st_mode):
+            return False
+        if cache.holds(name, _stamp(stat), key):
+            return True
+        with open(target, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if digest(data) != sha:
+        return False
+    cache.put_target(name, _stamp(stat), key)
+    return True
+
+
 def document(
     paths: Sequence[str | Path],
     settings: Settings,
     *,
     progress: Progress | None = None,
     known: str | None = None,
+    target: Path | None = None,
 ) -> Document:
     """The rendered document; when nothing it depends on changed, straight from the cache.
-    ``known`` is the document on disk, if any: when it is current, it is all that is read."""
+
+    ``target`` is the file the document goes to: when it holds the document already, the
+    result's ``content`` is None, and the file was read only if its size, times and inode
+    were not those it had when last written (see ``Document.written``) or found current.
+    ``known`` is the document on disk, if any: when it is current, it is all that is read.
+    """
     s = survey(paths, settings, progress)
     key = hashlib.sha256(
         "\0".join(
             [s.fingerprint, repr(replace(settings, paths=())), _templates_fingerprint(settings)]
         ).encode()
     ).hexdigest()
+    diagnostics = s.cache.diagnostics(key)
+    if target is not None and diagnostics is not None and _holds(s.cache, key, target):
+        s.cache.save()  # file times may have moved on while contents did not
+        return Document(None, tuple(diagnostics), s.found, s.cache, key)
     cached = s.cache.output(key, known)
     if cached is not None:
-        s.cache.save()  # file times may have moved on while contents did not
-        return Document(cached[0], tuple(cached[1]), s.found)
+        s.cache.save()
+        return Document(cached[0], tuple(cached[1]), s.found, s.cache, key)
     from .render import render
 
     result = analyse(s, progress)
     content = render(result.schema, settings)
     s.cache.put_output(key, content, list(result.diagnostics))
     s.cache.save()
-    return Document(content, result.diagnostics, s.found)
+    return Document(content, result.diagnostics, s.found, s.cache, key)

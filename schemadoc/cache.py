@@ -115,14 +115,16 @@ def _table(raw: Any) -> dict[str, dict[str, Any]]:
 class Cache:
     """Cached file states and outputs; ``folder`` None means the cache is off.
 
-    Three files: a small one with each file's size, time and hash and the hashes of the
-    rendered documents (all that a run with nothing changed reads), one with what extraction
-    found, and one with the rendered documents.
+    Three files: a small one with each file's size, time and hash, the hashes of the
+    rendered documents and the stamps of the files they were last found in (all that a run
+    with nothing changed reads), one with what extraction found, and one with the rendered
+    documents.
     """
 
     folder: Path | None
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> stamp, sha
     dirty: bool = False
     _analysis: dict[str, dict[str, Any]] | None = None
     _analysis_dirty: bool = False
@@ -148,8 +150,9 @@ class Cache:
             if expect(data, dict).get("format") != FORMAT:
                 raise Invalid("format")
             cache.files, cache.outputs = _table(data["files"]), _table(data["outputs"])
+            cache.targets = _table(data.get("targets", {}))
         except (OSError, ValueError, KeyError, Invalid):
-            cache.files, cache.outputs = {}, {}
+            cache.files, cache.outputs, cache.targets = {}, {}, {}
         return cache
 
     def _analyses(self) -> dict[str, dict[str, Any]]:
@@ -211,20 +214,43 @@ class Cache:
                 self._contents = {}
         return self._contents
 
+    def sha(self, key: str) -> str | None:
+        """The hash of the document rendered under ``key``, if it is cached."""
+        sha = self.outputs.get(key, {}).get("sha")
+        return sha if isinstance(sha, str) else None
+
+    def diagnostics(self, key: str) -> list[Diagnostic] | None:
+        """The diagnostics of the document rendered under ``key``, if it is cached."""
+        try:
+            raw = expect(self.outputs[key]["diagnostics"], list)
+            return [diagnostic_from_json(d) for d in raw]
+        except (KeyError, ValueError, Invalid):
+            return None
+
     def output(self, key: str, known: str | None = None) -> tuple[str, list[Diagnostic]] | None:
         """The document rendered under ``key`` and its diagnostics. When ``known`` (the file
         on disk) is that document, it is taken as is and nothing more is read."""
-        raw = self.outputs.get(key)
-        if raw is None:
+        diagnostics, sha = self.diagnostics(key), self.sha(key)
+        if diagnostics is None or sha is None:
             return None
-        try:
-            diagnostics = [diagnostic_from_json(d) for d in expect(raw["diagnostics"], list)]
-            if known is not None and digest(known.encode()) == expect(raw["sha"], str):
-                return known, diagnostics
-            content = self._stored().get(key)
-            return None if content is None else (content, diagnostics)
-        except (KeyError, ValueError, Invalid):
-            return None
+        if known is not None and digest(known.encode()) == sha:
+            return known, diagnostics
+        content = self._stored().get(key)
+        return None if content is None else (content, diagnostics)
+
+    def holds(self, target: str, stamp: list[int], key: str) -> bool:
+        """Whether the file ``target``, as ``stamp`` (its size, times and inode) tells, holds
+        the document rendered under ``key``: it did when it last had that stamp."""
+        record, sha = self.targets.get(target, {}), self.sha(key)
+        return sha is not None and record.get("stamp") == stamp and record.get("sha") == sha
+
+    def put_target(self, target: str, stamp: list[int], key: str) -> None:
+        """Remember that the file ``target``, with ``stamp``, holds the document of ``key``."""
+        sha = self.sha(key)
+        record = {"stamp": stamp, "sha": sha}
+        if sha is not None and self.targets.get(target) != record:
+            self.targets[target] = record
+            self.dirty = True
 
     def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
         self.outputs.pop(key, None)
@@ -234,6 +260,8 @@ class Cache:
         }
         while len(self.outputs) > _MAX_OUTPUTS:
             del self.outputs[next(iter(self.outputs))]
+        shas = {o.get("sha") for o in self.outputs.values()}
+        self.targets = {t: r for t, r in self.targets.items() if r.get("sha") in shas}
         stored = self._stored()
         stored[key] = content
         for old in set(stored) - set(self.outputs):
@@ -259,7 +287,12 @@ class Cache:
                 write_atomic(self._path(".outputs.json"), _dumps(self._contents))  # type: ignore[arg-type]
                 self._contents_dirty = False
             if self.dirty:
-                data = {"format": FORMAT, "files": self.files, "outputs": self.outputs}
+                data = {
+                    "format": FORMAT,
+                    "files": self.files,
+                    "outputs": self.outputs,
+                    "targets": self.targets,
+                }
                 write_atomic(self.path, _dumps(data))
                 self.dirty = False
         except OSError:

@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -229,11 +229,13 @@ def _lint(args: argparse.Namespace, settings: Settings, raw: dict) -> int:
 
 @dataclass
 class Plan:
-    """Files to write (path -> content) and generated files to remove."""
+    """Files to write (path -> content), files that hold their content already, and
+    generated files to remove."""
 
     writes: dict[Path, str]
     removals: list[Path]
     folders: dict[Path, int]  # split folder -> number of files it gets
+    current: list[Path] = field(default_factory=list)
 
 
 _FENCE_LANGS = {"json": "json", "sql": "sql", "mermaid": "mermaid"}
@@ -262,9 +264,18 @@ def _injected(path: Path, content: str, settings: Settings) -> str:
     )
 
 
-def _plan(targets: Targets, schema: object, settings: Settings, content: str | None) -> Plan:
+def _plan(
+    targets: Targets,
+    schema: object,
+    settings: Settings,
+    content: str | None,
+    current: bool = False,
+) -> Plan:
+    """What to write; ``current`` when the output file holds the document already."""
     plan = Plan({}, [], {})
-    if targets.output and targets.output != "-" and content is not None:
+    if targets.output and targets.output != "-" and current:
+        plan.current.append(Path(targets.output))
+    elif targets.output and targets.output != "-" and content is not None:
         plan.writes[Path(targets.output)] = content
     if targets.inject and content is not None:
         plan.writes[targets.inject] = _injected(targets.inject, content, settings)
@@ -306,7 +317,7 @@ def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
     if stale:
         return EXIT_STALE
     if not quiet:
-        for path in plan.writes:
+        for path in [*plan.current, *plan.writes]:
             if path.parent not in plan.folders:
                 print(f"schemadoc: {shown(path)} is up to date", file=sys.stderr)
         for folder, count in plan.folders.items():
@@ -319,6 +330,9 @@ def _write(plan: Plan, quiet: bool) -> bool:
     from .output import shown, write_atomic
 
     changed = False
+    for path in plan.current:
+        if not quiet:
+            print(f"schemadoc: unchanged: {shown(path)}", file=sys.stderr)
     for path, content in plan.writes.items():
         wrote = write_atomic(path, content)
         changed |= wrote
@@ -365,15 +379,13 @@ def _run(args: argparse.Namespace) -> int:
     from .render import render
 
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
-    schema = None
+    schema, doc, target = None, None, None
     if targets.split is None and (targets.output or targets.inject):
-        # A single document: straight from the cache when nothing it depends on changed.
-        known = None
+        # A single document: straight from the cache when nothing it depends on changed,
+        # and not even read when the output file holds it already.
         if targets.output and targets.output != "-" and not targets.inject:
-            from .output import read_text
-
-            known = read_text(Path(targets.output))
-        doc = document(settings.paths, settings, progress=progress, known=known)
+            target = Path(targets.output)
+        doc = document(settings.paths, settings, progress=progress, target=target)
         diagnostics, content = doc.diagnostics, doc.content
     else:
         result = scan(settings.paths, settings, progress=progress)
@@ -406,12 +418,15 @@ def _run(args: argparse.Namespace) -> int:
             )
             return EXIT_ERROR
         targets = Targets(targets.output, None, None)
+    current = doc is not None and doc.content is None
+    plan = _plan(targets, schema, settings, content, current)
     if args.command == "check":
-        return _check(_plan(targets, schema, settings, content), settings, args.quiet)
-    plan = _plan(targets, schema, settings, content)
+        return _check(plan, settings, args.quiet)
     if targets.output == "-" and content is not None:
         sys.stdout.write(content)
     changed = _write(plan, args.quiet)
+    if doc is not None and target is not None and target in plan.writes:
+        doc.written(target)
     if failed:
         return EXIT_ERROR
     return EXIT_STALE if changed and args.fail_on_change else EXIT_OK
