@@ -1,12 +1,14 @@
-"""Write outputs atomically, or compare them with what is on disk (check mode)."""
+"""Write outputs atomically, or compare them with what is on disk (check mode).
+
+``tempfile`` and ``difflib`` are imported only when a file is written or a diff shown: a
+run with nothing to write does without them.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 
@@ -35,6 +37,8 @@ def write_atomic(path: Path, content: str) -> bool:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -52,6 +56,8 @@ def write_atomic(path: Path, content: str) -> bool:
 
 def unified_diff(path: str, old: str | None, new: str) -> str:
     """A unified diff from the file on disk to what would be generated."""
+    import difflib
+
     before = [] if old is None else old.splitlines(keepends=True)
     lines = difflib.unified_diff(
         before,

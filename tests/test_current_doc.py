@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,25 @@ def test_the_api_gives_no_content_for_a_target_that_holds_the_doc(project: Path)
     assert held.diagnostics == first.diagnostics
     target.write_text(first.content + " ")
     assert api.document([project / "app"], settings, target=target).content == first.content
+
+
+def test_a_warm_run_imports_nothing_it_does_not_need(project: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from schemadoc.cli import main\n"
+        "code = main(['generate', '--quiet'])\n"
+        "print(code, *sorted(sys.modules))\n"
+    )
+
+    def modules() -> tuple[str, set[str]]:
+        out = subprocess.run(
+            [sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True
+        ).stdout.split()
+        return out[0], set(out[1:])
+
+    modules()  # a first run in this folder fills its cache
+    code, loaded = modules()
+    assert code == "0"
+    heavy = {"libcst", "sqlglot", "jinja2", "importlib.metadata", "difflib", "tempfile"}
+    assert loaded & heavy == set()
+    assert "schemadoc.cache" in loaded  # the probe did see the warm path
