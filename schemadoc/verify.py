@@ -794,9 +794,9 @@ def _groups(statements: Sequence[SqlStatement]) -> list[str]:
     SQLite re-reads its schema table after each CREATE, so thousands of objects in one
     database cost quadratic time; statements that share no object run apart. Statements are
     grouped when they mention a common object name (an index or trigger and its table, a view
-    and what it reads, two definitions of one name, a DROP and its object). A table's
-    ``REFERENCES`` to another table count only when that table is altered: a rename rewrites
-    the references to it.
+    and what it reads, two definitions of one name, a DROP and its object). An index names
+    only itself and its table. A table's ``REFERENCES`` to another table count only when that
+    table is altered: a rename rewrites the references to it.
     """
     names: set[str] = set()
     altered: set[str] = set()
@@ -827,7 +827,9 @@ def _groups(statements: Sequence[SqlStatement]) -> list[str]:
         words = _words(stmt.sql) if len(stmt.sql) <= MAX_LENGTH else set()
         found = words & names
         h = head(stmt.sql)
-        if h.verb == "CREATE" and h.kind == "TABLE" and "select" not in words:
+        if h.verb == "CREATE" and h.kind == "INDEX":
+            found = {ascii_fold(n) for n in object_names(stmt.sql) if n} & names
+        elif h.verb == "CREATE" and h.kind == "TABLE" and "select" not in words:
             own, _ = object_names(stmt.sql)
             found = {ascii_fold(own or "")} & names | (found & altered)
         ordered = sorted(found)

@@ -33,6 +33,7 @@ def _messy_schema() -> list[SqlStatement]:
         "CREATE TABLE doomed (id INTEGER PRIMARY KEY)",
         "CREATE VIEW reads_doomed AS SELECT id FROM doomed",
         "CREATE TABLE vendor (id INTEGER PRIMARY KEY, code TEXT)",
+        'CREATE TABLE "index" (id INTEGER PRIMARY KEY)',  # a keyword as a name
     ]
     sqls += [
         f"CREATE TABLE filler_{n:04d} (id INTEGER PRIMARY KEY, "
@@ -113,3 +114,5 @@ def test_groups_split_what_shares_no_name_and_keep_the_rest_together() -> None:
     assert of("CREATE TABLE filler_0005") != of("CREATE TABLE filler_0006")
     assert of("CREATE INDEX ix_filler_0007") == of("CREATE TABLE filler_0007")
     assert of("CREATE TABLE filler_0005") != of("CREATE TABLE account")
+    # Every CREATE INDEX says "index": that names no table of that name.
+    assert of("CREATE INDEX ix_filler_0007") != of('CREATE TABLE "index"')
