@@ -250,7 +250,6 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     from .extract import merge, summarize
     from .relations import relate
     from .units import summary_from_json, summary_to_json, unit_from_json, unit_to_json
-    from .verify import verify
 
     files = {d: st.path for d, st in s.files.items()}
     problems = [d for st in s.files.values() for d in st.problems]
@@ -305,7 +304,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
     fragments, found = merge(list(results.values()))
     ordered = sorted([*fragments, *sql_units], key=lambda f: f.path)
-    schema = verify(statements_of(ordered))
+    schema = _verify(s, statements_of(ordered))
     schema = relate(schema, infer=s.settings.infer_relations)
     everything = sorted(
         {*s.diagnostics, *problems, *found, *schema.diagnostics}, key=Diagnostic.sort_key
@@ -315,6 +314,21 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     return Result(
         replace(schema, diagnostics=tuple(everything)), s.found, len(summaries) + len(sql_units)
     )
+
+
+def _verify(s: Survey, statements: list[SqlStatement]) -> Any:
+    """Verify, reusing what earlier runs found for groups of statements that did not change."""
+    from .records import Decoded, to_json
+    from .verify import Part, verify, verify_parts
+
+    if s.cache.folder is None:
+        return verify(statements)
+    known = Decoded(s.cache.verified(), Part)
+    schema, parts = verify_parts(statements, known)
+    s.cache.put_verified(
+        {k: known.raw[k] if k in known.good else to_json(p) for k, p in parts.items()}
+    )
+    return schema
 
 
 def _text(st: FileState) -> str:

@@ -115,10 +115,10 @@ def _table(raw: Any) -> dict[str, dict[str, Any]]:
 class Cache:
     """Cached file states and outputs; ``folder`` None means the cache is off.
 
-    Three files: a small one with each file's size, time and hash, the hashes of the
+    Four files: a small one with each file's size, time and hash, the hashes of the
     rendered documents and the stamps of the files they were last found in (all that a run
-    with nothing changed reads), one with what extraction found, and one with the rendered
-    documents.
+    with nothing changed reads), one with what extraction found, one with what verification
+    found (by group of statements), and one with the rendered documents.
     """
 
     folder: Path | None
@@ -130,6 +130,8 @@ class Cache:
     _analysis_dirty: bool = False
     _contents: dict[str, str] | None = None
     _contents_dirty: bool = False
+    _verified: dict[str, Any] | None = None
+    _verified_dirty: bool = False
 
     def _path(self, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
@@ -227,6 +229,30 @@ class Cache:
         except (KeyError, ValueError, Invalid):
             return None
 
+    def verified(self) -> dict[str, Any]:
+        """What verification found last time, by group key (entries are not checked here)."""
+        if self._verified is None:
+            self._verified = {}
+            if self.folder is not None:
+                try:
+                    path = self._path(".verified.json")
+                    assert path is not None
+                    data = expect(json.loads(path.read_text(encoding="utf-8")), dict)
+                    if data.get("format") != FORMAT:
+                        raise Invalid("format")
+                    self._verified = {
+                        expect(k, str): v for k, v in expect(data["parts"], dict).items()
+                    }
+                except (OSError, ValueError, KeyError, Invalid):
+                    pass
+        return self._verified
+
+    def put_verified(self, parts: dict[str, Any]) -> None:
+        """Keep ``parts`` (and nothing older) for the next verification."""
+        if parts != self.verified():  # kept entries are the very objects read: quick to compare
+            self._verified = parts
+            self._verified_dirty = True
+
     def output(self, key: str, known: str | None = None) -> tuple[str, list[Diagnostic]] | None:
         """The document rendered under ``key`` and its diagnostics. When ``known`` (the file
         on disk) is that document, it is taken as is and nothing more is read."""
@@ -270,7 +296,9 @@ class Cache:
 
     def save(self) -> None:
         """Write what changed; never fails the run."""
-        if self.path is None or not (self.dirty or self._analysis_dirty or self._contents_dirty):
+        if self.path is None or not (
+            self.dirty or self._analysis_dirty or self._contents_dirty or self._verified_dirty
+        ):
             return
         from .output import write_atomic
 
@@ -283,6 +311,10 @@ class Cache:
                 data = {"format": FORMAT, "files": self._analysis}
                 write_atomic(self._path(".analysis.json"), _dumps(data))  # type: ignore[arg-type]
                 self._analysis_dirty = False
+            if self._verified_dirty and self._verified is not None:
+                data = {"format": FORMAT, "parts": self._verified}
+                write_atomic(self._path(".verified.json"), _dumps(data))  # type: ignore[arg-type]
+                self._verified_dirty = False
             if self._contents_dirty and self._contents is not None:
                 write_atomic(self._path(".outputs.json"), _dumps(self._contents))  # type: ignore[arg-type]
                 self._contents_dirty = False

@@ -62,7 +62,7 @@ class Column:
     description: str | None = None
     unique: bool = False
     generated: str | None = None
-    checks: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -413,4 +413,11 @@ def object_names(sql: str) -> tuple[str | None, str | None]:
             on = (
                 toks[j + 2].text if word(j + 1) == "." and word(j + 2) is not None else toks[j].text
             )
-    return unquote(name), unquote(on) if on else None
+    return _identifier(name), _identifier(on) if on else None
+
+
+def _identifier(name: str) -> str:
+    """An object name as written: SQLite takes a string literal there as a name, too."""
+    if len(name) >= 2 and name[0] == name[-1] == "'":
+        return name[1:-1].replace("''", "'")
+    return unquote(name)

@@ -8,10 +8,13 @@ names, which no PRAGMA shows, come from the parsed statements.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from .model import (
     Check,
@@ -148,7 +151,10 @@ class _Object:
 @dataclass
 class _State:
     objects: dict[str, _Object] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[tuple[str, Diagnostic]] = field(default_factory=list)  # by group
+    group: str = ""  # the group of the statement or object at hand
+    root_of: dict[str, str] = field(default_factory=dict)  # object name: its group
+    unattributed: bool = False  # an object was read back whose group is unknown
     deferred: list[SqlStatement] = field(default_factory=list)  # came before their table
     created: set[str] = field(default_factory=set)  # every name ever created
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -156,7 +162,10 @@ class _State:
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
+        self.add(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append((self.group, diagnostic))
 
 
 def _is_teardown(stmt: SqlStatement) -> bool:
@@ -349,20 +358,21 @@ def _failed(
         state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}")
 
 
-def _apply_deferred(where: dict[int, Sandbox], state: _State) -> None:
+def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> None:
     """Statements that ran before their table existed, once everything else is in place
-    (``where`` is the database of each statement, by ``id``).
+    (``where`` is the database and group of each statement, by ``id``).
 
     Indexes, triggers and added columns are applied then; other ALTERs of a table that is
     created somewhere (renames, drops) were migrations of older databases and are skipped.
     """
     for stmt in state.deferred:
+        box, state.group = where[id(stmt)]
         h = head(stmt.sql)
         op = parse_statement(stmt.sql)
         name, _ = object_names(stmt.sql)
         key = ascii_fold(name or "")
         if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
-            _apply(where[id(stmt)], state, stmt, late=True)
+            _apply(box, state, stmt, late=True)
         elif (
             key in state.created
             or key in state.objects
@@ -609,7 +619,7 @@ def _read_table(
     without_rowid: bool,
     obj: _Object | None,
     index_sources: dict[str, list[Source]],
-    diagnostics: list[Diagnostic],
+    state: _State,
     master: _Master,
 ) -> Table:
     sql = master.sql.get(("table", name)) or ""
@@ -646,7 +656,8 @@ def _read_table(
     columns = [replace(c, unique=ascii_fold(c.name) in uniques) for c in columns]
     source = obj.sources[0] if obj and obj.sources else None
     if obj is not None:
-        diagnostics.extend(_verify_columns(obj, tuple(columns), source, uniques))
+        for diagnostic in _verify_columns(obj, tuple(columns), source, uniques):
+            state.add(diagnostic)
     checks: tuple[Check, ...] = obj.declared.checks if obj and obj.declared else ()
     module = obj.declared.module if obj and obj.declared else None
     if kind == "virtual" and module is None:
@@ -685,21 +696,24 @@ class _Master:
                 self.indexes.setdefault(table, {})[name] = sql
 
 
-def _read_schema(sandboxes: Sequence[Sandbox], state: _State) -> Schema:
-    tables: list[Table] = []
-    views: list[View] = []
-    triggers: list[Trigger] = []
+def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Part]:
+    """What the databases hold, by group, with the diagnostics of each group."""
+    found: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
     for sandbox in sandboxes:
         with sandbox.reading() as conn:
             for schema in ("main", "temp"):
-                _read_database(conn, schema, state, index_sources, tables, views, triggers)
-    return Schema(
-        tables=tuple(sorted(tables, key=lambda t: (ascii_fold(t.name), t.name))),
-        views=tuple(sorted(views, key=lambda v: (ascii_fold(v.name), v.name))),
-        triggers=tuple(sorted(triggers, key=lambda t: (ascii_fold(t.name), t.name))),
-        diagnostics=tuple(state.diagnostics),
-    )
+                _read_database(conn, schema, state, index_sources, found)
+    diagnostics: dict[str, list[Diagnostic]] = {}
+    for group, diagnostic in state.diagnostics:
+        diagnostics.setdefault(group, []).append(diagnostic)
+    return {
+        group: Part(
+            *(tuple(objects) for objects in found.get(group, ([], [], []))),
+            tuple(diagnostics.get(group, [])),
+        )
+        for group in found.keys() | diagnostics.keys()
+    }
 
 
 def _read_database(
@@ -707,16 +721,22 @@ def _read_database(
     schema: str,
     state: _State,
     index_sources: dict[str, list[Source]],
-    tables: list[Table],
-    views: list[View],
-    triggers: list[Trigger],
+    found: dict[str, tuple[list[Table], list[View], list[Trigger]]],
 ) -> None:
-    """Add the tables, views and triggers of one schema of one scratch database."""
+    """Add the tables, views and triggers of one schema of one scratch database to
+    ``found``, by group."""
+
+    def of(name: str) -> tuple[list[Table], list[View], list[Trigger]]:
+        state.group = _group_of(ascii_fold(name), state.root_of)
+        state.unattributed |= state.group == "?"
+        return found.setdefault(state.group, ([], [], []))
+
     master = _Master(conn, schema)
     for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
         if name.startswith("sqlite_") or kind == "shadow":
             continue
         obj = state.objects.get(ascii_fold(name))
+        tables, views, _ = of(name)
         if kind == "view":
             views.append(_read_view(conn, schema, name, obj, state, master))
             continue
@@ -730,7 +750,7 @@ def _read_database(
                 bool(wr),
                 obj,
                 index_sources,
-                state.diagnostics,
+                state,
                 master,
             )
         )
@@ -739,7 +759,16 @@ def _read_database(
     ):
         obj = state.objects.get(ascii_fold(name))
         sources = tuple(obj.sources) if obj else ()
-        triggers.append(Trigger(name, table, sql, sources, obj.description if obj else None))
+        of(name)[2].append(Trigger(name, table, sql, sources, obj.description if obj else None))
+
+
+def _group_of(name: str, root_of: dict[str, str]) -> str:
+    """The group of an object read back; a virtual table's shadow tables (``<name>_...``) are
+    in its group; "?" when none is known."""
+    if name in root_of:
+        return root_of[name]
+    owners = [n for n in root_of if name.startswith(n + "_")]
+    return root_of[max(owners, key=len)] if owners else "?"
 
 
 def _read_view(
@@ -758,7 +787,7 @@ def _read_view(
         source = obj.sources[0] if obj and obj.sources else None
         words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
         if words & state.conflicted:
-            state.diagnostics.append(
+            state.add(
                 Diagnostic.at(
                     source,
                     "warning",
@@ -767,7 +796,7 @@ def _read_view(
                 )
             )
         else:
-            state.diagnostics.append(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
+            state.add(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
     return View(
         name,
         sql,
@@ -778,6 +807,7 @@ def _read_view(
     )
 
 
+_Named = TypeVar("_Named", Table, View, Trigger)
 _GROUP_STATEMENTS = 256  # a scratch database takes in new groups until it holds this many
 _WORD = re.compile(r'"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\w+')
 
@@ -788,28 +818,32 @@ def _words(sql: str) -> set[str]:
     return {ascii_fold(unquote(w)) for w in _WORD.findall(sql)}
 
 
-def _groups(statements: Sequence[SqlStatement]) -> list[str]:
-    """For each statement, the group whose statements must share one scratch database.
+def _groups(statements: Sequence[SqlStatement]) -> tuple[list[str], dict[str, str]]:
+    """For each statement, the group whose statements must share one scratch database;
+    also the group of each object name.
 
     SQLite re-reads its schema table after each CREATE, so thousands of objects in one
     database cost quadratic time; statements that share no object run apart. Statements are
     grouped when they mention a common object name (an index or trigger and its table, a view
-    and what it reads, two definitions of one name, a DROP and its object). An index names
-    only itself and its table. A table's ``REFERENCES`` to another table count only when that
-    table is altered: a rename rewrites the references to it.
+    and what it reads, two definitions of one name, a DROP and its object, a virtual table and
+    the names of its shadow tables). An index names only itself and its table. A table's
+    ``REFERENCES`` to another table count only when that table is altered: a rename rewrites
+    the references to it.
     """
     names: set[str] = set()
     altered: set[str] = set()
+    heads = []  # (head, the folded name and ON table) of each statement, read once
     for stmt in statements:
         h = head(stmt.sql)
-        if h.verb not in ("CREATE", "ALTER") or len(stmt.sql) > MAX_LENGTH:
+        own: tuple[str, ...] = ()
+        if h.verb in ("CREATE", "ALTER") and len(stmt.sql) <= MAX_LENGTH:
+            own = tuple(ascii_fold(n) for n in object_names(stmt.sql) if n)
+        heads.append((h, own))
+        if not own:
             continue
-        name, _ = object_names(stmt.sql)
-        if name is None:
-            continue
-        names.add(ascii_fold(name))
+        names.add(own[0])
         if h.verb == "ALTER":
-            altered.add(ascii_fold(name))
+            altered.add(own[0])
             op = parse_statement(stmt.sql)
             if isinstance(op, RenameTable):
                 names.add(ascii_fold(op.new_name))
@@ -823,20 +857,21 @@ def _groups(statements: Sequence[SqlStatement]) -> list[str]:
         return name
 
     mentions: list[list[str]] = []
-    for stmt in statements:
-        words = _words(stmt.sql) if len(stmt.sql) <= MAX_LENGTH else set()
-        found = words & names
-        h = head(stmt.sql)
+    for stmt, (h, own) in zip(statements, heads, strict=True):
         if h.verb == "CREATE" and h.kind == "INDEX":
-            found = {ascii_fold(n) for n in object_names(stmt.sql) if n} & names
-        elif h.verb == "CREATE" and h.kind == "TABLE" and "select" not in words:
-            own, _ = object_names(stmt.sql)
-            found = {ascii_fold(own or "")} & names | (found & altered)
+            found = set(own) & names
+        else:
+            words = _words(stmt.sql) if len(stmt.sql) <= MAX_LENGTH else set()
+            found = words & names
+            if h.verb == "CREATE" and h.kind == "TABLE" and own and "select" not in words:
+                found = {own[0]} | (found & altered)
+                if h.virtual:  # its shadow tables are named after it
+                    found |= {n for n in names if n.startswith(own[0] + "_")}
         ordered = sorted(found)
         for other in ordered[1:]:
             parent[find(other)] = find(ordered[0])
         mentions.append(ordered)
-    return [find(m[0]) if m else "" for m in mentions]
+    return [find(m[0]) if m else "" for m in mentions], {n: find(n) for n in names}
 
 
 class _Databases:
@@ -866,16 +901,87 @@ class _Databases:
             box.close()
 
 
+@dataclass(frozen=True)
+class Part:
+    """What one group of statements yields (see ``_groups``)."""
+
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+_UNSTABLE = frozenset({"SD203", "SD204"})  # limits of time and memory: not kept for next time
+
+
 def verify(statements: Sequence[SqlStatement]) -> Schema:
     """Apply ``statements`` in order to scratch databases; the schema as SQLite has it."""
+    return verify_parts(statements, {})[0]
+
+
+def verify_parts(
+    statements: Sequence[SqlStatement], known: Mapping[str, Part]
+) -> tuple[Schema, dict[str, Part]]:
+    """``verify``, taking from ``known`` the part of each group whose statements it holds
+    (by ``group_key``); also the parts of this run worth keeping, by key."""
+    groups, root_of = _groups(statements)
+    foreign = _foreign_groups(statements)
+    members: dict[str, list[SqlStatement]] = {}
+    for stmt, group in zip(statements, groups, strict=True):
+        members.setdefault(group, []).append(stmt)
+    keys = {group: group_key(stmts, foreign) for group, stmts in members.items()}
+    kept = {keys[g]: known[keys[g]] for g in members if keys[g] in known}
+    todo = [(s, g) for s, g in zip(statements, groups, strict=True) if keys[g] not in kept]
+    fresh, attributed = _apply_all(todo, _State(foreign_groups=foreign, root_of=root_of))
+    parts = [*kept.values(), *fresh.values()]
+    for group in {g for _, g in todo}:
+        part = fresh.get(group, Part())
+        if attributed and not any(d.code in _UNSTABLE for d in part.diagnostics):
+            kept[keys[group]] = part
+    schema = Schema(
+        tables=_by_name(t for p in parts for t in p.tables),
+        views=_by_name(v for p in parts for v in p.views),
+        triggers=_by_name(t for p in parts for t in p.triggers),
+        diagnostics=tuple(
+            sorted((d for p in parts for d in p.diagnostics), key=Diagnostic.sort_key)
+        ),
+    )
+    return schema, kept
+
+
+def group_key(statements: Sequence[SqlStatement], foreign: dict[tuple[str, str], str]) -> str:
+    """What a group's part depends on: its statements, where they are, and whether their
+    function holds other-engine DDL."""
+    facts = [
+        [
+            s.sql,
+            [s.source.path, s.source.line, s.source.column],
+            s.description,
+            list(s.placeholders),
+            s.function,
+            foreign.get((s.source.path, s.function or "")),
+        ]
+        for s in statements
+    ]
+    return hashlib.sha256(json.dumps(facts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _by_name(objects: Iterable[_Named]) -> tuple[_Named, ...]:
+    return tuple(sorted(objects, key=lambda o: (ascii_fold(o.name), o.name)))
+
+
+def _apply_all(todo: list[tuple[SqlStatement, str]], state: _State) -> tuple[dict[str, Part], bool]:
+    """Apply statements (with their groups) to scratch databases: the part of each group,
+    and whether every object read back was attributed to its group."""
     databases = _Databases()
-    state = _State(foreign_groups=_foreign_groups(statements))
-    where: dict[int, Sandbox] = {}
+    where: dict[int, tuple[Sandbox, str]] = {}
     try:
-        for stmt, group in zip(statements, _groups(statements), strict=True):
-            box = where[id(stmt)] = databases.place(group)
+        for stmt, group in todo:
+            box = databases.place(group)
+            where[id(stmt)] = (box, group)
+            state.group = group
             _apply(box, state, stmt)
         _apply_deferred(where, state)
-        return _read_schema(databases.all, state)
+        return _read_parts(databases.all, state), not state.unattributed
     finally:
         databases.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from schemadoc import api
+from schemadoc import api, verify
 from schemadoc.config import Settings
 from schemadoc.extract import Extractor
 from schemadoc.render import to_json
@@ -94,13 +95,15 @@ def test_a_new_tool_version_starts_afresh(
         lambda text: "not json at all",
         lambda text: json.dumps({"format": 1, "files": [], "outputs": {}}),
         lambda text: text.replace('"fragments":[', '"fragments":[7,'),  # a foreign shape
+        lambda text: text.replace('"parts":{"', '"parts":{"0":[],"', 1),  # a foreign part
+        lambda text: re.sub(r'\[\["([^"]*)",\[\[', r'[["\1",[["?",', text),  # a column too many
     ],
 )
 def test_a_damaged_cache_is_ignored(project: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
     cold = run(project, cache)
     stored = sorted(cache.glob("*.json"))
-    assert len(stored) == 2  # file states and outputs; what extraction found
+    assert len(stored) == 3  # file states and outputs; what extraction and verification found
     for path in stored:
         path.write_text(damage(path.read_text()))
     assert run(project, cache) == cold
@@ -223,3 +226,51 @@ def test_metadata_in_another_form_is_read_by_importlib_metadata(
     (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: libcst\nVersion: 5.4.3\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert _version("libcst") == "5.4.3"
+
+
+@pytest.fixture
+def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements that verification applies to a scratch database, run after run."""
+    seen: list[str] = []
+    original = verify._apply
+
+    def spy(sandbox, state, stmt, **kw):  # type: ignore[no-untyped-def]
+        seen.append(stmt.sql)
+        return original(sandbox, state, stmt, **kw)
+
+    monkeypatch.setattr(verify, "_apply", spy)
+    return seen
+
+
+def test_verification_is_redone_only_for_the_statements_an_edit_touches(
+    project: Path, tmp_path: Path, applied: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    run(project, cache)
+    everything = list(applied)
+    applied.clear()
+    assert run(project, cache) and applied == []
+    legacy = project / "shop" / "legacy" / "todo.py"
+    legacy.write_text(legacy.read_text().replace("title TEXT", "title TEXT, note TEXT"))
+    warm = run(project, cache)
+    assert applied and all('"to-do"' in sql for sql in applied)
+    assert len(applied) < len(everything) / 2
+    assert warm == run(project, tmp_path / "cold", cache=False)
+
+
+def test_a_damaged_verification_entry_is_redone(
+    project: Path, tmp_path: Path, applied: list[str]
+) -> None:
+    cache = tmp_path / "cache"
+    cold = run(project, cache)
+    (stored,) = cache.glob("*.verified.json")
+    data = json.loads(stored.read_text())
+    damaged = sorted(data["parts"])[0]
+    data["parts"][damaged] = [["not", "a", "part"]]
+    stored.write_text(json.dumps(data))
+    applied.clear()
+    assert run(project, cache) == cold
+    assert applied  # the damaged group, and only it, was applied again
+    applied.clear()
+    assert run(project, cache) == cold
+    assert applied == []  # and kept right this time
