@@ -212,23 +212,33 @@ _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _referenced(text: str) -> set[bytes]:
-    """Names a changed file may take from other files: every name it mentions, less those it
-    defines at its top level (its own ``create_tables`` says nothing about another's)."""
-    words = set(_WORD.findall(text.encode()))
+    """Names a changed file may take from other files: the names its code uses (not the words
+    of its strings), less those it defines at its top level (its own ``create_tables`` says
+    nothing about another's). Every word, if Python cannot parse it."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return words
+        return set(_WORD.findall(text.encode()))
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.alias):
+            used.update(node.name.split("."))
+        elif isinstance(node, ast.keyword) and node.arg:
+            used.add(node.arg)
     own = {
-        n.name.encode()
+        n.name
         for n in tree.body
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     }
-    return words - own
+    return {name.encode() for name in used - own}
 
 
 def _changed_words(s: Survey) -> set[bytes]:
-    """The names that the changed files mention (see ``_referenced``)."""
+    """The names that the changed files use (see ``_referenced``)."""
     words: set[bytes] = set()
     for display in sorted(s.changed):
         text = s.files[display].text if display in s.files else None
@@ -238,11 +248,13 @@ def _changed_words(s: Survey) -> set[bytes]:
 
 
 def _stale(unit: Any, summary: Any, changed: set[str], changed_words: set[bytes]) -> bool:
-    """Whether a cached unit result may be affected by the changed files."""
+    """Whether a cached unit result may be affected by the changed files: it read one of them,
+    or one of them uses a class or function of it that holds DDL (a new call site, a new
+    subclass)."""
     if set(unit.deps) & changed:
         return True
-    defines = summary.defines if summary is not None else frozenset()
-    return any(name.encode() in changed_words for name in defines)
+    holders = summary.holders if summary is not None else frozenset()
+    return any(name.encode() in changed_words for name in holders)
 
 
 def analyse(s: Survey, progress: Progress | None = None) -> Result:

@@ -274,3 +274,66 @@ def test_a_damaged_verification_entry_is_redone(
     applied.clear()
     assert run(project, cache) == cold
     assert applied == []  # and kept right this time
+
+
+def _package(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / "app" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+HELPERS = {
+    "__init__.py": "",
+    "tables.py": (
+        "USERS = 'users'\n"
+        "def make(conn, table):\n"
+        "    conn.execute(f'CREATE TABLE {table} (id INTEGER PRIMARY KEY)')\n"
+        "class Store:\n"
+        "    TABLE = None\n"
+        "    def create(self, conn):\n"
+        "        conn.execute(f'CREATE TABLE {self.TABLE} (id INTEGER, note TEXT)')\n"
+    ),
+    "setup.py": "from app.tables import make\ndef run(conn):\n    make(conn, 'alpha')\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("new_file", "table"),
+    [
+        ("from app.tables import make\ndef more(conn):\n    make(conn, 'beta')\n", "beta"),
+        ("from app.tables import Store\nclass Orders(Store):\n    TABLE = 'orders'\n", "orders"),
+    ],
+    ids=["new call site", "new subclass"],
+)
+def test_a_new_use_of_a_ddl_function_elsewhere_redoes_its_file(
+    tmp_path: Path, processed: list[str], new_file: str, table: str
+) -> None:
+    project = _package(tmp_path / "p", HELPERS)
+    cache = tmp_path / "cache"
+    assert '"name": "alpha"' in run(project, cache)
+    (project / "app" / "more.py").write_text(new_file)
+    processed.clear()
+    warm = run(project, cache)
+    assert f'"name": "{table}"' in warm
+    assert "app/tables.py" in processed
+    assert warm == run(project, tmp_path / "cold", cache=False)
+
+
+def test_using_only_a_constant_of_a_file_does_not_redo_it(
+    tmp_path: Path, processed: list[str]
+) -> None:
+    project = _package(tmp_path / "p", HELPERS)
+    cache = tmp_path / "cache"
+    run(project, cache)
+    (project / "app" / "more.py").write_text(
+        "from app.tables import USERS\n"
+        "def more(conn):\n"
+        "    conn.execute(f'CREATE TABLE {USERS}_log (id INTEGER)')\n"
+    )
+    processed.clear()
+    warm = run(project, cache)
+    assert '"name": "users_log"' in warm
+    assert processed == ["app/more.py"]
+    assert warm == run(project, tmp_path / "cold", cache=False)
