@@ -16,7 +16,7 @@ import sqlite3
 import sys
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import libcst as cst
@@ -112,6 +112,76 @@ class Fragment:
         return self.source_at(0)
 
 
+class _FieldOrder(cst.CSTVisitor):
+    """Records the fields a node visits its children from, without going below them."""
+
+    def __init__(self) -> None:
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pass
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_HOOKS: dict[tuple[type, type], tuple[Callable | None, Callable | None]] = {}
+
+
+def _fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The fields of a node's class in the order libcst visits them (its source order).
+
+    Learnt once per class from libcst itself; a field that class visits only when it is set
+    (an f-string field's format spec) comes last, as libcst visits it.
+    """
+    kind = type(node)
+    order = _FIELDS.get(kind)
+    if order is None:
+        recorder = _FieldOrder()
+        node._visit_and_replace_children(recorder)
+        seen = list(dict.fromkeys(recorder.fields))
+        rest = [f.name for f in fields(node) if f.name not in seen]
+        order = _FIELDS[kind] = (*seen, *rest)
+    return order
+
+
+def _hooks(visitor: type, kind: type) -> tuple[Callable | None, Callable | None]:
+    """The ``visit_X``/``leave_X`` methods a visitor class defines for a node class."""
+    key = (visitor, kind)
+    if key not in _HOOKS:
+        found = []
+        for prefix in ("visit_", "leave_"):
+            name = prefix + kind.__name__
+            method = getattr(visitor, name, None)
+            found.append(None if method is getattr(cst.CSTVisitor, name, None) else method)
+        _HOOKS[key] = (found[0], found[1])
+    return _HOOKS[key]
+
+
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a visitor of ``visit_X``/``leave_X`` methods, without
+    libcst's rebuilding of every node it passes: the same calls, in the same order."""
+    visit, leave = _hooks(type(visitor), type(node))
+    if visit is None or visit(visitor, node) is not False:
+        for name in _fields(node):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value, visitor)
+            elif isinstance(value, tuple | list):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        walk(item, visitor)
+    if leave is not None:
+        leave(visitor, node)
+
+
 class _StringLeaves(cst.CSTVisitor):
     """String tokens in source order: simple strings and whole f-strings."""
 
@@ -156,7 +226,7 @@ def string_positions(module: cst.Module, text: str, path: str) -> dict[cst.CSTNo
     Falls back to libcst's PositionProvider when the two disagree.
     """
     leaves = _StringLeaves()
-    module.visit(leaves)
+    walk(module, leaves)
     starts = _token_starts(text)
     if starts is not None and len(starts) == len(leaves.leaves):
         pairs = list(zip(leaves.leaves, starts, strict=True))
@@ -514,7 +584,7 @@ class _Instantiator:
                 parsed = self.modules.parsed(display)
                 walker = _Calls(parsed) if parsed is not None else None
                 if walker is not None:
-                    parsed.module.visit(walker)  # type: ignore[union-attr]
+                    walk(parsed.module, walker)  # type: ignore[union-attr]
                 self._module_calls[display] = walker.calls if walker else {}
             self.modules.accessed.add(display)
             calls.extend(self._module_calls[display].get(name, []))
@@ -812,7 +882,7 @@ class Extractor:
             return result
         finder = _Finder(parsed, self.resolver, self.subclasses)
         try:
-            parsed.module.visit(finder)
+            walk(parsed.module, finder)
             bases = {
                 base.display
                 for cls in parsed.scope.classes.values()

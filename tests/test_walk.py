@@ -1,0 +1,106 @@
+"""The tree walk that stands in for libcst's ``visit``: the same calls, in the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from schemadoc.extract import walk
+
+SOURCE = '''
+"""Docstring."""
+from . import *
+from .m import (a as b, c)
+import os.path as p
+
+@decorator(arg="x")
+@other
+def f(x: "int" = "d", *args, y=f"{z!r:>{w}}", **kw) -> "str":
+    v = "a" if "b" in x else "c"
+    w = [s for s in ("t", "u") if s]
+    return f"CREATE TABLE {v} (x)" + "y" "z"
+
+class C(Base, metaclass=M):
+    NAME: str = "n"
+
+    @property
+    def g(self):
+        with open("p") as fh, open("q"):
+            pass
+        try:
+            raise ValueError("e")
+        except (KeyError, ValueError) as exc:
+            print("h", exc)
+        finally:
+            lambda q="r": q
+        return {"k": "v", **{"l": "m"}}[x:y:z]
+'''
+
+
+class _Log(cst.CSTVisitor):
+    """Logs every node entered and left; skips the children of every third call."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.log.append(("visit", id(node)))
+        return not (isinstance(node, cst.Call) and len(self.log) % 3 == 0)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.log.append(("leave", id(original_node)))
+
+
+class _Hooks(cst.CSTVisitor):
+    """The same log, from ``visit_X``/``leave_X`` methods of every node class."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int]] = []
+
+
+def _hook(kind: str) -> Callable[..., object]:
+    def visit(self: _Hooks, node: cst.CSTNode) -> bool:
+        self.log.append(("visit", id(node)))
+        return not (isinstance(node, cst.Call) and len(self.log) % 3 == 0)
+
+    def leave(self: _Hooks, node: cst.CSTNode) -> None:
+        self.log.append(("leave", id(node)))
+
+    return visit if kind == "visit" else leave
+
+
+for _name in dir(cst):
+    _cls = getattr(cst, _name)
+    if isinstance(_cls, type) and issubclass(_cls, cst.CSTNode):
+        setattr(_Hooks, f"visit_{_name}", _hook("visit"))
+        setattr(_Hooks, f"leave_{_name}", _hook("leave"))
+
+
+def test_walk_makes_the_calls_libcst_visit_makes() -> None:
+    module = cst.parse_module(SOURCE)
+    expected, got = _Log(), _Hooks()
+    module.visit(expected)
+    walk(module, got)
+    assert got.log == expected.log
+    assert len(got.log) > 500
+
+
+def test_walk_skips_children_when_visit_returns_false_and_still_leaves() -> None:
+    class Strings(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+            self.seen.append("f")
+            return False
+
+        def leave_FormattedString(self, original_node: cst.FormattedString) -> None:
+            self.seen.append("/f")
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            self.seen.append(node.value)
+
+    visitor = Strings()
+    walk(cst.parse_module('x = f"{\'a\'}" + "b"\n'), visitor)
+    assert visitor.seen == ["f", "/f", '"b"']
