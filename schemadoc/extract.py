@@ -776,6 +776,9 @@ class Extractor:
         self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
         self._subclasses: dict[int, list[ClassInfo]] = {}
         self._elsewhere: dict[str, set[tuple[str, str]]] | None = None
+        self._summary_bases: dict[str, set[tuple[str, str]]] | None = None
+        self._loaded_bases: dict[str, set[tuple[str, str]]] = {}
+        self._indexed = 0  # modules of ``loaded_order`` in ``_loaded_bases``
 
     def _subclasses_elsewhere(self) -> dict[str, set[tuple[str, str]]]:
         """Classes in files without DDL that derive from a class holding DDL, by base name
@@ -826,17 +829,25 @@ class Extractor:
         """(file, class) of classes whose bases name ``base``: in the scanned DDL files (from
         their summaries), in the other modules parsed so far, and in files that derive from a
         class holding DDL."""
-        found = {
-            (display, name)
-            for display, summary in self.summaries.items()
-            for name, bases in summary.bases
-            if base in bases
-        }
-        for parsed in self.modules.loaded():
-            for cls in parsed.scope.classes.values():
-                if base in {_last_name(b) for b in cls.bases}:
-                    found.add((parsed.display, cls.name))
+        if self._summary_bases is None:
+            self._summary_bases = {}
+            for display, summary in self.summaries.items():
+                for name, bases in summary.bases:
+                    for named in bases:
+                        self._summary_bases.setdefault(named, set()).add((display, name))
+        found = self._summary_bases.get(base, set()) | self._loaded_naming(base)
         return sorted(found | self._subclasses_elsewhere().get(base, set()))
+
+    def _loaded_naming(self, base: str) -> set[tuple[str, str]]:
+        """(file, class) of the classes of the modules parsed so far whose bases name ``base``,
+        from an index that grows as modules are parsed."""
+        loaded = self.modules.loaded_order
+        for parsed in loaded[self._indexed :]:
+            for cls in parsed.scope.classes.values():
+                for named in {_last_name(b) for b in cls.bases}:
+                    self._loaded_bases.setdefault(named, set()).add((parsed.display, cls.name))
+        self._indexed = len(loaded)
+        return self._loaded_bases.get(base, set())
 
     def process_all(
         self,

@@ -393,12 +393,15 @@ class ModuleIndex:
         self._parsed: dict[str, ParsedModule | None] = {}
         self._top_names: dict[str, frozenset[str]] = {}
         self.accessed: set[str] = set()  # files looked at since last cleared
+        self.loaded_order: list[ParsedModule] = []  # the modules parsed, in parse order
 
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
         self.accessed.add(display)
         if display not in self._parsed:
             self._parsed[display] = None  # guards against import cycles
-            self._parsed[display] = self._parse(display, text)
+            parsed = self._parsed[display] = self._parse(display, text)
+            if parsed is not None:
+                self.loaded_order.append(parsed)
         return self._parsed[display]
 
     def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:
@@ -428,9 +431,6 @@ class ModuleIndex:
                     names.add((node.asname or node.name).split(".")[0])
             self._top_names[display] = frozenset(names)
         return self._top_names[display]
-
-    def loaded(self) -> list[ParsedModule]:
-        return [p for _, p in sorted(self._parsed.items()) if p is not None]
 
 
 def module_name(display: str) -> tuple[str, bool]:

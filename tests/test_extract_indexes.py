@@ -1,0 +1,84 @@
+"""What extraction remembers as it goes: subclasses of parsed modules, string positions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+
+from schemadoc.evaluate import code_of
+from schemadoc.extract import StringPositions, extract_project
+
+
+def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
+    """(text, path:line:col) of every DDL fragment found in the given modules."""
+    files = {}
+    for name, source in modules.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        files[path.name] = path
+    texts = {d: p.read_text() for d, p in files.items() if "CREATE" in p.read_text()}
+    fragments, _ = extract_project(files, texts)
+    return [(f.value.text, str(f.start)) for f in fragments]
+
+
+def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
+    """``Leaf`` names no class holding DDL; it is known because ``app``, processed first,
+    had ``leaf`` parsed."""
+    found = _found(
+        tmp_path,
+        base="""
+        class Base:
+            TABLE = "base"
+
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
+        """,
+        mid="""
+        from base import Base
+
+
+        class Mid(Base):
+            TABLE = "mid"
+        """,
+        leaf="""
+        from mid import Mid
+
+
+        class Leaf(Mid):
+            TABLE = "leaf"
+        """,
+        app="""
+        from leaf import Leaf
+
+        SQL = "CREATE TABLE " + Leaf.TABLE + "_d (x)"
+        """,
+    )
+    assert found == [
+        ("CREATE TABLE leaf_d (x)", "app.py:4:7"),
+        ("CREATE TABLE base (id INTEGER)", "base.py:6:21"),
+        ("CREATE TABLE mid (id INTEGER)", "base.py:6:21"),
+        ("CREATE TABLE leaf (id INTEGER)", "base.py:6:21"),
+    ]
+
+
+def test_repeated_literals_each_have_their_own_position() -> None:
+    text = 'A = "CREATE TABLE t (x)"\nB = f"{A}"\nC = ["CREATE TABLE t (x)", f"{A}"]\n'
+    module = cst.parse_module(text)
+    positions = StringPositions(module, text, "m.py")
+    strings = [
+        module.body[0].body[0].value,
+        module.body[1].body[0].value,
+        *(e.value for e in module.body[2].body[0].value.elements),
+    ]
+    expected = [("m.py", 1, 4), ("m.py", 2, 4), ("m.py", 3, 5), ("m.py", 3, 27)]
+    assert [positions.get(s) for s in strings] == expected
+    assert [positions.get(s) for s in strings] == expected  # remembered, unchanged
+    assert positions.get(module.body[0].body[0].targets[0].target) is None
+
+
+def test_code_of_is_the_source_of_the_node() -> None:
+    node = cst.parse_expression('f"{a!r:>{w}}" + "b"')
+    assert code_of(node) == 'f"{a!r:>{w}}" + "b"'
+    assert code_of(node.left.parts[0]) == "{a!r:>{w}}"  # type: ignore[attr-defined]
