@@ -15,6 +15,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import libcst as cst
 
@@ -202,8 +203,13 @@ def simple_string_value(node: cst.SimpleString, pos: Position | None) -> Value:
     return Value(tuple(literal_pieces(prefix, quote, body, start)))
 
 
+@lru_cache(maxsize=1 << 14)
 def code_of(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
+    """The source text of a node (remembered: values are evaluated again and again)."""
+    return _CODEGEN.code_for_node(node)
+
+
+_CODEGEN = cst.Module(body=[])
 
 
 def _label(node: cst.CSTNode) -> str:
@@ -322,7 +328,6 @@ class Evaluator:
             here = (path, line, col) if pos else None
             if isinstance(part, cst.FormattedStringText):
                 pieces.extend(literal_pieces(prefix, quote, part.value, here, fstring=True))
-                raw = part.value
             else:
                 inner = self.text_or_placeholder(part.expression)
                 if part.conversion == "r" and not inner.placeholders:
@@ -332,8 +337,8 @@ class Evaluator:
                     replace(p, pos=here) if p.placeholder and p.pos is None else p
                     for p in inner.pieces
                 )
-                raw = code_of(part)
             if pos:
+                raw = part.value if isinstance(part, cst.FormattedStringText) else code_of(part)
                 newlines = raw.count("\n")
                 if newlines:
                     line, col = line + newlines, len(raw) - raw.rfind("\n") - 1

@@ -246,10 +246,16 @@ class StringPositions:
         self.module, self.text, self.path = module, text, path
         self._by_text: dict[str, list[tuple[int, int]]] | None = None
         self._ordered: dict[cst.CSTNode, Position] | None = None
+        self._known: dict[cst.CSTNode, Position | None] = {}
 
     def get(self, node: cst.CSTNode) -> Position | None:
         if not isinstance(node, cst.SimpleString | cst.FormattedString):
             return None
+        if node not in self._known:
+            self._known[node] = self._find(node)
+        return self._known[node]
+
+    def _find(self, node: cst.SimpleString | cst.FormattedString) -> Position | None:
         if self._by_text is None:
             self._by_text = _strings_by_text(self.text)
         key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
