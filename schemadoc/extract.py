@@ -10,12 +10,14 @@ known stays a visible placeholder such as ``{table}``.
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import re
 import sqlite3
 import sys
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -767,6 +769,23 @@ class UnitResult:
     bases: list[str]  # files of base classes, processed as units too
 
 
+# Extraction keeps hundreds of thousands of libcst nodes and makes little cyclic garbage;
+# the default thresholds run the cyclic collector over them thousands of times (5.8 s of a
+# 42 s cold run of the benchmark tree). These cut the collector's time to about 1 s.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often (``GC_THRESHOLDS``) for a while."""
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 class Extractor:
     """Processes files one at a time over a shared, lazily parsed project."""
 
@@ -865,16 +884,17 @@ class Extractor:
         out: list[UnitResult] = []
         done: set[str] = set()
         pending = list(displays)
-        while pending:
-            display = pending.pop(0)
-            if display in done:
-                continue
-            done.add(display)
-            unit = self.process(display, text_of(display))
-            out.append(unit)
-            pending.extend(b for b in unit.bases if b not in done)
-            if progress:
-                progress("extracted", len(done), len(done) + len(pending))
+        with fewer_collections():
+            while pending:
+                display = pending.pop(0)
+                if display in done:
+                    continue
+                done.add(display)
+                unit = self.process(display, text_of(display))
+                out.append(unit)
+                pending.extend(b for b in unit.bases if b not in done)
+                if progress:
+                    progress("extracted", len(done), len(done) + len(pending))
         return out
 
     def process(self, display: str, text: str | None = None) -> UnitResult:

@@ -21,8 +21,11 @@ _extractor: Any = None
 
 def _start(files: dict[str, Path], summaries: dict[str, Any]) -> None:
     global _extractor
-    from .extract import Extractor
+    import gc
 
+    from .extract import GC_THRESHOLDS, Extractor
+
+    gc.set_threshold(*GC_THRESHOLDS)  # the worker only extracts
     _extractor = Extractor(files, summaries)
 
 

@@ -1,14 +1,17 @@
-"""What extraction remembers as it goes: subclasses of parsed modules, string positions."""
+"""What extraction remembers as it goes (subclasses of parsed modules, string positions), and
+its garbage collector settings."""
 
 from __future__ import annotations
 
+import gc
 import textwrap
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from schemadoc.evaluate import code_of
-from schemadoc.extract import StringPositions, extract_project
+from schemadoc.extract import GC_THRESHOLDS, StringPositions, extract_project, fewer_collections
 
 
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
@@ -82,3 +85,13 @@ def test_code_of_is_the_source_of_the_node() -> None:
     node = cst.parse_expression('f"{a!r:>{w}}" + "b"')
     assert code_of(node) == 'f"{a!r:>{w}}" + "b"'
     assert code_of(node.left.parts[0]) == "{a!r:>{w}}"  # type: ignore[attr-defined]
+
+
+def test_fewer_collections_raises_the_thresholds_and_restores_them() -> None:
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), fewer_collections():
+        raise KeyError("x")
+    assert gc.get_threshold() == before
