@@ -553,6 +553,7 @@ def _package(display: str) -> str:
 _MAX_INSTANCES = 16
 _RECURSION_LIMIT = 20_000
 _CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+_BASE_WORD = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the names in a list of bases
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
 
 
@@ -812,9 +813,7 @@ class Extractor:
             self._elsewhere = {}
             if not self.holders:
                 return self._elsewhere
-            names = re.compile(
-                rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(self.holders)) + rb")\b"
-            )
+            holders = {n.encode() for n in self.holders}
             for display, path in sorted(self.modules.files.items()):
                 if display in self.summaries or not display.endswith((".py", ".pyi")):
                     continue
@@ -822,10 +821,8 @@ class Extractor:
                     data = path.read_bytes()
                 except OSError:
                     continue
-                if not names.search(data):
-                    continue
                 for m in _CLASS_LINE.finditer(data):
-                    for base in names.findall(m.group(2)):
+                    for base in set(_BASE_WORD.findall(m.group(2))) & holders:
                         self._elsewhere.setdefault(base.decode(), set()).add(
                             (display, m.group(1).decode())
                         )
