@@ -161,7 +161,7 @@ def survey(
         changed = entry is None or entry.get("hash") != state.hash
         if item.display.endswith(".sql"):
             state.text = data.decode("utf-8", "replace") if state.ddl else None
-        elif state.ddl or changed:  # a changed file's names may matter to other files
+        elif state.ddl:  # other files are read again only if extraction needs them
             state.text, problem = decode_source(data, item.display)
             if problem and state.ddl:
                 state.problems.append(problem)
@@ -245,9 +245,13 @@ def _changed_words(s: Survey) -> set[bytes]:
     """The names that the changed files use (see ``_referenced``)."""
     words: set[bytes] = set()
     for display in sorted(s.changed):
-        text = s.files[display].text if display in s.files else None
-        if text is not None:
-            words |= _referenced(text)
+        st = s.files.get(display)
+        if st is None or display.endswith(".sql"):
+            continue
+        try:
+            words |= _referenced(st.text if st.text is not None else _text(st))
+        except OSError:
+            continue  # removed since the survey: it uses nothing
     return words
 
 
