@@ -337,3 +337,21 @@ def test_using_only_a_constant_of_a_file_does_not_redo_it(
     assert '"name": "users_log"' in warm
     assert processed == ["app/more.py"]
     assert warm == run(project, tmp_path / "cold", cache=False)
+
+
+def test_a_function_that_turns_out_to_be_for_another_engine_is_verified_again(
+    tmp_path: Path,
+) -> None:
+    """Whether a statement is applied depends on its function's other statements, which may
+    be in other groups: the cached verification of an unchanged group must not be reused."""
+    project = tmp_path / "p"
+    project.mkdir()
+    module = project / "db.py"
+    head = "def setup(conn):\n    conn.execute('CREATE TABLE alpha (id INTEGER)')\n"
+    module.write_text(head)
+    cache = tmp_path / "cache"
+    assert '"name": "alpha"' in run(project, cache)
+    module.write_text(head + "    conn.execute('CREATE TABLE beta (id SERIAL PRIMARY KEY)')\n")
+    warm = run(project, cache)
+    assert '"name": "alpha"' not in warm  # the whole function is written for another engine
+    assert warm == run(project, tmp_path / "cold", cache=False)
