@@ -309,14 +309,14 @@ class Cache:
                 write_atomic(ignore, "# Created by schemadoc: this folder is a cache.\n*\n")
             if self._analysis_dirty and self._analysis is not None:
                 data = {"format": FORMAT, "files": self._analysis}
-                write_atomic(self._path(".analysis.json"), _dumps(data))  # type: ignore[arg-type]
+                write_atomic(self._path(".analysis.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
                 self._analysis_dirty = False
             if self._verified_dirty and self._verified is not None:
                 data = {"format": FORMAT, "parts": self._verified}
-                write_atomic(self._path(".verified.json"), _dumps(data))  # type: ignore[arg-type]
+                write_atomic(self._path(".verified.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
                 self._verified_dirty = False
             if self._contents_dirty and self._contents is not None:
-                write_atomic(self._path(".outputs.json"), _dumps(self._contents))  # type: ignore[arg-type]
+                write_atomic(self._path(".outputs.json"), _dumps(self._contents), durable=False)  # type: ignore[arg-type]
                 self._contents_dirty = False
             if self.dirty:
                 data = {
@@ -325,7 +325,7 @@ class Cache:
                     "outputs": self.outputs,
                     "targets": self.targets,
                 }
-                write_atomic(self.path, _dumps(data))
+                write_atomic(self.path, _dumps(data), durable=False)
                 self.dirty = False
         except OSError:
             pass

@@ -21,14 +21,15 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-def write_atomic(path: Path, content: str) -> bool:
+def write_atomic(path: Path, content: str, *, durable: bool = True) -> bool:
     """Write ``content`` if it differs from the file; True when the file changed.
 
     The text goes to a temporary file in the same folder, which then replaces the target in
     one rename: a reader, or a run that dies half-way, never sees a partial file. The
-    existing file's permission bits are kept.
+    existing file's permission bits are kept. Without ``durable`` (cache files, which are
+    rebuilt if lost) the file is neither compared first nor flushed to disk.
     """
-    if read_text(path) == content:
+    if durable and read_text(path) == content:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -43,8 +44,9 @@ def write_atomic(path: Path, content: str) -> bool:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
