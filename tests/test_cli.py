@@ -9,22 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import USERS, small_project
 
 from schemadoc.cli import main
 
-GOOD = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+GOOD = USERS
 BAD = 'SCHEMA = "CREATE TABLE broken (id INTEGER PRIMARY KEY,, name TEXT)"\n'
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(GOOD)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.schemadoc]\npaths = ["app"]\noutput = "schema.json"\nformat = "json"\n'
-    )
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return small_project(tmp_path, monkeypatch, 'output = "schema.json"\nformat = "json"\n')
 
 
 def test_generate_writes_the_configured_output(project: Path) -> None:

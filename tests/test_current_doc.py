@@ -11,22 +11,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import USERS, small_project
 
 from schemadoc import api
 from schemadoc.cli import main
 from schemadoc.config import Settings
 
-GOOD = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+GOOD = USERS
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(GOOD)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.schemadoc]\npaths = ["app"]\noutput = "schema.json"\nformat = "json"\n'
-    )
-    monkeypatch.chdir(tmp_path)
+    small_project(tmp_path, monkeypatch, 'output = "schema.json"\nformat = "json"\n')
     assert main(["generate", "--quiet"]) == 0
     return tmp_path
 

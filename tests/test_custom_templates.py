@@ -5,22 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from projects import USERS, small_project
 
 from schemadoc.cli import main
 
-DDL = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+DDL = USERS
 TABLE = "## Table {{ table.name }} ({{ table.columns | length }} columns)\n"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(DDL)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.schemadoc]\npaths = ["app"]\noutput = "schema.md"\n'
-    )
+    small_project(tmp_path, monkeypatch, 'output = "schema.md"\n')
     (tmp_path / "tpl").mkdir()
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

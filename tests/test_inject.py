@@ -5,23 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from projects import USERS, small_project
 
 from schemadoc.cli import main
 from schemadoc.inject import InjectError, inject, line_ending
 
 START, END = "<!-- schemadoc:start -->", "<!-- schemadoc:end -->"
-DDL = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+DDL = USERS
 HEAD = "# My project\n\nSome prose, *kept* as is.  \n\n"
 TAIL = "\n## License\n\nMIT\n"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(DDL)
-    (tmp_path / "pyproject.toml").write_text('[tool.schemadoc]\npaths = ["app"]\n')
+    small_project(tmp_path, monkeypatch)
     (tmp_path / "README.md").write_text(f"{HEAD}{START}\nold text\n{END}\n{TAIL}")
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

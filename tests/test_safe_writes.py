@@ -9,20 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import USERS, small_project
 
 from schemadoc.cli import main
 
-DDL = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'
+DDL = USERS
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(DDL)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.schemadoc]\npaths = ["app"]\noutput = "docs/schema.md"\n'
-    )
-    monkeypatch.chdir(tmp_path)
+    small_project(tmp_path, monkeypatch, 'output = "docs/schema.md"\n')
     assert main(["generate", "--quiet"]) == 0
     (tmp_path / "app" / "db.py").write_text(DDL.replace("name TEXT", "name TEXT, email TEXT"))
     return tmp_path

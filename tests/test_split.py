@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from projects import small_project
 
 from schemadoc.cli import main
 from schemadoc.split import INDEX, MARK, file_names
@@ -30,13 +31,7 @@ SAFE = re.compile(r"[a-z0-9_]+(-[0-9a-f]{10})?\.md\Z")
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "db.py").write_text(DDL)
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.schemadoc]\npaths = ["app"]\nsplit = "docs/schema"\ntitle = "Shop"\n'
-    )
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return small_project(tmp_path, monkeypatch, 'split = "docs/schema"\ntitle = "Shop"\n', DDL)
 
 
 def _docs(project: Path) -> dict[str, str]:
