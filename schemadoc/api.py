@@ -336,14 +336,14 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     )
 
 
-def _verify(s: Survey, statements: list[SqlStatement]) -> Any:
+def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
     """Verify, reusing what earlier runs found for groups of statements that did not change."""
     from .records import Decoded, to_json
-    from .verify import Part, verify, verify_parts
+    from .verify import verify, verify_parts
 
     if s.cache.folder is None:
         return verify(statements)
-    known = Decoded(s.cache.verified(), Part)
+    known = Decoded(s.cache.verified(), Schema)
     schema, parts = verify_parts(statements, known)
     s.cache.put_verified(
         {k: known.raw[k] if k in known.good else to_json(p) for k, p in parts.items()}

@@ -696,8 +696,9 @@ class _Master:
                 self.indexes.setdefault(table, {})[name] = sql
 
 
-def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Part]:
-    """What the databases hold, by group, with the diagnostics of each group."""
+def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema]:
+    """What the databases hold, by group, with the diagnostics of each group: the part of
+    the schema that each group yields (without relations)."""
     found: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
     for sandbox in sandboxes:
@@ -708,9 +709,9 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Part]:
     for group, diagnostic in state.diagnostics:
         diagnostics.setdefault(group, []).append(diagnostic)
     return {
-        group: Part(
+        group: Schema(
             *(tuple(objects) for objects in found.get(group, ([], [], []))),
-            tuple(diagnostics.get(group, [])),
+            diagnostics=tuple(diagnostics.get(group, [])),
         )
         for group in found.keys() | diagnostics.keys()
     }
@@ -901,16 +902,6 @@ class _Databases:
             box.close()
 
 
-@dataclass(frozen=True)
-class Part:
-    """What one group of statements yields (see ``_groups``)."""
-
-    tables: tuple[Table, ...] = ()
-    views: tuple[View, ...] = ()
-    triggers: tuple[Trigger, ...] = ()
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-
 _UNSTABLE = frozenset({"SD203", "SD204"})  # limits of time and memory: not kept for next time
 
 
@@ -920,8 +911,8 @@ def verify(statements: Sequence[SqlStatement]) -> Schema:
 
 
 def verify_parts(
-    statements: Sequence[SqlStatement], known: Mapping[str, Part]
-) -> tuple[Schema, dict[str, Part]]:
+    statements: Sequence[SqlStatement], known: Mapping[str, Schema]
+) -> tuple[Schema, dict[str, Schema]]:
     """``verify``, taking from ``known`` the part of each group whose statements it holds
     (by ``group_key``); also the parts of this run worth keeping, by key."""
     groups, root_of = _groups(statements)
@@ -935,7 +926,7 @@ def verify_parts(
     fresh, attributed = _apply_all(todo, _State(foreign_groups=foreign, root_of=root_of))
     parts = [*kept.values(), *fresh.values()]
     for group in {g for _, g in todo}:
-        part = fresh.get(group, Part())
+        part = fresh.get(group, Schema())
         if attributed and not any(d.code in _UNSTABLE for d in part.diagnostics):
             kept[keys[group]] = part
     schema = Schema(
@@ -970,7 +961,9 @@ def _by_name(objects: Iterable[_Named]) -> tuple[_Named, ...]:
     return tuple(sorted(objects, key=lambda o: (ascii_fold(o.name), o.name)))
 
 
-def _apply_all(todo: list[tuple[SqlStatement, str]], state: _State) -> tuple[dict[str, Part], bool]:
+def _apply_all(
+    todo: list[tuple[SqlStatement, str]], state: _State
+) -> tuple[dict[str, Schema], bool]:
     """Apply statements (with their groups) to scratch databases: the part of each group,
     and whether every object read back was attributed to its group."""
     databases = _Databases()

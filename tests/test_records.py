@@ -14,11 +14,11 @@ from schemadoc.model import (
     ForeignKey,
     Index,
     IndexColumn,
+    Schema,
     Source,
     Table,
 )
 from schemadoc.records import Decoded, from_json, to_json
-from schemadoc.verify import Part
 
 TABLE = Table(
     name="orders",
@@ -46,12 +46,12 @@ TABLE = Table(
 )
 
 
-def test_a_part_survives_json() -> None:
-    part = Part(
+def test_a_schema_survives_json() -> None:
+    part = Schema(
         tables=(TABLE,),
         diagnostics=(Diagnostic("warning", "SD402", "mismatch", "app/db.py", 3, 8),),
     )
-    assert from_json(Part, json.loads(json.dumps(to_json(part)))) == part
+    assert from_json(Schema, json.loads(json.dumps(to_json(part)))) == part
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_a_part_survives_json() -> None:
         (Column, ["id", None]),  # None where only a str fits
         (Diagnostic, ["fatal", "SD1", "m", "", 0, 0]),  # not a severity
         (Table, {"name": "t"}),  # not a list
-        (Part, [[], [], [], [["error", "SD1", "m", "", 0]]]),  # a diagnostic field missing
+        (Schema, [[], [], [], [], [["error", "SD1", "m", "", 0]]]),  # a diagnostic field missing
     ],
 )
 def test_another_shape_is_invalid(kind: type, raw: object) -> None:
