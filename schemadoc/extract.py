@@ -721,12 +721,6 @@ class _Instantiator:
         return out or [found.fragment]
 
 
-def _last_name(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    return expr.attr.value if isinstance(expr, cst.Attribute) else ""
-
-
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
     what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
     return Diagnostic("error", "SD101", f"cannot analyse Python: expressions {what}", path, 1, 0)
@@ -796,37 +790,11 @@ class Extractor:
             focus.words |= summary.mentions
             focus.callables |= summary.holders
         self.summaries = summaries
-        self.holders = focus.callables
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
         self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
         self._subclasses: dict[int, list[ClassInfo]] = {}
-        self._elsewhere: dict[str, set[tuple[str, str]]] | None = None
-        self._summary_bases: dict[str, set[tuple[str, str]]] | None = None
-        self._loaded_bases: dict[str, set[tuple[str, str]]] = {}
-        self._indexed = 0  # modules of ``loaded_order`` in ``_loaded_bases``
-
-    def _subclasses_elsewhere(self) -> dict[str, set[tuple[str, str]]]:
-        """Classes in files without DDL that derive from a class holding DDL, by base name
-        (a subclass may only set ``TABLE = "..."``). One pass over those files' bytes."""
-        if self._elsewhere is None:
-            self._elsewhere = {}
-            if not self.holders:
-                return self._elsewhere
-            holders = {n.encode() for n in self.holders}
-            for display, path in sorted(self.modules.files.items()):
-                if display in self.summaries or not display.endswith((".py", ".pyi")):
-                    continue
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                for m in _CLASS_LINE.finditer(data):
-                    for base in set(_BASE_WORD.findall(m.group(2))) & holders:
-                        self._elsewhere.setdefault(base.decode(), set()).add(
-                            (display, m.group(1).decode())
-                        )
-        return self._elsewhere
+        self._derived: dict[str, set[tuple[str, str]]] | None = None
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Project subclasses of ``cls`` (transitively)."""
@@ -848,28 +816,33 @@ class Extractor:
         return self._subclasses[id(cls)]
 
     def _classes_naming(self, base: str) -> list[tuple[str, str]]:
-        """(file, class) of classes whose bases name ``base``: in the scanned DDL files (from
-        their summaries), in the other modules parsed so far, and in files that derive from a
-        class holding DDL."""
-        if self._summary_bases is None:
-            self._summary_bases = {}
+        """(file, class) of the classes whose bases name ``base``, anywhere in the project."""
+        return sorted(self._classes_by_base().get(base, ()))
+
+    def _classes_by_base(self) -> dict[str, set[tuple[str, str]]]:
+        """(file, class) of every class by the names in its bases: from the summaries of the
+        DDL files, and from one pass over the bytes of every other module. Built from the
+        files alone, so what is found does not depend on which modules were parsed before."""
+        if self._derived is None:
+            derived: dict[str, set[tuple[str, str]]] = {}
             for display, summary in self.summaries.items():
                 for name, bases in summary.bases:
                     for named in bases:
-                        self._summary_bases.setdefault(named, set()).add((display, name))
-        found = self._summary_bases.get(base, set()) | self._loaded_naming(base)
-        return sorted(found | self._subclasses_elsewhere().get(base, set()))
-
-    def _loaded_naming(self, base: str) -> set[tuple[str, str]]:
-        """(file, class) of the classes of the modules parsed so far whose bases name ``base``,
-        from an index that grows as modules are parsed."""
-        loaded = self.modules.loaded_order
-        for parsed in loaded[self._indexed :]:
-            for cls in parsed.scope.classes.values():
-                for named in {_last_name(b) for b in cls.bases}:
-                    self._loaded_bases.setdefault(named, set()).add((parsed.display, cls.name))
-        self._indexed = len(loaded)
-        return self._loaded_bases.get(base, set())
+                        derived.setdefault(named, set()).add((display, name))
+            for display, path in sorted(self.modules.files.items()):
+                if display in self.summaries or not display.endswith((".py", ".pyi")):
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                for m in _CLASS_LINE.finditer(data):
+                    name = m.group(1).decode()
+                    for named in set(_BASE_WORD.findall(m.group(2))):
+                        word = named.decode("utf-8", "replace")
+                        derived.setdefault(word, set()).add((display, name))
+            self._derived = derived
+        return self._derived
 
     def process_all(
         self,

@@ -1,5 +1,5 @@
-"""What extraction remembers as it goes (subclasses of parsed modules, string positions), and
-its garbage collector settings."""
+"""What extraction remembers as it goes (subclasses, string positions), and its garbage
+collector settings."""
 
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
 
 
 def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
-    """``Leaf`` names no class holding DDL; it is known because ``app``, processed first,
-    had ``leaf`` parsed."""
+    """``Leaf`` names no class holding DDL, and ``app``, processed first, has ``leaf`` parsed."""
     found = _found(
         tmp_path,
         base="""
@@ -63,6 +62,48 @@ def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
         ("CREATE TABLE base (id INTEGER)", "base.py:6:21"),
         ("CREATE TABLE mid (id INTEGER)", "base.py:6:21"),
         ("CREATE TABLE leaf (id INTEGER)", "base.py:6:21"),
+    ]
+
+
+def test_a_subclass_is_found_whichever_file_is_processed_first(tmp_path: Path) -> None:
+    """``zapp``, which has ``leaf`` parsed, is processed after ``base``: ``Leaf`` is found
+    from the files' text, not from the modules that happen to be parsed already."""
+    found = _found(
+        tmp_path,
+        base="""
+        class Base:
+            TABLE = "base"
+
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
+        """,
+        mid="""
+        from base import Base
+
+
+        class Mid(Base):
+            TABLE = "mid"
+        """,
+        leaf="""
+        from mid import Mid
+
+
+        class Leaf(
+            Mid,
+        ):
+            TABLE = "leaf"
+        """,
+        zapp="""
+        from leaf import Leaf
+
+        SQL = "CREATE TABLE " + Leaf.TABLE + "_d (x)"
+        """,
+    )
+    assert found == [
+        ("CREATE TABLE base (id INTEGER)", "base.py:6:21"),
+        ("CREATE TABLE mid (id INTEGER)", "base.py:6:21"),
+        ("CREATE TABLE leaf (id INTEGER)", "base.py:6:21"),
+        ("CREATE TABLE leaf_d (x)", "zapp.py:4:7"),
     ]
 
 
