@@ -470,12 +470,15 @@ class _Finder(_Walker):
     def visit_Tuple(self, node: cst.Tuple) -> bool:
         return self._visit_sequence(node)
 
-    def _contexts(self) -> list[Context]:
-        """The class context, and one per project subclass (``self.X`` dispatches)."""
+    def _contexts(self) -> Iterator[Context]:
+        """The class context, then one per project subclass (``self.X`` dispatches), but
+        only when evaluating in the class context consulted the class: else they agree."""
         base = self.context()
-        if base.cls is None or base.function is None:
-            return [base]
-        return [base, *(self.context(sub) for sub in self.subclasses(base.cls))]
+        before = self.resolver.dispatched
+        yield base
+        if base.cls is None or base.function is None or self.resolver.dispatched == before:
+            return
+        yield from (self.context(sub) for sub in self.subclasses(base.cls))
 
     def _visit_sequence(self, node: cst.List | cst.Tuple) -> bool:
         """A list of string pieces that only together make a statement (joined at run time)."""
@@ -721,6 +724,24 @@ class _Instantiator:
         return out or [found.fragment]
 
 
+def _last_name(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return expr.attr.value if isinstance(expr, cst.Attribute) else ""
+
+
+def _closure(start: set[str], step: Callable[[str], set[str] | None]) -> set[str]:
+    """``start`` and every name reached from it by ``step``, repeatedly."""
+    found = set(start)
+    pending = sorted(found)
+    while pending:
+        for reached in step(pending.pop()) or ():
+            if reached not in found:
+                found.add(reached)
+                pending.append(reached)
+    return found
+
+
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
     what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
     return Diagnostic("error", "SD101", f"cannot analyse Python: expressions {what}", path, 1, 0)
@@ -790,6 +811,7 @@ class Extractor:
             focus.words |= summary.mentions
             focus.callables |= summary.holders
         self.summaries = summaries
+        self.holders = focus.callables
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
         self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
@@ -804,7 +826,7 @@ class Extractor:
             frontier = [cls]
             while frontier:
                 current = frontier.pop(0)
-                for display, name in self._classes_naming(current.name):
+                for display, name in self._classes_naming(current):
                     parsed = self.modules.parsed(display)
                     sub = parsed.scope.classes.get(name) if parsed else None
                     if sub is None or any(sub is f for f in found):
@@ -815,20 +837,28 @@ class Extractor:
             self._subclasses[id(cls)] = found
         return self._subclasses[id(cls)]
 
-    def _classes_naming(self, base: str) -> list[tuple[str, str]]:
-        """(file, class) of the classes whose bases name ``base``, anywhere in the project."""
-        return sorted(self._classes_by_base().get(base, ()))
+    def _classes_naming(self, cls: ClassInfo) -> list[tuple[str, str]]:
+        """(file, class) of the classes whose bases name ``cls``: in its own module, in the
+        DDL files, and in other modules when they derive from a class holding DDL. Found
+        from the files alone, not from whichever modules happen to be parsed already."""
+        found = set(self._classes_by_base().get(cls.name, ()))
+        parsed = self.modules.parsed(cls.display)
+        for other in parsed.scope.classes.values() if parsed else ():
+            if cls.name in {_last_name(b) for b in other.bases}:
+                found.add((cls.display, other.name))
+        return sorted(found)
 
     def _classes_by_base(self) -> dict[str, set[tuple[str, str]]]:
-        """(file, class) of every class by the names in its bases: from the summaries of the
-        DDL files, and from one pass over the bytes of every other module. Built from the
-        files alone, so what is found does not depend on which modules were parsed before."""
+        """(file, class) of classes by the names in their bases: every class of the DDL files
+        (from their summaries), and the classes of other modules that derive, directly or
+        not, from a class holding DDL (from one pass over their bytes)."""
         if self._derived is None:
             derived: dict[str, set[tuple[str, str]]] = {}
             for display, summary in self.summaries.items():
                 for name, bases in summary.bases:
-                    for named in bases:
-                        derived.setdefault(named, set()).add((display, name))
+                    for base in bases:
+                        derived.setdefault(base, set()).add((display, name))
+            elsewhere: dict[str, set[tuple[str, str]]] = {}
             for display, path in sorted(self.modules.files.items()):
                 if display in self.summaries or not display.endswith((".py", ".pyi")):
                     continue
@@ -838,9 +868,15 @@ class Extractor:
                     continue
                 for m in _CLASS_LINE.finditer(data):
                     name = m.group(1).decode()
-                    for named in set(_BASE_WORD.findall(m.group(2))):
-                        word = named.decode("utf-8", "replace")
-                        derived.setdefault(word, set()).add((display, name))
+                    for word in set(_BASE_WORD.findall(m.group(2))):
+                        base = word.decode("utf-8", "replace")
+                        elsewhere.setdefault(base, set()).add((display, name))
+
+            def subclasses(name: str) -> set[str]:
+                return {c for _, c in elsewhere.get(name, set()) | derived.get(name, set())}
+
+            for base in sorted(_closure(self.holders, subclasses) & elsewhere.keys()):
+                derived.setdefault(base, set()).update(elsewhere[base])
             self._derived = derived
         return self._derived
 

@@ -65,6 +65,7 @@ class Resolver:
         self._reads: list[set[Var]] = []
         self._active: set[tuple[int, int]] = set()
         self._assigning: set[tuple[int, str]] = set()
+        self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -165,8 +166,10 @@ class Resolver:
                 if default is None:
                     return placeholder(name, None)
                 return self.value(default, Context(ctx.parsed, None, ctx.cls))
-        if fn is None and ctx.cls is not None and name in ctx.cls.attrs:
-            return self.binding_value(ctx.cls.attrs[name], ctx)
+        if fn is None and ctx.cls is not None:
+            self.dispatched += 1
+            if name in ctx.cls.attrs:
+                return self.binding_value(ctx.cls.attrs[name], ctx)
         return self.global_value(name, ctx.parsed)
 
     def global_value(self, name: str, parsed: ParsedModule) -> Value | None:
@@ -236,6 +239,7 @@ class Resolver:
         attr = node.attr.value
         owner = node.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            self.dispatched += 1
             return self.class_attr(ctx.cls, attr)
         found = self.find_class(owner, ctx.parsed)
         if found is not None:
@@ -286,6 +290,7 @@ class Resolver:
         name = func.attr.value
         owner = func.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            self.dispatched += 1
             cls, via_instance = ctx.cls, True
         else:
             cls, via_instance = self.find_class(owner, ctx.parsed), False

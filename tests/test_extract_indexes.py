@@ -11,7 +11,14 @@ import libcst as cst
 import pytest
 
 from schemadoc.evaluate import code_of
-from schemadoc.extract import GC_THRESHOLDS, StringPositions, extract_project, fewer_collections
+from schemadoc.extract import (
+    GC_THRESHOLDS,
+    Extractor,
+    StringPositions,
+    extract_project,
+    fewer_collections,
+    summarize,
+)
 
 
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
@@ -105,6 +112,61 @@ def test_a_subclass_is_found_whichever_file_is_processed_first(tmp_path: Path) -
         ("CREATE TABLE leaf (id INTEGER)", "base.py:6:21"),
         ("CREATE TABLE leaf_d (x)", "zapp.py:4:7"),
     ]
+
+
+def test_a_base_class_without_ddl_is_evaluated_for_subclasses_in_ddl_files(
+    tmp_path: Path,
+) -> None:
+    """The statement is built in a base class of a module without DDL, through a class
+    deriving from it, from what the DDL file's subclass sets (persist-queue's shape)."""
+    found = _found(
+        tmp_path,
+        sqlbase="""
+        class SQLBase:
+            _DDL = ""
+
+            @property
+            def _sql_create(self):
+                return self._DDL.format(table_name=self._TABLE_NAME)
+
+
+        class SQLiteBase(SQLBase):
+            _TABLE_NAME = "base"
+        """,
+        queue="""
+        import sqlbase
+
+
+        class Queue(sqlbase.SQLiteBase):
+            _TABLE_NAME = "queue"
+            _DDL = "CREATE TABLE {table_name} (x)"
+        """,
+    )
+    assert found == [("CREATE TABLE queue (x)", "queue.py:7:12")]
+
+
+@pytest.mark.parametrize(
+    ("statement", "parsed"),
+    [('f"CREATE TABLE {self.TABLE} (x)"', True), ('"CREATE TABLE fixed (x)"', False)],
+)
+def test_subclasses_are_looked_at_only_for_what_reads_the_class(
+    tmp_path: Path, statement: str, parsed: bool
+) -> None:
+    """A statement that reads nothing of ``self`` is the same in every subclass: their
+    modules are not parsed for it."""
+    (tmp_path / "base.py").write_text(
+        "class Base:\n    TABLE = 'b'\n\n"
+        f"    def create(self, db):\n        db.execute({statement})\n"
+    )
+    (tmp_path / "sub.py").write_text(
+        "from base import Base\n\n\nclass Sub(Base):\n    TABLE = 's'\n"
+    )
+    files = {p.name: p for p in (tmp_path / "base.py", tmp_path / "sub.py")}
+    summary, _ = summarize(files["base.py"].read_text(), "base.py")
+    extractor = Extractor(files, {"base.py": summary})
+    found = extractor.process("base.py").fragments
+    assert len(found) == (2 if parsed else 1)
+    assert ("sub.py" in extractor.modules.accessed) == parsed
 
 
 def test_repeated_literals_each_have_their_own_position() -> None:
