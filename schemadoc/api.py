@@ -297,6 +297,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         st.text = text
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
+    summaries = {d: summary for d, summary in summaries.items() if summary.holds_ddl}
     changed_words: set[bytes] | None = None  # read when a cached unit is first looked at
     results: dict[str, Any] = {}
     todo: list[str] = []

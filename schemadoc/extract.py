@@ -756,6 +756,12 @@ class Summary:
     defines: frozenset[str]  # top-level names the module binds
     bases: tuple[tuple[str, tuple[str, ...]], ...]  # (class, names of its bases)
 
+    @property
+    def holds_ddl(self) -> bool:
+        """Whether the shape of a DDL statement reaches into a string literal (one in a
+        comment or a docstring does not count): only then is the module extracted."""
+        return bool(self.mentions)
+
 
 def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | None]:
     """The module's summary, or the diagnostic of why Python cannot parse it."""
@@ -802,19 +808,16 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-class Extractor:
-    """Processes files one at a time over a shared, lazily parsed project."""
+class Hierarchy:
+    """Subclasses of the project's classes, found from the files and parsed on demand."""
 
-    def __init__(self, files: dict[str, Path], summaries: dict[str, Summary]) -> None:
-        focus = Focus(set(), set())
-        for summary in summaries.values():
-            focus.words |= summary.mentions
-            focus.callables |= summary.holders
+    def __init__(
+        self, modules: ModuleIndex, resolver: Resolver, summaries: dict[str, Summary]
+    ) -> None:
+        self.modules = modules
+        self.resolver = resolver
         self.summaries = summaries
-        self.holders = focus.callables
-        self.modules = ModuleIndex(files, parse_file(files, focus))
-        self.resolver = Resolver(self.modules)
-        self.instantiator = _Instantiator(self.resolver, self.modules, self.subclasses)
+        self.holders = {name for summary in summaries.values() for name in summary.holders}
         self._subclasses: dict[int, list[ClassInfo]] = {}
         self._derived: dict[str, set[tuple[str, str]]] | None = None
 
@@ -880,6 +883,20 @@ class Extractor:
             self._derived = derived
         return self._derived
 
+
+class Extractor:
+    """Processes files one at a time over a shared, lazily parsed project."""
+
+    def __init__(self, files: dict[str, Path], summaries: dict[str, Summary]) -> None:
+        focus = Focus(set(), set())
+        for summary in summaries.values():
+            focus.words |= summary.mentions
+            focus.callables |= summary.holders
+        self.modules = ModuleIndex(files, parse_file(files, focus))
+        self.resolver = Resolver(self.modules)
+        self.hierarchy = Hierarchy(self.modules, self.resolver, summaries)
+        self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
+
     def process_all(
         self,
         displays: list[str],
@@ -923,7 +940,7 @@ class Extractor:
                 Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0)
             )
             return result
-        finder = _Finder(parsed, self.resolver, self.subclasses)
+        finder = _Finder(parsed, self.resolver, self.hierarchy.subclasses)
         try:
             walk(parsed.module, finder)
             bases = {
@@ -994,7 +1011,7 @@ def extract_project(
         summary, problem = summarize(texts[display], display)
         if summary is None:
             diagnostics.append(problem)  # type: ignore[arg-type]
-        else:
+        elif summary.holds_ddl:
             summaries[display] = summary
     results = Extractor(files, summaries).process_all(sorted(summaries), texts.get)
     fragments, found = merge(results)

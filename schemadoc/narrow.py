@@ -32,6 +32,54 @@ def _span(node: ast.stmt) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
+Point = tuple[int, int]  # line (1-based), column in UTF-8 bytes: as ``ast`` counts
+
+
+def _docstring(body: list[ast.stmt]) -> int | None:
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        return id(first.value)
+    return None
+
+
+def statement_strings(tree: ast.Module, node: ast.stmt) -> list[tuple[Point, Point]]:
+    """Where the string literals of a top-level statement start and end, docstrings (of the
+    module, classes and functions) left out."""
+    nodes = list(ast.walk(node))
+    docstrings = {_docstring(tree.body)} | {
+        _docstring(inner.body)
+        for inner in nodes
+        if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    strings = [
+        inner
+        for inner in nodes
+        if isinstance(inner, ast.JoinedStr)
+        or (isinstance(inner, ast.Constant) and isinstance(inner.value, str | bytes))
+    ]
+    return [
+        ((s.lineno, s.col_offset), (s.end_lineno or s.lineno, s.end_col_offset or 0))
+        for s in strings
+        if id(s) not in docstrings
+    ]
+
+
+def _point(segment: str, first_line: int, offset: int) -> Point:
+    line_start = segment.rfind("\n", 0, offset) + 1
+    column = len(segment[line_start:offset].encode())
+    return first_line + segment.count("\n", 0, line_start), column
+
+
+def has_shape(segment: str, first_line: int, strings: list[tuple[Point, Point]]) -> bool:
+    """Whether ``segment`` (source lines from ``first_line``) has the shape of a DDL statement
+    that reaches into a string literal: a shape only in comments or docstrings is not SQL."""
+    for m in SHAPE_TEXT.finditer(segment):
+        start, end = _point(segment, first_line, m.start()), _point(segment, first_line, m.end())
+        if any(start < s_end and s_start < end for s_start, s_end in strings):
+            return True
+    return False
+
+
 def defined_names(node: ast.stmt) -> set[str]:
     """Names a top-level statement binds (class, function, assigned name)."""
     if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -62,11 +110,14 @@ def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
         segment = "\n".join(lines[a - 1 : b])
         if not SHAPE_TEXT.search(segment):
             continue
+        strings = statement_strings(tree, node)
+        if not has_shape(segment, a, strings):
+            continue
         words.update(_WORD.findall(segment))
         for inner in ast.walk(node):
             if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
                 a, b = _span(inner)
-                if SHAPE_TEXT.search("\n".join(lines[a - 1 : b])):
+                if has_shape("\n".join(lines[a - 1 : b]), a, strings):
                     callables.add(inner.name)
     return words, callables
 
@@ -89,7 +140,10 @@ def narrow(
     for i, node in enumerate(statements):
         if (
             isinstance(node, ast.Import | ast.ImportFrom)
-            or SHAPE_TEXT.search(segments[i])
+            or (
+                SHAPE_TEXT.search(segments[i])
+                and has_shape(segments[i], spans[i][0], statement_strings(tree, node))
+            )
             or (calls is not None and calls.search(segments[i]))
         ):
             keep.add(i)

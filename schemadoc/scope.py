@@ -18,7 +18,6 @@ class Binding:
 
     exprs: list[cst.BaseExpression] = field(default_factory=list)
     function: cst.FunctionDef | None = None
-    owner: ClassInfo | None = None
     loop: bool = False  # a ``for`` target: ``exprs`` holds the iterable
 
 
@@ -139,11 +138,23 @@ def build_scope(
     module: cst.Module, name: str, is_package: bool = False, display: str = ""
 ) -> ModuleScope:
     """Index what ``module`` binds: constants, classes with attributes, imports, functions."""
-    scope = ModuleScope(name)
-    package_name = name if is_package else name.rpartition(".")[0]
-    relative_anchor = f"{package_name}.__init__" if package_name else "__init__"
+    builder = _ScopeBuilder(name, is_package, display)
+    builder.visit_block(module.body, True)
+    return builder.scope
 
-    def collect_function(fn: cst.FunctionDef, owner: ClassInfo | None) -> None:
+
+class _ScopeBuilder:
+    """Fills a ModuleScope, statement by statement (methods, not closures: a recursive
+    closure is a reference cycle that would keep the module's tree alive until the garbage
+    collector runs)."""
+
+    def __init__(self, name: str, is_package: bool, display: str) -> None:
+        self.scope = ModuleScope(name)
+        self.display = display
+        package_name = name if is_package else name.rpartition(".")[0]
+        self.relative_anchor = f"{package_name}.__init__" if package_name else "__init__"
+
+    def collect_function(self, fn: cst.FunctionDef, owner: ClassInfo | None) -> None:
         params: dict[str, cst.BaseExpression | None] = {}
         p = fn.params
         for param in [*p.posonly_params, *p.params, *p.kwonly_params]:
@@ -155,9 +166,7 @@ def build_scope(
                 returns.append(small.value)
             for target, value in _targets(small):
                 if isinstance(target, cst.Name):
-                    locals_.setdefault(
-                        target.value, Binding(function=fn, owner=owner)
-                    ).exprs.append(value)
+                    locals_.setdefault(target.value, Binding(function=fn)).exprs.append(value)
                 elif (
                     owner is not None
                     and isinstance(target, cst.Attribute)
@@ -165,50 +174,49 @@ def build_scope(
                     and target.value.value == "self"
                 ):
                     owner.instance_attrs.setdefault(
-                        target.attr.value, Binding(function=fn, owner=owner)
+                        target.attr.value, Binding(function=fn)
                     ).exprs.append(value)
         for loop_name, iterable in _loop_targets(fn.body):
             if loop_name not in locals_:
-                locals_[loop_name] = Binding([iterable], function=fn, owner=owner, loop=True)
+                locals_[loop_name] = Binding([iterable], function=fn, loop=True)
         star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
-        scope.functions[fn] = FunctionScope(
+        self.scope.functions[fn] = FunctionScope(
             fn, params, locals_, owner, star, returns[0] if len(returns) == 1 else None
         )
 
-    def collect_class(cls: cst.ClassDef) -> ClassInfo:
-        info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], display)
+    def collect_class(self, cls: cst.ClassDef) -> ClassInfo:
+        info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], self.display)
         for stmt in cls.body.body:
             if isinstance(stmt, cst.FunctionDef):
                 info.methods.setdefault(stmt.name.value, stmt)
-                collect_function(stmt, info)
+                self.collect_function(stmt, info)
             elif isinstance(stmt, cst.ClassDef):
-                collect_class(stmt)
+                self.collect_class(stmt)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     for target, value in _targets(small):
                         if isinstance(target, cst.Name):
-                            info.attrs.setdefault(target.value, Binding(owner=info)).exprs.append(
-                                value
-                            )
-        scope.classes.setdefault(info.name, info)
+                            info.attrs.setdefault(target.value, Binding()).exprs.append(value)
+        self.scope.classes.setdefault(info.name, info)
         return info
 
-    def visit_block(stmts: list[cst.CSTNode] | tuple[cst.CSTNode, ...], top: bool) -> None:
+    def visit_block(self, stmts: list[cst.CSTNode] | tuple[cst.CSTNode, ...], top: bool) -> None:
+        scope = self.scope
         for stmt in stmts:
             if isinstance(stmt, cst.ClassDef):
-                collect_class(stmt)
+                self.collect_class(stmt)
             elif isinstance(stmt, cst.FunctionDef):
-                collect_function(stmt, None)
+                self.collect_function(stmt, None)
                 if top:
                     scope.module_functions.setdefault(stmt.name.value, stmt)
-                visit_nested(stmt.body)
+                self.visit_nested(stmt.body)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.ImportFrom) and not isinstance(
                         small.names, cst.ImportStar
                     ):
                         base = (
-                            _import_base(relative_anchor, small)
+                            _import_base(self.relative_anchor, small)
                             if small.relative
                             else _dotted(small.module)
                         )
@@ -229,22 +237,19 @@ def build_scope(
             elif isinstance(stmt, cst.BaseCompoundStatement):
                 for child in stmt.children:
                     if isinstance(child, cst.IndentedBlock):
-                        visit_block(child.body, top)
+                        self.visit_block(child.body, top)
                     elif isinstance(child, cst.Else | cst.ExceptHandler | cst.Finally):
-                        visit_block(getattr(child.body, "body", ()), top)
+                        self.visit_block(getattr(child.body, "body", ()), top)
                     elif isinstance(child, cst.If):
-                        visit_block([child], top)
+                        self.visit_block([child], top)
 
-    def visit_nested(body: cst.BaseSuite) -> None:
+    def visit_nested(self, body: cst.BaseSuite) -> None:
         """Functions and classes defined inside functions."""
         for node in _walk_defs(body):
             if isinstance(node, cst.FunctionDef):
-                collect_function(node, None)
+                self.collect_function(node, None)
             else:
-                collect_class(node)
-
-    visit_block(module.body, True)
-    return scope
+                self.collect_class(node)
 
 
 def _walk_defs(body: cst.CSTNode) -> Iterator[cst.FunctionDef | cst.ClassDef]:

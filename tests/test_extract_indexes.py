@@ -198,3 +198,50 @@ def test_fewer_collections_raises_the_thresholds_and_restores_them() -> None:
     with pytest.raises(KeyError), fewer_collections():
         raise KeyError("x")
     assert gc.get_threshold() == before
+
+
+def test_extraction_leaves_no_reference_cycles(tmp_path: Path) -> None:
+    """Parsed trees are freed as soon as the extractor is dropped, not when the garbage
+    collector next runs: a reference cycle would hold every tree until then."""
+    (tmp_path / "base.py").write_text(
+        textwrap.dedent(
+            """
+            from consts import PREFIX
+
+
+            class Base:
+                TABLE = "b"
+
+                def __init__(self, name="n"):
+                    self.name = name
+
+                def create(self, db):
+                    for kind in ("x", "y"):
+                        db.execute(f"CREATE TABLE {PREFIX}{self.TABLE}_{kind} (v)")
+
+                    def nested():
+                        return "CREATE INDEX i ON t (v)"
+
+                    db.execute(nested())
+
+
+            def make(name):
+                return f"CREATE TABLE {name} (y)"
+
+
+            X = make("t1")
+            """
+        )
+    )
+    (tmp_path / "consts.py").write_text('PREFIX = "app_"\n')
+    (tmp_path / "sub.py").write_text(
+        "from base import Base\n\n\nclass Sub(Base):\n    TABLE = 's'\n"
+    )
+    files = {p.name: p for p in tmp_path.iterdir()}
+    summary, _ = summarize(files["base.py"].read_text(), "base.py")
+    gc.collect()
+    extractor = Extractor(files, {"base.py": summary})
+    found = extractor.process("base.py").fragments
+    assert len(found) > 4  # every part of the module was looked at
+    del extractor
+    assert gc.collect() == 0

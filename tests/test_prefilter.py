@@ -5,11 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemadoc.api import statements_of
-from schemadoc.extract import extract_project
+from schemadoc.extract import extract_project, summarize
 from schemadoc.source import may_hold_ddl
 
 VERBS = [
@@ -122,3 +123,28 @@ def test_files_without_ddl_are_skipped() -> None:
         TABLE_NAME = "users"
     ''').encode()
     assert not may_hold_ddl(prose)
+
+
+@pytest.mark.parametrize(
+    ("source", "holds"),
+    [
+        ("# CREATE TABLE t (x)\nX = 1\n", False),
+        ('"""CREATE TABLE t (x)"""\n', False),
+        ('def f():\n    """Create table of contents."""\n    return 1\n', False),
+        ("class C:\n    # Whether ALTER TABLE needs an action\n    FLAG = True\n", False),
+        (
+            'X = "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"  # CREATE TABLE t (x)\n',
+            False,
+        ),
+        ('SQL = "CREATE TABLE t (x)"\n', True),
+        ('SQL = b"CREATE TABLE t (x)"\n', True),
+        ('create = "CREATE "\nSQL = create + "TABLE t (x)"\n', True),
+        ('SQL = f"CREATE {kind} TABLE t (x)"\n', True),
+        ('def f():\n    """Docs."""\n    return "DROP TABLE t"\n', True),
+    ],
+)
+def test_only_a_shape_reaching_into_a_string_makes_a_ddl_module(source: str, holds: bool) -> None:
+    """Modules whose DDL words are only in comments or docstrings are not extracted."""
+    summary, _ = summarize(source, "m.py")
+    assert summary is not None
+    assert summary.holds_ddl is holds
