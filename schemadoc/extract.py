@@ -339,6 +339,7 @@ def parse_file(
                 module,
                 build_scope(module, name, is_package, display),
                 StringPositions(module, text, display),
+                len(text),
             )
         except (cst.ParserSyntaxError, RecursionError, MemoryError):
             return None
@@ -571,6 +572,11 @@ class _Instantiator:
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
         self._choices: dict[Var, tuple[list[Value], set[str]]] = {}
 
+    def forget(self) -> None:
+        """Drop what was learnt from parsed trees: their calls and the values they pass."""
+        self._module_calls.clear()
+        self._choices.clear()
+
     def _called(self, package: str) -> dict[str, list[str]]:
         """Files of ``package`` by the names they call, from one pass over their bytes."""
         if package not in self._call_index:
@@ -796,6 +802,11 @@ class UnitResult:
 # 42 s cold run of the benchmark tree). These cut the collector's time to about 1 s.
 GC_THRESHOLDS = (20_000, 20, 20)
 
+# A libcst tree takes about 60 bytes of memory per character of source. Once the parsed
+# modules hold more source than this, they are dropped before the next file and parsed again
+# as it needs them: some time for a bounded peak memory on large projects.
+PARSED_BUDGET = 1_500_000
+
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
@@ -820,6 +831,10 @@ class Hierarchy:
         self.holders = {name for summary in summaries.values() for name in summary.holders}
         self._subclasses: dict[int, list[ClassInfo]] = {}
         self._derived: dict[str, set[tuple[str, str]]] | None = None
+
+    def forget(self) -> None:
+        """Drop the subclasses found in parsed trees (not the index built from the files)."""
+        self._subclasses.clear()
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
         """Project subclasses of ``cls`` (transitively)."""
@@ -887,7 +902,10 @@ class Hierarchy:
 class Extractor:
     """Processes files one at a time over a shared, lazily parsed project."""
 
-    def __init__(self, files: dict[str, Path], summaries: dict[str, Summary]) -> None:
+    def __init__(
+        self, files: dict[str, Path], summaries: dict[str, Summary], budget: int = PARSED_BUDGET
+    ) -> None:
+        self.budget = budget
         focus = Focus(set(), set())
         for summary in summaries.values():
             focus.words |= summary.mentions
@@ -896,6 +914,15 @@ class Extractor:
         self.resolver = Resolver(self.modules)
         self.hierarchy = Hierarchy(self.modules, self.resolver, summaries)
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
+
+    def _forget_parsed(self) -> None:
+        """Drop the parsed modules and all that refers to their trees; what is known from
+        the files' text (module names, who calls what, class bases) stays."""
+        self.modules.forget()
+        self.resolver.variables.clear()
+        self.instantiator.forget()
+        self.hierarchy.forget()
+        code_of.cache_clear()
 
     def process_all(
         self,
@@ -922,6 +949,8 @@ class Extractor:
 
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""
+        if self.modules.size > self.budget:
+            self._forget_parsed()
         # Long concatenations nest deeply in libcst's tree; Python frames are cheap here.
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))

@@ -33,6 +33,7 @@ class ParsedModule:
     module: cst.Module
     scope: ModuleScope
     positions: Any  # extract.StringPositions: ``get(node) -> Position | None``
+    size: int  # characters of source parsed: what the module's tree costs in memory
 
 
 @dataclass(frozen=True)
@@ -398,7 +399,12 @@ class ModuleIndex:
         self._parsed: dict[str, ParsedModule | None] = {}
         self._top_names: dict[str, frozenset[str]] = {}
         self.accessed: set[str] = set()  # files looked at since last cleared
-        self.loaded_order: list[ParsedModule] = []  # the modules parsed, in parse order
+        self.size = 0  # characters of source in the parsed modules held
+
+    def forget(self) -> None:
+        """Drop every parsed module; each is parsed again when next asked for."""
+        self._parsed.clear()
+        self.size = 0
 
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
         self.accessed.add(display)
@@ -406,7 +412,7 @@ class ModuleIndex:
             self._parsed[display] = None  # guards against import cycles
             parsed = self._parsed[display] = self._parse(display, text)
             if parsed is not None:
-                self.loaded_order.append(parsed)
+                self.size += parsed.size
         return self._parsed[display]
 
     def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:

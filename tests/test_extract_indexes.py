@@ -17,8 +17,12 @@ from schemadoc.extract import (
     StringPositions,
     extract_project,
     fewer_collections,
+    merge,
     summarize,
 )
+from schemadoc.source import may_hold_ddl
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
@@ -245,3 +249,26 @@ def test_extraction_leaves_no_reference_cycles(tmp_path: Path) -> None:
     assert len(found) > 4  # every part of the module was looked at
     del extractor
     assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("project", ["shapes", "rich_project", "seed_project"])
+def test_dropping_parsed_modules_between_files_changes_nothing(project: str) -> None:
+    """With no room for parsed trees, every file parses again what it needs: same result."""
+    root = FIXTURES / project
+    files = {str(p.relative_to(root)): p for p in sorted(root.rglob("*.py"))}
+    summaries = {}
+    for display, path in files.items():
+        if may_hold_ddl(path.read_bytes()):
+            summary, _ = summarize(path.read_text(), display)
+            if summary is not None and summary.holds_ddl:
+                summaries[display] = summary
+
+    def found(budget: int) -> list[tuple[str, str, str | None]]:
+        extractor = Extractor(files, summaries, budget=budget)
+        units = extractor.process_all(sorted(summaries), lambda display: None)
+        fragments, _ = merge(units)
+        return [(f.value.text, str(f.start), f.function) for f in fragments]
+
+    everything = found(budget=10**9)
+    assert len(everything) >= len(summaries) >= 2
+    assert found(budget=0) == everything
