@@ -369,6 +369,7 @@ def _process(
 ) -> list[Any]:
     """Extract the ``todo`` files and the base-class files they need, each once."""
     from .extract import Extractor
+    from .heap import give_back
 
     if len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
         from .parallel import process_parallel
@@ -379,7 +380,9 @@ def _process(
         st = s.files.get(display)
         return st.text if st else None
 
-    return Extractor(files, summaries).process_all(todo, text_of, progress)
+    units = Extractor(files, summaries).process_all(todo, text_of, progress)
+    give_back()  # what the parsed trees took, now that they are freed
+    return units
 
 
 def scan(
