@@ -11,7 +11,7 @@ from collections.abc import Callable
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
         return ctypes.CDLL(None).malloc_trim  # glibc
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # another C library, or Windows
         return None
 
 
