@@ -29,6 +29,7 @@ from .heap import give_back
 from .model import Diagnostic, Source
 from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
+    SUBCLASSES_OF,
     Context,
     ModuleIndex,
     ParsedModule,
@@ -796,7 +797,8 @@ class UnitResult:
     raws: list[tuple]  # identity of each fragment's text before templates became placeholders
     templates: list[tuple]  # templates this file formats (their definitions are not DDL)
     diagnostics: list[Diagnostic]
-    deps: list[str]  # other files whose code the results depend on
+    deps: list[str]  # other files the results depend on, and what was looked for in vain
+    # (``resolve.MISSING_MODULE``) or looked for subclasses of (``resolve.SUBCLASSES_OF``)
     bases: list[str]  # files of base classes, processed as units too
 
 
@@ -834,7 +836,7 @@ class Hierarchy:
         self.resolver = resolver
         self.summaries = summaries
         self.holders = {name for summary in summaries.values() for name in summary.holders}
-        self._subclasses: dict[int, list[ClassInfo]] = {}
+        self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
         self._derived: dict[str, set[tuple[str, str]]] | None = None
 
     def forget(self) -> None:
@@ -842,13 +844,16 @@ class Hierarchy:
         self._subclasses.clear()
 
     def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
-        """Project subclasses of ``cls`` (transitively)."""
+        """Project subclasses of ``cls`` (transitively). The classes searched count among
+        what the current file depends on (``SUBCLASSES_OF``)."""
         if id(cls) not in self._subclasses:
-            self._subclasses[id(cls)] = []
+            self._subclasses[id(cls)] = ([], set())
             found: list[ClassInfo] = []
+            searched: set[str] = set()
             frontier = [cls]
             while frontier:
                 current = frontier.pop(0)
+                searched.add(SUBCLASSES_OF + current.name)
                 for display, name in self._classes_naming(current):
                     parsed = self.modules.parsed(display)
                     sub = parsed.scope.classes.get(name) if parsed else None
@@ -857,8 +862,10 @@ class Hierarchy:
                     if any(b is current for b in self.resolver.mro(sub)):
                         found.append(sub)
                         frontier.append(sub)
-            self._subclasses[id(cls)] = found
-        return self._subclasses[id(cls)]
+            self._subclasses[id(cls)] = (found, searched)
+        found, searched = self._subclasses[id(cls)]
+        self.modules.accessed |= searched
+        return found
 
     def _classes_naming(self, cls: ClassInfo) -> list[tuple[str, str]]:
         """(file, class) of the classes whose bases name ``cls``: in its own module, in the

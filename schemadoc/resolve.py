@@ -26,6 +26,12 @@ from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
 
+# What a result depends on besides the files it read (``ModuleIndex.accessed``): a module
+# that was looked for and not found (a file added later may be it), and the classes whose
+# subclasses were looked for (a class added later may derive from one).
+MISSING_MODULE = "?"
+SUBCLASSES_OF = "^"
+
 
 @dataclass
 class ParsedModule:
@@ -392,13 +398,11 @@ class ModuleIndex:
         self._parse = parse
         self._by_module: dict[str, str] = {}
         for display in sorted(files):
-            if display.endswith((".py", ".pyi")):
-                parts = module_name(display)[0].split(".")
-                for i in range(len(parts)):
-                    self._by_module.setdefault(".".join(parts[i:]), display)
+            for dotted in module_names(display):
+                self._by_module.setdefault(dotted, display)
         self._parsed: dict[str, ParsedModule | None] = {}
         self._top_names: dict[str, frozenset[str]] = {}
-        self.accessed: set[str] = set()  # files looked at since last cleared
+        self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
         self.size = 0  # characters of source in the parsed modules held
 
     def forget(self) -> None:
@@ -419,8 +423,10 @@ class ModuleIndex:
         """The module ``dotted``; not parsed just to learn it has no top-level ``name``."""
         display = self._by_module.get(dotted)
         if display is None:
+            self.accessed.add(MISSING_MODULE + dotted)
             return None
         if name is not None and display not in self._parsed and name not in self._names(display):
+            self.accessed.add(display)
             return None
         return self.parsed(display)
 
@@ -451,6 +457,15 @@ def module_name(display: str) -> tuple[str, bool]:
     if parts and parts[-1] == "__init__":
         return ".".join(parts[:-1]), True
     return ".".join(parts), False
+
+
+def module_names(display: str) -> list[str]:
+    """The dotted names an import may reach a file by: its module name and every ending of it
+    (``app/db/models.py``: ``app.db.models``, ``db.models``, ``models``)."""
+    if not display.endswith((".py", ".pyi")):
+        return []
+    parts = module_name(display)[0].split(".")
+    return [".".join(parts[i:]) for i in range(len(parts))]
 
 
 def identity(value: Value) -> tuple[Position | None, str]:

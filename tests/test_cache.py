@@ -355,3 +355,44 @@ def test_a_function_that_turns_out_to_be_for_another_engine_is_verified_again(
     warm = run(project, cache)
     assert '"name": "alpha"' not in warm  # the whole function is written for another engine
     assert warm == run(project, tmp_path / "cold", cache=False)
+
+
+ADDED = {
+    "module added": (
+        {"db.py": "from app.consts import PREFIX\nSQL = f'CREATE TABLE {PREFIX}_users (x)'\n"},
+        {"consts.py": "PREFIX = 'shop'\n"},
+        "shop_users",
+    ),
+    "name added to a module": (
+        {
+            "db.py": "from app.consts import PREFIX\nSQL = f'CREATE TABLE {PREFIX}_users (x)'\n",
+            "consts.py": "OTHER = 1\n",
+        },
+        {"consts.py": "OTHER = 1\nPREFIX = 'shop'\n"},
+        "shop_users",
+    ),
+    "subclass of a subclass added": (
+        {
+            **HELPERS,
+            "mid.py": "from app.tables import Store\nclass Mid(Store):\n    TABLE = 'mid'\n",
+            "use.py": "from app.leaf import Leaf\nSQL = 'CREATE TABLE ' + Leaf.TABLE + 's (x)'\n",
+        },
+        {"leaf.py": "from app.mid import Mid\nclass Leaf(Mid):\n    TABLE = 'leaf'\n"},
+        "leaf",
+    ),
+}
+
+
+@pytest.mark.parametrize(("before", "after", "table"), ADDED.values(), ids=ADDED.keys())
+def test_what_was_looked_for_in_vain_and_is_added_later_redoes_the_file(
+    tmp_path: Path, before: dict[str, str], after: dict[str, str], table: str
+) -> None:
+    """A cached result that found nothing (a module, a name, a subclass) is not kept once
+    what it looked for appears."""
+    project = _package(tmp_path / "p", {"__init__.py": "", **before})
+    cache = tmp_path / "cache"
+    assert f'"name": "{table}"' not in run(project, cache)
+    _package(project, after)
+    warm = run(project, cache)
+    assert f'"name": "{table}"' in warm
+    assert warm == run(project, tmp_path / "cold", cache=False)
