@@ -20,6 +20,7 @@ from typing import Any
 
 from .cache import FOLDER, Cache, Invalid, diagnostic_from_json, diagnostic_to_json, digest
 from .config import Settings
+from .dependencies import affected
 from .discover import Found, discover
 from .model import Diagnostic, Schema, SqlStatement
 from .source import decode_source, may_hold_ddl
@@ -255,24 +256,10 @@ def _changed_words(s: Survey) -> set[bytes]:
     return words
 
 
-def _stale(unit: Any, summary: Any, changed: set[str], changed_words: set[bytes]) -> bool:
-    """Whether a cached unit result may be affected by the changed files: it read one of them
-    or looked for a module one of them is, or one of them uses a class or function of it that
-    holds DDL (a new call site, a new subclass) or names a class it looked for subclasses of."""
-    from .resolve import SUBCLASSES_OF
-
-    if set(unit.deps) & changed:
-        return True
-    searched = {d[1:] for d in unit.deps if d.startswith(SUBCLASSES_OF)}
-    holders = summary.holders if summary is not None else frozenset()
-    return any(name.encode() in changed_words for name in searched | holders)
-
-
 def analyse(s: Survey, progress: Progress | None = None) -> Result:
     """Extract what changed, reuse the rest, and verify the whole schema."""
     from .extract import merge, summarize
     from .relations import relate
-    from .resolve import MISSING_MODULE, module_names
     from .units import summary_from_json, summary_to_json, unit_from_json, unit_to_json
 
     files = {d: st.path for d, st in s.files.items()}
@@ -302,7 +289,6 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
     summaries = {d: summary for d, summary in summaries.items() if summary.holds_ddl}
-    changed = s.changed | {MISSING_MODULE + m for d in s.changed for m in module_names(d)}
     changed_words: set[bytes] | None = None  # read when a cached unit is first looked at
     results: dict[str, Any] = {}
     todo: list[str] = []
@@ -318,7 +304,9 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
                 raise Invalid("changed")
             if changed_words is None:
                 changed_words = _changed_words(s)
-            if _stale(unit, summaries.get(display), changed, changed_words):
+            summary = summaries.get(display)
+            holders = summary.holders if summary is not None else ()
+            if affected(unit.deps, holders, s.changed, changed_words):
                 raise Invalid("stale")
             results[display] = unit
             pending.extend(unit.bases)

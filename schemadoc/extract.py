@@ -24,12 +24,12 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .dependencies import SUBCLASSES_OF, module_name
 from .evaluate import Position, Value, code_of, mark_templates
 from .heap import give_back
 from .model import Diagnostic, Source
 from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
-    SUBCLASSES_OF,
     Context,
     ModuleIndex,
     ParsedModule,
@@ -37,7 +37,6 @@ from .resolve import (
     Var,
     VarInfo,
     identity,
-    module_name,
 )
 from .scope import ClassInfo, FunctionScope, build_scope
 from .source import decode_source, python_tree
@@ -797,8 +796,8 @@ class UnitResult:
     raws: list[tuple]  # identity of each fragment's text before templates became placeholders
     templates: list[tuple]  # templates this file formats (their definitions are not DDL)
     diagnostics: list[Diagnostic]
-    deps: list[str]  # other files the results depend on, and what was looked for in vain
-    # (``resolve.MISSING_MODULE``) or looked for subclasses of (``resolve.SUBCLASSES_OF``)
+    deps: list[str]  # other files the results depend on, and what was looked for (see
+    # ``dependencies``)
     bases: list[str]  # files of base classes, processed as units too
 
 

@@ -21,16 +21,11 @@ from typing import Any
 
 import libcst as cst
 
+from .dependencies import MISSING_MODULE, module_names
 from .evaluate import Evaluator, Position, Value, placeholder
 from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
-
-# What a result depends on besides the files it read (``ModuleIndex.accessed``): a module
-# that was looked for and not found (a file added later may be it), and the classes whose
-# subclasses were looked for (a class added later may derive from one).
-MISSING_MODULE = "?"
-SUBCLASSES_OF = "^"
 
 
 @dataclass
@@ -448,24 +443,6 @@ class ModuleIndex:
                     names.add((node.asname or node.name).split(".")[0])
             self._top_names[display] = frozenset(names)
         return self._top_names[display]
-
-
-def module_name(display: str) -> tuple[str, bool]:
-    """Dotted module name for a display path, and whether it is a package ``__init__``."""
-    parts = display.removesuffix(".py").removesuffix(".pyi").split("/")
-    parts = [p for p in parts if p not in ("", ".", "..")]
-    if parts and parts[-1] == "__init__":
-        return ".".join(parts[:-1]), True
-    return ".".join(parts), False
-
-
-def module_names(display: str) -> list[str]:
-    """The dotted names an import may reach a file by: its module name and every ending of it
-    (``app/db/models.py``: ``app.db.models``, ``db.models``, ``models``)."""
-    if not display.endswith((".py", ".pyi")):
-        return []
-    parts = module_name(display)[0].split(".")
-    return [".".join(parts[i:]) for i in range(len(parts))]
 
 
 def identity(value: Value) -> tuple[Position | None, str]:
