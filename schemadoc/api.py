@@ -18,7 +18,15 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from .cache import FOLDER, Cache, Invalid, diagnostic_from_json, diagnostic_to_json, digest
+from .cache import (
+    FOLDER,
+    Cache,
+    Invalid,
+    diagnostic_from_json,
+    diagnostic_to_json,
+    digest,
+    expect,
+)
 from .config import Settings
 from .dependencies import affected
 from .discover import Found, discover
@@ -78,14 +86,31 @@ class Survey:
     changed: set[str]  # displays whose content is new, different or gone
     found: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    previous: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # cached states
+    # of the changed files (None: new)
 
     @property
     def fingerprint(self) -> str:
         """Identifies everything the schema is made from."""
-        h = hashlib.sha256()
-        for display in sorted(self.files):
-            h.update(f"{display}\0{self.files[display].hash}\0".encode())
-        return h.hexdigest()
+        return _fingerprint({display: state.hash for display, state in self.files.items()})
+
+    @property
+    def previous_fingerprint(self) -> str:
+        """The fingerprint of the files as the cache knew them, before this run's changes."""
+        hashes = {display: state.hash for display, state in self.files.items()}
+        for display, entry in self.previous.items():
+            if entry is None:
+                hashes.pop(display, None)
+            else:
+                hashes[display] = entry["hash"]
+        return _fingerprint(hashes)
+
+
+def _fingerprint(hashes: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for display in sorted(hashes):
+        h.update(f"{display}\0{hashes[display]}\0".encode())
+    return h.hexdigest()
 
 
 def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
@@ -168,10 +193,13 @@ def survey(
                 state.problems.append(problem)
         if changed:
             out.changed.add(item.display)
+            out.previous[item.display] = entry
         out.files[item.display] = state
         if stat is not None:
             cache.put(item.display, _entry(state, stat))
-    out.changed |= set(cache.files) - set(out.files)
+    for display in set(cache.files) - set(out.files):
+        out.changed.add(display)
+        out.previous[display] = cache.files[display]
     return out
 
 
@@ -452,6 +480,40 @@ def _holds(cache: Cache, key: str, target: Path) -> bool:
     return True
 
 
+def _document_key(fingerprint: str, settings: Settings, templates: str) -> str:
+    parts = [fingerprint, repr(replace(settings, paths=())), templates]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _unaffected(s: Survey) -> bool:
+    """Whether no change since the cached run can change the schema it found: every changed
+    file is readable, held no DDL and holds none, was not read or looked for to extract any,
+    and uses no class or function holding DDL (see ``dependencies.affected``)."""
+    if s.cache.path is None or not s.changed or s.diagnostics:
+        return False
+    for display in s.changed:
+        state, before = s.files.get(display), s.previous.get(display)
+        if (state is not None and (state.ddl or state.problems)) or (before or {}).get("ddl"):
+            return False
+    deps: set[str] = set()
+    holders: set[str] = set()
+    try:
+        for display, state in s.files.items():
+            if not state.ddl or display.endswith(".sql"):
+                continue
+            found = s.cache.entry(display, analysis=True) or {}
+            summary = expect(found["summary"], dict)
+            holders.update(expect(summary["holders"], list))
+            if summary["mentions"]:
+                deps.update(expect(expect(found["unit"], dict)["deps"], list))
+        for found in s.cache.analysed().values():  # base classes' files are extracted too
+            if "unit" in found:
+                deps.update(expect(expect(found["unit"], dict)["deps"], list))
+    except (KeyError, TypeError, Invalid):
+        return False  # a DDL file not extracted in its present state
+    return not affected(deps, holders, s.changed, _changed_words(s))
+
+
 def document(
     paths: Sequence[str | Path],
     settings: Settings,
@@ -468,16 +530,17 @@ def document(
     ``known`` is the document on disk, if any: when it is current, it is all that is read.
     """
     s = survey(paths, settings, progress)
-    key = hashlib.sha256(
-        "\0".join(
-            [s.fingerprint, repr(replace(settings, paths=())), _templates_fingerprint(settings)]
-        ).encode()
-    ).hexdigest()
+    templates = _templates_fingerprint(settings)
+    key = _document_key(s.fingerprint, settings, templates)
     diagnostics = s.cache.diagnostics(key)
     if target is not None and diagnostics is not None and _holds(s.cache, key, target):
         s.cache.save()  # file times may have moved on while contents did not
         return Document(None, tuple(diagnostics), s.found, s.cache, key)
     cached = s.cache.output(key, known)
+    if cached is None and _unaffected(s):
+        cached = s.cache.output(_document_key(s.previous_fingerprint, settings, templates), known)
+        if cached is not None:
+            s.cache.put_output(key, cached[0], cached[1])
     if cached is not None:
         s.cache.save()
         return Document(cached[0], tuple(cached[1]), s.found, s.cache, key)

@@ -170,6 +170,10 @@ class Cache:
                 self._analysis = {}
         return self._analysis
 
+    def analysed(self) -> dict[str, dict[str, Any]]:
+        """What extraction found, by file (read from its file on first use)."""
+        return self._analyses()
+
     def entry(self, display: str, analysis: bool = False) -> dict[str, Any] | None:
         """The file's cached state; with ``analysis``, also what extraction found in it."""
         entry = self.files.get(display)

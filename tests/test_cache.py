@@ -396,3 +396,60 @@ def test_what_was_looked_for_in_vain_and_is_added_later_redoes_the_file(
     warm = run(project, cache)
     assert f'"name": "{table}"' in warm
     assert warm == run(project, tmp_path / "cold", cache=False)
+
+
+def document(project: Path, folder: Path, **kw: object) -> str:
+    content = api.document([project], settings(project, folder, **kw)).content
+    assert content is not None
+    return content
+
+
+def test_an_edit_that_cannot_change_the_schema_takes_the_last_document(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new module and an edited one that hold no DDL, are not read for any and use
+    nothing that holds DDL: the schema is not worked out again."""
+    cache = tmp_path / "cache"
+    first = document(project, cache)
+    (project / "shop" / "util.py").write_text("def total(prices):\n    return sum(prices)\n")
+    (project / "shop" / "__init__.py").write_text('"""The shop."""\n')
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(api, "analyse", fail)
+    assert document(project, cache) == first
+    assert document(project, cache) == first  # and now under this state's own key
+
+
+EDITS = {
+    **ADDED,
+    "new call site": (
+        HELPERS,
+        {"more.py": "from app.tables import make\ndef more(conn):\n    make(conn, 'beta')\n"},
+        "beta",
+    ),
+    "new subclass": (
+        HELPERS,
+        {"more.py": "from app.tables import Store\nclass Orders(Store):\n    TABLE = 'orders'\n"},
+        "orders",
+    ),
+    "DDL file emptied": (
+        {"db.py": "SQL = 'CREATE TABLE gone (x)'\n", "keep.py": "K = 'CREATE TABLE kept (x)'\n"},
+        {"db.py": "SQL = None\n"},
+        "kept",
+    ),
+}
+
+
+@pytest.mark.parametrize(("before", "after", "table"), EDITS.values(), ids=EDITS.keys())
+def test_a_document_after_an_edit_of_files_without_ddl_is_the_uncached_one(
+    tmp_path: Path, before: dict[str, str], after: dict[str, str], table: str
+) -> None:
+    project = _package(tmp_path / "p", {"__init__.py": "", **before})
+    cache = tmp_path / "cache"
+    document(project, cache, format="json")
+    _package(project, after)
+    warm = document(project, cache, format="json")
+    assert f'"name": "{table}"' in warm
+    assert warm == document(project, tmp_path / "cold", cache=False, format="json")
