@@ -31,7 +31,7 @@ from .config import Settings
 from .dependencies import affected
 from .discover import Found, discover
 from .model import Diagnostic, Schema, SqlStatement
-from .source import decode_source, may_hold_ddl
+from .source import class_lines, decode_source, may_hold_ddl
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -72,6 +72,7 @@ class FileState:
     problems: list[Diagnostic]
     summary: Any = None  # extract.Summary of a Python file that may hold DDL
     text: str | None = None  # read this run (changed files only)
+    classes: list[list[Any]] | None = None  # source.class_lines, when read this run
 
     @property
     def path(self) -> Path:
@@ -185,6 +186,8 @@ def survey(
             continue
         state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [])
         changed = entry is None or entry.get("hash") != state.hash
+        if item.display.endswith((".py", ".pyi")):
+            state.classes = class_lines(data)
         if item.display.endswith(".sql"):
             state.text = data.decode("utf-8", "replace") if state.ddl else None
         elif state.ddl:  # other files are read again only if extraction needs them
@@ -211,6 +214,7 @@ def _entry(state: FileState, stat: os.stat_result) -> dict[str, Any]:
         "hash": state.hash,
         "ddl": state.ddl,
         "problems": [diagnostic_to_json(d) for d in state.problems],
+        **({"classes": state.classes} if state.classes is not None else {}),
     }
 
 
@@ -401,7 +405,24 @@ def _process(
         st = s.files.get(display)
         return st.text if st else None
 
-    units = Extractor(files, summaries).process_all(todo, text_of, progress)
+    def classes_of(display: str) -> list[list[Any]]:
+        """The class lines of a file: read this run (then let go: the index keeps what it
+        needs), cached, or read now."""
+        st = s.files.get(display)
+        if st is not None and st.classes is not None:
+            classes, st.classes = st.classes, None
+            return classes
+        try:
+            found = (s.cache.entry(display, analysis=True) or {})["classes"]
+            return [[expect(n, str), [expect(b, str) for b in expect(bs, list)]] for n, bs in found]
+        except (KeyError, TypeError, ValueError, Invalid):
+            pass
+        try:
+            return class_lines(files[display].read_bytes())
+        except (OSError, KeyError):
+            return []
+
+    units = Extractor(files, summaries, class_lines=classes_of).process_all(todo, text_of, progress)
     give_back()  # what the parsed trees took, now that they are freed
     return units
 

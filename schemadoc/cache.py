@@ -104,7 +104,7 @@ def diagnostic_from_json(raw: Any) -> Diagnostic:
     )
 
 
-_ANALYSIS = ("summary", "unit")  # kept in a second file, read only when extraction runs
+_ANALYSIS = ("summary", "unit", "classes")  # kept in a second file, read when extraction runs
 
 
 def _table(raw: Any) -> dict[str, dict[str, Any]]:
@@ -189,8 +189,9 @@ class Cache:
             self.files[display] = state
             self.dirty = True
         found = {k: v for k, v in entry.items() if k in _ANALYSIS}
-        if found and self._analyses().get(display) != found:
-            self._analyses()[display] = found
+        before = self._analyses().get(display, {}) if found else {}
+        if found and {**before, **found} != before:
+            self._analyses()[display] = {**before, **found}
             self._analysis_dirty = True
 
     def drop_analysis(self, display: str) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -39,7 +40,7 @@ from .resolve import (
     identity,
 )
 from .scope import ClassInfo, FunctionScope, build_scope
-from .source import decode_source, python_tree
+from .source import class_lines, decode_source, python_tree
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
 DDL_START = re.compile(
@@ -307,10 +308,12 @@ def _same_start(node: cst.CSTNode, token: str) -> bool:
 
 @dataclass
 class Focus:
-    """What libcst must see of every module: names DDL code mentions, and what holds DDL."""
+    """What libcst must see of every module: names DDL code mentions, what holds DDL, and
+    the classes holding DDL with the classes deriving from them."""
 
     words: set[str]
     callables: set[str]
+    derived: set[str]
 
 
 def parse_file(
@@ -331,7 +334,7 @@ def parse_file(
         tree, problem = python_tree(text, display)
         if tree is None or problem:
             return None
-        text = narrow(text, tree, focus.words, focus.callables)
+        text = narrow(text, tree, focus.words, focus.callables, focus.derived)
         try:
             module = cst.parse_module(text)
             if len(text) > _LARGE_PARSE:
@@ -559,8 +562,7 @@ def _package(display: str) -> str:
 
 _MAX_INSTANCES = 16
 _RECURSION_LIMIT = 20_000
-_CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
-_BASE_WORD = re.compile(rb"[A-Za-z0-9_\x80-\xff]+")  # the names in a list of bases
+ClassLines = Callable[[str], list[list[Any]]]  # a file's ``source.class_lines``
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
 
 
@@ -739,6 +741,18 @@ def _last_name(expr: cst.BaseExpression) -> str:
     return expr.attr.value if isinstance(expr, cst.Attribute) else ""
 
 
+def _reader(files: dict[str, Path]) -> ClassLines:
+    """``class_lines`` of the files, read from disk."""
+
+    def read(display: str) -> list[list[Any]]:
+        try:
+            return class_lines(files[display].read_bytes())
+        except OSError:
+            return []
+
+    return read
+
+
 def _closure(start: set[str], step: Callable[[str], set[str] | None]) -> set[str]:
     """``start`` and every name reached from it by ``step``, repeatedly."""
     found = set(start)
@@ -829,14 +843,20 @@ class Hierarchy:
     """Subclasses of the project's classes, found from the files and parsed on demand."""
 
     def __init__(
-        self, modules: ModuleIndex, resolver: Resolver, summaries: dict[str, Summary]
+        self,
+        modules: ModuleIndex,
+        resolver: Resolver,
+        summaries: dict[str, Summary],
+        class_lines: ClassLines,
     ) -> None:
         self.modules = modules
         self.resolver = resolver
         self.summaries = summaries
+        self.class_lines = class_lines
         self.holders = {name for summary in summaries.values() for name in summary.holders}
         self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
         self._derived: dict[str, set[tuple[str, str]]] | None = None
+        self._descended: set[str] = set()
 
     def forget(self) -> None:
         """Drop the subclasses found in parsed trees (not the index built from the files)."""
@@ -880,7 +900,7 @@ class Hierarchy:
     def _classes_by_base(self) -> dict[str, set[tuple[str, str]]]:
         """(file, class) of classes by the names in their bases: every class of the DDL files
         (from their summaries), and the classes of other modules that derive, directly or
-        not, from a class holding DDL (from one pass over their bytes)."""
+        not, from a class holding DDL (from their class statements, ``class_lines``)."""
         if self._derived is None:
             derived: dict[str, set[tuple[str, str]]] = {}
             for display, summary in self.summaries.items():
@@ -888,42 +908,49 @@ class Hierarchy:
                     for base in bases:
                         derived.setdefault(base, set()).add((display, name))
             elsewhere: dict[str, set[tuple[str, str]]] = {}
-            for display, path in sorted(self.modules.files.items()):
+            for display in sorted(self.modules.files):
                 if display in self.summaries or not display.endswith((".py", ".pyi")):
                     continue
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                for m in _CLASS_LINE.finditer(data):
-                    name = m.group(1).decode()
-                    for word in set(_BASE_WORD.findall(m.group(2))):
-                        base = word.decode("utf-8", "replace")
+                for name, bases in self.class_lines(display):
+                    for base in bases:
                         elsewhere.setdefault(base, set()).add((display, name))
 
             def subclasses(name: str) -> set[str]:
                 return {c for _, c in elsewhere.get(name, set()) | derived.get(name, set())}
 
-            for base in sorted(_closure(self.holders, subclasses) & elsewhere.keys()):
+            self._descended = _closure(self.holders, subclasses)
+            for base in sorted(self._descended & elsewhere.keys()):
                 derived.setdefault(base, set()).update(elsewhere[base])
             self._derived = derived
         return self._derived
+
+    def descendants(self) -> set[str]:
+        """The names of the classes holding DDL and of every class deriving from one."""
+        self._classes_by_base()
+        return self._descended
 
 
 class Extractor:
     """Processes files one at a time over a shared, lazily parsed project."""
 
     def __init__(
-        self, files: dict[str, Path], summaries: dict[str, Summary], budget: int = PARSED_BUDGET
+        self,
+        files: dict[str, Path],
+        summaries: dict[str, Summary],
+        budget: int = PARSED_BUDGET,
+        class_lines: ClassLines | None = None,
     ) -> None:
         self.budget = budget
-        focus = Focus(set(), set())
+        focus = Focus(set(), set(), set())
         for summary in summaries.values():
             focus.words |= summary.mentions
             focus.callables |= summary.holders
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
-        self.hierarchy = Hierarchy(self.modules, self.resolver, summaries)
+        self.hierarchy = Hierarchy(
+            self.modules, self.resolver, summaries, class_lines or _reader(files)
+        )
+        focus.derived = self.hierarchy.descendants()
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
 
     def _forget_parsed(self) -> None:

@@ -123,13 +123,17 @@ def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
 
 
 def narrow(
-    text: str, tree: ast.Module, words: set[str] = frozenset(), callables: set[str] = frozenset()
+    text: str,
+    tree: ast.Module,
+    words: set[str] = frozenset(),
+    callables: set[str] = frozenset(),
+    derived: set[str] = frozenset(),
 ) -> str:
     """``text`` with every top-level statement that cannot matter blanked out.
 
     ``words`` are names mentioned by DDL code anywhere: statements defining them are kept.
     ``callables`` hold DDL: statements using them are kept (the arguments their calls pass,
-    the templates they format).
+    the templates they format). Classes deriving from a class named in ``derived`` are kept.
     """
     lines = text.split("\n")  # ast counts lines at "\n" only (not form feeds)
     statements = tree.body
@@ -137,9 +141,11 @@ def narrow(
     segments = ["\n".join(lines[a - 1 : b]) for a, b in spans]
     keep = set()
     calls = re.compile(rf"\b(?:{'|'.join(sorted(callables))})\b") if callables else None
+    bases = [base_names(node) for node in statements]
     for i, node in enumerate(statements):
         if (
             isinstance(node, ast.Import | ast.ImportFrom)
+            or bases[i] & derived
             or (
                 SHAPE_TEXT.search(segments[i])
                 and has_shape(segments[i], spans[i][0], statement_strings(tree, node))
@@ -150,7 +156,6 @@ def narrow(
     if statements and isinstance(statements[0], ast.Expr):
         keep.add(0)  # the docstring stays a docstring
     defines = [defined_names(node) for node in statements]
-    bases = [base_names(node) for node in statements]
     words = set(words)
     kept_classes: set[str] = set()
     pending = sorted(keep | {i for i in range(len(statements)) if defines[i] & words})

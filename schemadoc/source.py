@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
+from typing import Any
 
 from .model import Diagnostic
 from .narrow import SHAPE_LOWER_BYTES
+
+_NAME_BYTES = rb"[A-Za-z0-9_\x80-\xff]+"  # a name, in UTF-8
+_CLASS_LINE = re.compile(rb"^[ \t]*class[ \t]+(" + _NAME_BYTES + rb")[ \t]*\(([^)]*)\)", re.M)
+_BASE_WORD = re.compile(_NAME_BYTES)
 
 
 def may_hold_ddl(data: bytes) -> bool:
@@ -63,3 +69,13 @@ def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | N
     except (RecursionError, MemoryError, ValueError) as exc:
         kind = str(exc) if isinstance(exc, ValueError) else "too large or nested too deeply"
         return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
+
+
+def class_lines(data: bytes) -> list[list[Any]]:
+    """Each class statement of Python source, from its bytes: ``[name, [names in its
+    bases]]`` (cheap, for finding subclasses without parsing; kept in the cache as is)."""
+    out: list[list[Any]] = []
+    for m in _CLASS_LINE.finditer(data):
+        bases = {word.decode("utf-8", "replace") for word in _BASE_WORD.findall(m.group(2))}
+        out.append([m.group(1).decode("utf-8", "replace"), sorted(bases)])
+    return out

@@ -20,7 +20,7 @@ from schemadoc.extract import (
     merge,
     summarize,
 )
-from schemadoc.source import may_hold_ddl
+from schemadoc.source import class_lines, may_hold_ddl
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -171,6 +171,49 @@ def test_subclasses_are_looked_at_only_for_what_reads_the_class(
     found = extractor.process("base.py").fragments
     assert len(found) == (2 if parsed else 1)
     assert ("sub.py" in extractor.modules.accessed) == parsed
+
+
+def test_a_model_two_classes_below_the_one_holding_ddl_is_found(tmp_path: Path) -> None:
+    """``User`` derives from a mixin of the class holding DDL; nothing else names it."""
+    found = _found(
+        tmp_path,
+        base="""
+        class BaseModel:
+            table = None
+
+            def create_table(self, db):
+                db.execute(f"CREATE TABLE {self.table} (id INTEGER PRIMARY KEY)")
+        """,
+        mixins="""
+        from base import BaseModel
+
+
+        class TimestampedModel(BaseModel):
+            created = "created_at"
+        """,
+        users="""
+        from mixins import TimestampedModel
+
+
+        class User(TimestampedModel):
+            table = "users"
+        """,
+    )
+    assert [text for text, _ in found] == ["CREATE TABLE users (id INTEGER PRIMARY KEY)"]
+
+
+def test_class_lines_name_each_class_with_the_words_of_its_bases() -> None:
+    data = (
+        b"class A(Base):\n    pass\n"
+        b"class B(\n    mod.Mixin,\n    A,\n):\n    pass\n"
+        b"class C:\n    class D(A, metaclass=M): pass\n"
+    ) + "class \u00c9(A): pass\n".encode()
+    assert class_lines(data) == [
+        ["A", ["Base"]],
+        ["B", ["A", "Mixin", "mod"]],
+        ["D", ["A", "M", "metaclass"]],
+        ["\u00c9", ["A"]],
+    ]
 
 
 def test_repeated_literals_each_have_their_own_position() -> None:
