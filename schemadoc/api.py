@@ -28,7 +28,7 @@ from .cache import (
     expect,
 )
 from .config import Settings
-from .dependencies import affected
+from .dependencies import affected, reached
 from .discover import Found, discover
 from .model import Diagnostic, Schema, SqlStatement
 from .source import class_lines, decode_source, may_hold_ddl
@@ -321,6 +321,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
     summaries = {d: summary for d, summary in summaries.items() if summary.holds_ddl}
+    changed = reached(s.changed)
     changed_words: set[bytes] | None = None  # read when a cached unit is first looked at
     results: dict[str, Any] = {}
     todo: list[str] = []
@@ -338,7 +339,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
                 changed_words = _changed_words(s)
             summary = summaries.get(display)
             holders = summary.holders if summary is not None else ()
-            if affected(unit.deps, holders, s.changed, changed_words):
+            if affected(unit.deps, holders, changed, changed_words):
                 raise Invalid("stale")
             results[display] = unit
             pending.extend(unit.bases)
@@ -525,14 +526,14 @@ def _unaffected(s: Survey) -> bool:
             found = s.cache.entry(display, analysis=True) or {}
             summary = expect(found["summary"], dict)
             holders.update(expect(summary["holders"], list))
-            if summary["mentions"]:
-                deps.update(expect(expect(found["unit"], dict)["deps"], list))
-        for found in s.cache.analysed().values():  # base classes' files are extracted too
+            if summary["mentions"] and "unit" not in found:
+                return False  # a DDL file not extracted in its present state
+        for found in s.cache.analysed().values():  # DDL files' and their base classes' units
             if "unit" in found:
                 deps.update(expect(expect(found["unit"], dict)["deps"], list))
     except (KeyError, TypeError, Invalid):
-        return False  # a DDL file not extracted in its present state
-    return not affected(deps, holders, s.changed, _changed_words(s))
+        return False  # a DDL file not summarized in its present state
+    return not affected(deps, holders, reached(s.changed), _changed_words(s))
 
 
 def document(

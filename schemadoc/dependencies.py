@@ -28,16 +28,22 @@ def module_names(display: str) -> list[str]:
     return [".".join(parts[i:]) for i in range(len(parts))]
 
 
+def reached(changed: set[str]) -> set[str]:
+    """What changed files (display paths) stand for among ``deps``: themselves, and the
+    modules they are, which a result may have looked for in vain."""
+    return changed | {MISSING_MODULE + m for display in changed for m in module_names(display)}
+
+
 def affected(
     deps: Iterable[str], holders: Iterable[str], changed: set[str], changed_words: set[bytes]
 ) -> bool:
-    """Whether changed files (``changed``, display paths; ``changed_words``, the names their
-    code uses) may change a result with these ``deps``, holding DDL in the classes and
-    functions ``holders``: it read one of them or looked for a module one of them is, or one
-    of them uses a holder (a new call site, a new subclass) or a class it looked for
+    """Whether changed files (``changed``, as ``reached`` gives them; ``changed_words``, the
+    names their code uses) may change a result with these ``deps``, holding DDL in the classes
+    and functions ``holders``: it read one of them or looked for a module one of them is, or
+    one of them uses a holder (a new call site, a new subclass) or a class it looked for
     subclasses of."""
     deps = set(deps)
-    if deps & changed or any(MISSING_MODULE + m in deps for d in changed for m in module_names(d)):
+    if deps & changed:
         return True
     names = {d[1:] for d in deps if d.startswith(SUBCLASSES_OF)} | set(holders)
     return any(name.encode() in changed_words for name in names)

@@ -851,12 +851,8 @@ class Hierarchy:
     ) -> None:
         self.modules = modules
         self.resolver = resolver
-        self.summaries = summaries
-        self.class_lines = class_lines
-        self.holders = {name for summary in summaries.values() for name in summary.holders}
         self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
-        self._derived: dict[str, set[tuple[str, str]]] | None = None
-        self._descended: set[str] = set()
+        self._by_base, self.descendants = self._index(summaries, class_lines)
 
     def forget(self) -> None:
         """Drop the subclasses found in parsed trees (not the index built from the files)."""
@@ -890,44 +886,41 @@ class Hierarchy:
         """(file, class) of the classes whose bases name ``cls``: in its own module, in the
         DDL files, and in other modules when they derive from a class holding DDL. Found
         from the files alone, not from whichever modules happen to be parsed already."""
-        found = set(self._classes_by_base().get(cls.name, ()))
+        found = set(self._by_base.get(cls.name, ()))
         parsed = self.modules.parsed(cls.display)
         for other in parsed.scope.classes.values() if parsed else ():
             if cls.name in {_last_name(b) for b in other.bases}:
                 found.add((cls.display, other.name))
         return sorted(found)
 
-    def _classes_by_base(self) -> dict[str, set[tuple[str, str]]]:
+    def _index(
+        self, summaries: dict[str, Summary], class_lines: ClassLines
+    ) -> tuple[dict[str, set[tuple[str, str]]], set[str]]:
         """(file, class) of classes by the names in their bases: every class of the DDL files
         (from their summaries), and the classes of other modules that derive, directly or
-        not, from a class holding DDL (from their class statements, ``class_lines``)."""
-        if self._derived is None:
-            derived: dict[str, set[tuple[str, str]]] = {}
-            for display, summary in self.summaries.items():
-                for name, bases in summary.bases:
-                    for base in bases:
-                        derived.setdefault(base, set()).add((display, name))
-            elsewhere: dict[str, set[tuple[str, str]]] = {}
-            for display in sorted(self.modules.files):
-                if display in self.summaries or not display.endswith((".py", ".pyi")):
-                    continue
-                for name, bases in self.class_lines(display):
-                    for base in bases:
-                        elsewhere.setdefault(base, set()).add((display, name))
+        not, from a class holding DDL (from their class statements, ``class_lines``); and
+        the names of those classes holding DDL or deriving from one."""
+        by_base: dict[str, set[tuple[str, str]]] = {}
+        for display, summary in summaries.items():
+            for name, bases in summary.bases:
+                for base in bases:
+                    by_base.setdefault(base, set()).add((display, name))
+        elsewhere: dict[str, set[tuple[str, str]]] = {}
+        for display in sorted(self.modules.files):
+            if display in summaries or not display.endswith((".py", ".pyi")):
+                continue
+            for name, bases in class_lines(display):
+                for base in bases:
+                    elsewhere.setdefault(base, set()).add((display, name))
 
-            def subclasses(name: str) -> set[str]:
-                return {c for _, c in elsewhere.get(name, set()) | derived.get(name, set())}
+        def subclasses(name: str) -> set[str]:
+            return {c for _, c in elsewhere.get(name, set()) | by_base.get(name, set())}
 
-            self._descended = _closure(self.holders, subclasses)
-            for base in sorted(self._descended & elsewhere.keys()):
-                derived.setdefault(base, set()).update(elsewhere[base])
-            self._derived = derived
-        return self._derived
-
-    def descendants(self) -> set[str]:
-        """The names of the classes holding DDL and of every class deriving from one."""
-        self._classes_by_base()
-        return self._descended
+        holders = {name for summary in summaries.values() for name in summary.holders}
+        descendants = _closure(holders, subclasses)
+        for base in sorted(descendants & elsewhere.keys()):
+            by_base.setdefault(base, set()).update(elsewhere[base])
+        return by_base, descendants
 
 
 class Extractor:
@@ -950,7 +943,7 @@ class Extractor:
         self.hierarchy = Hierarchy(
             self.modules, self.resolver, summaries, class_lines or _reader(files)
         )
-        focus.derived = self.hierarchy.descendants()
+        focus.derived = self.hierarchy.descendants
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
 
     def _forget_parsed(self) -> None:
