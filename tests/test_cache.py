@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -383,19 +385,31 @@ ADDED = {
 }
 
 
+def _edited(
+    tmp_path: Path,
+    before: dict[str, str],
+    after: dict[str, str],
+    output: Callable[..., str],
+) -> tuple[str, str, str]:
+    """``output`` of the package ``before``, then after the edit ``after`` with the cache
+    kept, and after it without a cache."""
+    project = _package(tmp_path / "p", {"__init__.py": "", **before})
+    cache = tmp_path / "cache"
+    first = output(project, cache)
+    _package(project, after)
+    return first, output(project, cache), output(project, tmp_path / "cold", cache=False)
+
+
 @pytest.mark.parametrize(("before", "after", "table"), ADDED.values(), ids=ADDED.keys())
 def test_what_was_looked_for_in_vain_and_is_added_later_redoes_the_file(
     tmp_path: Path, before: dict[str, str], after: dict[str, str], table: str
 ) -> None:
     """A cached result that found nothing (a module, a name, a subclass) is not kept once
     what it looked for appears."""
-    project = _package(tmp_path / "p", {"__init__.py": "", **before})
-    cache = tmp_path / "cache"
-    assert f'"name": "{table}"' not in run(project, cache)
-    _package(project, after)
-    warm = run(project, cache)
+    first, warm, cold = _edited(tmp_path, before, after, run)
+    assert f'"name": "{table}"' not in first
     assert f'"name": "{table}"' in warm
-    assert warm == run(project, tmp_path / "cold", cache=False)
+    assert warm == cold
 
 
 def document(project: Path, folder: Path, **kw: object) -> str:
@@ -446,10 +460,6 @@ EDITS = {
 def test_a_document_after_an_edit_of_files_without_ddl_is_the_uncached_one(
     tmp_path: Path, before: dict[str, str], after: dict[str, str], table: str
 ) -> None:
-    project = _package(tmp_path / "p", {"__init__.py": "", **before})
-    cache = tmp_path / "cache"
-    document(project, cache, format="json")
-    _package(project, after)
-    warm = document(project, cache, format="json")
+    _, warm, cold = _edited(tmp_path, before, after, partial(document, format="json"))
     assert f'"name": "{table}"' in warm
-    assert warm == document(project, tmp_path / "cold", cache=False, format="json")
+    assert warm == cold

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from projects import write_modules
 
 from schemadoc.api import statements_of
 from schemadoc.extract import extract_project, holds_ddl
@@ -14,12 +14,7 @@ from schemadoc.source import may_hold_ddl
 
 def extract(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(sql, path:line:col) of every statement found in the given modules."""
-    files = {}
-    for name, source in modules.items():
-        path = tmp_path / f"{name.replace('.', '/')}.py"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source))
-        files[path.relative_to(tmp_path).as_posix()] = path
+    files = write_modules(tmp_path, **modules)
     texts = {d: p.read_text() for d, p in files.items()}
     fragments, _ = extract_project(files, texts)
     return [(s.sql, str(s.source)) for s in statements_of(fragments)]

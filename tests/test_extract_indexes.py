@@ -9,6 +9,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from projects import write_modules
 
 from schemadoc.evaluate import code_of
 from schemadoc.extract import (
@@ -27,34 +28,34 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(text, path:line:col) of every DDL fragment found in the given modules."""
-    files = {}
-    for name, source in modules.items():
-        path = tmp_path / f"{name}.py"
-        path.write_text(textwrap.dedent(source))
-        files[path.name] = path
+    files = write_modules(tmp_path, **modules)
     texts = {d: p.read_text() for d, p in files.items() if "CREATE" in p.read_text()}
     fragments, _ = extract_project(files, texts)
     return [(f.value.text, str(f.start)) for f in fragments]
+
+
+BASE = """
+class Base:
+    TABLE = "base"
+
+    def create(self, db):
+        db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
+"""
+MID = """
+from base import Base
+
+
+class Mid(Base):
+    TABLE = "mid"
+"""
 
 
 def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
     """``Leaf`` names no class holding DDL, and ``app``, processed first, has ``leaf`` parsed."""
     found = _found(
         tmp_path,
-        base="""
-        class Base:
-            TABLE = "base"
-
-            def create(self, db):
-                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
-        """,
-        mid="""
-        from base import Base
-
-
-        class Mid(Base):
-            TABLE = "mid"
-        """,
+        base=BASE,
+        mid=MID,
         leaf="""
         from mid import Mid
 
@@ -81,20 +82,8 @@ def test_a_subclass_is_found_whichever_file_is_processed_first(tmp_path: Path) -
     from the files' text, not from the modules that happen to be parsed already."""
     found = _found(
         tmp_path,
-        base="""
-        class Base:
-            TABLE = "base"
-
-            def create(self, db):
-                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
-        """,
-        mid="""
-        from base import Base
-
-
-        class Mid(Base):
-            TABLE = "mid"
-        """,
+        base=BASE,
+        mid=MID,
         leaf="""
         from mid import Mid
 
