@@ -228,16 +228,9 @@ def sql_fragment(text: str, display: str) -> Any:
 
 def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
     """Split fragments into located statements, each listed once."""
-    from .statements import split_templated
-
     out: dict[tuple, SqlStatement] = {}
     for frag in fragments:
-        spans, offset = [], 0
-        for piece in frag.value.pieces:
-            if piece.placeholder:
-                spans.append((offset, offset + len(piece.text)))
-            offset += len(piece.text)
-        for t in split_templated(frag.value.text, spans):
+        for t in frag.split:
             stmt = SqlStatement(
                 t.sql, frag.source_at(t.offset), t.description, t.placeholders, frag.function
             )

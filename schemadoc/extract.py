@@ -19,6 +19,7 @@ import tokenize
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from .resolve import (
 )
 from .scope import ClassInfo, FunctionScope, build_scope
 from .source import class_lines, decode_source, python_tree
+from .statements import Templated, split_templated
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
 DDL_START = re.compile(
@@ -110,6 +112,21 @@ class Fragment:
     def source_at(self, offset: int) -> Source:
         pos = self.value.position_at(offset) or (self.path, 1, 0)
         return Source(pos[0] or self.path, pos[1], pos[2])
+
+    @cached_property
+    def split(self) -> tuple[Templated, ...]:
+        """The statements of the fragment's text, its placeholders made identifiers."""
+        spans, offset = [], 0
+        for piece in self.value.pieces:
+            if piece.placeholder:
+                spans.append((offset, offset + len(piece.text)))
+            offset += len(piece.text)
+        return tuple(split_templated(self.value.text, spans))
+
+    def with_split(self, split: tuple[Templated, ...]) -> Fragment:
+        """The fragment, its statements already known (as a cache kept them)."""
+        self.__dict__["split"] = split
+        return self
 
     @property
     def start(self) -> Source:

@@ -7,6 +7,7 @@ from typing import Any
 from .cache import Invalid, diagnostic_from_json, diagnostic_to_json, expect
 from .evaluate import Piece, Value
 from .extract import Fragment, Summary, UnitResult
+from .statements import Templated
 
 
 def _position(raw: Any) -> tuple[str, int, int] | None:
@@ -20,11 +21,22 @@ def _fragment_to_json(f: Fragment) -> list[Any]:
     pieces = [
         [p.text, list(p.pos) if p.pos else None, p.exact, p.placeholder] for p in f.value.pieces
     ]
-    return [pieces, f.path, f.function]
+    split = [[t.sql, t.offset, t.description, list(t.placeholders)] for t in f.split]
+    return [pieces, f.path, f.function, split]
+
+
+def _templated_from_json(raw: Any) -> Templated:
+    sql, offset, description, placeholders = expect(raw, list)
+    return Templated(
+        expect(sql, str),
+        expect(offset, int),
+        None if description is None else expect(description, str),
+        tuple(expect(p, str) for p in expect(placeholders, list)),
+    )
 
 
 def _fragment_from_json(raw: Any) -> Fragment:
-    pieces, path, function = expect(raw, list)
+    pieces, path, function, split = expect(raw, list)
     out = []
     for piece in expect(pieces, list):
         text, pos, exact, is_placeholder = expect(piece, list)
@@ -33,9 +45,10 @@ def _fragment_from_json(raw: Any) -> Fragment:
                 expect(text, str), _position(pos), expect(exact, bool), expect(is_placeholder, bool)
             )
         )
-    return Fragment(
+    fragment = Fragment(
         Value(tuple(out)), expect(path, str), None if function is None else expect(function, str)
     )
+    return fragment.with_split(tuple(_templated_from_json(t) for t in expect(split, list)))
 
 
 def _identity_to_json(identity: tuple) -> list[Any]:
