@@ -592,7 +592,7 @@ class _Instantiator:
         self.subclasses = subclasses
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
-        self._choices: dict[Var, tuple[list[Value], set[str]]] = {}
+        self._choices: dict[Var, tuple[list[Value], frozenset[str]]] = {}
 
     def forget(self) -> None:
         """Drop what was learnt from parsed trees: their calls and the values they pass."""
@@ -713,23 +713,22 @@ class _Instantiator:
     def choices(self, var: Var) -> list[Value]:
         """The values a variable takes; the files that tells on count as read again."""
         if var not in self._choices:
-            before = set(self.modules.accessed)
-            self.modules.accessed.clear()
-            info = self.resolver.variables.get(var)
-            values: list[Value] = []
-            if info is not None:
-                if var[0] == "loop":
-                    values = self._loop_choices(info)
-                else:
-                    values = self._param_choices(var, info)
-            unique: dict[str, Value] = {}
-            for v in values:
-                unique.setdefault(v.text, v)
-            self._choices[var] = (list(unique.values()), set(self.modules.accessed))
-            self.modules.accessed |= before
+            self._choices[var] = self.modules.tracked(lambda: self._unique_choices(var))
         values, read = self._choices[var]
         self.modules.accessed |= read
         return values
+
+    def _unique_choices(self, var: Var) -> list[Value]:
+        info = self.resolver.variables.get(var)
+        values: list[Value] = []
+        if info is not None and var[0] == "loop":
+            values = self._loop_choices(info)
+        elif info is not None:
+            values = self._param_choices(var, info)
+        unique: dict[str, Value] = {}
+        for v in values:
+            unique.setdefault(v.text, v)
+        return list(unique.values())
 
     def expand(self, found: _Found) -> list[Fragment]:
         """The fragment once per combination of its variables' values (or as it is)."""
@@ -967,7 +966,7 @@ class Extractor:
         """Drop the parsed modules and all that refers to their trees; what is known from
         the files' text (module names, who calls what, class bases) stays."""
         self.modules.forget()
-        self.resolver.variables.clear()
+        self.resolver.forget()
         self.instantiator.forget()
         self.hierarchy.forget()
         code_of.cache_clear()

@@ -17,13 +17,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
 from .dependencies import MISSING_MODULE, module_names
 from .evaluate import Evaluator, Position, Value, placeholder
 from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
+
+_T = TypeVar("_T")
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
 
@@ -68,6 +70,12 @@ class Resolver:
         self._active: set[tuple[int, int]] = set()
         self._assigning: set[tuple[int, str]] = set()
         self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
+        self._mros: dict[int, tuple[list[ClassInfo], frozenset[str]]] = {}
+
+    def forget(self) -> None:
+        """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
+        self.variables.clear()
+        self._mros.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -203,7 +211,16 @@ class Resolver:
         return None
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:
-        """The class and its project bases, nearest first."""
+        """The class and its project bases, nearest first (worked out once per class; the
+        files that told count as read again)."""
+        known = self._mros.get(id(info))
+        if known is None:
+            known = self._mros[id(info)] = self.modules.tracked(lambda: self._mro(info))
+        order, read = known
+        self.modules.accessed |= read
+        return order
+
+    def _mro(self, info: ClassInfo) -> list[ClassInfo]:
         order: list[ClassInfo] = []
         pending = [info]
         while pending and len(order) < 20:
@@ -399,6 +416,15 @@ class ModuleIndex:
         self._top_names: dict[str, frozenset[str]] = {}
         self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
         self.size = 0  # characters of source in the parsed modules held
+
+    def tracked(self, compute: Callable[[], _T]) -> tuple[_T, frozenset[str]]:
+        """``compute()``, and the files (and misses) it looked at."""
+        before = set(self.accessed)
+        self.accessed.clear()
+        try:
+            return compute(), frozenset(self.accessed)
+        finally:
+            self.accessed |= before
 
     def forget(self) -> None:
         """Drop every parsed module; each is parsed again when next asked for."""
