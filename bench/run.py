@@ -58,14 +58,23 @@ MB = 1024 * 1024
 
 # schemadoc.narrow.SHAPE in POSIX ERE: the verb, then the object kind, with only quotes,
 # concatenation, line breaks, string prefixes, ``%s`` or a template field between them, and at
-# least one space or quote. grep reads lines: a statement whose verb and kind are on different
-# lines is missed (schemadoc's prefilter reads the file as one string).
+# least one space or quote; a keyword may be split where Python joins two literals. grep reads
+# lines: a statement whose verb and kind are on different lines is missed (schemadoc's
+# prefilter reads the file as one string).
 _PART = r"""([[:space:]"'+\\(),]|\b[rRbBuUfF]{1,2}["']|%s|\{[^{}]{0,40}\})"""
 _NEED = r"""([[:space:]"']|\b[rRbBuUfF]{1,2}["'])"""
 _GAP = rf"{_PART}*{_NEED}{_PART}*"
+_JOIN = r"""(["']+[[:space:]+\\]*[rRbBuUfF]{0,2}["']+)?"""
+
+
+def _keyword(*words: str) -> str:
+    return "(" + "|".join(_JOIN.join(word) for word in words) + ")"
+
+
 PATTERN = (
-    rf"(create|alter|drop){_GAP}((temp|temporary|unique|virtual)\b{_GAP})*"
-    r"(table|index|view|trigger)\b"
+    rf"{_keyword('create', 'alter', 'drop')}{_GAP}"
+    rf"({_keyword('temp', 'temporary', 'unique', 'virtual')}\b{_GAP})*"
+    rf"{_keyword('table', 'index', 'view', 'trigger')}\b"
 )
 GREP = ["grep", "-rlIiE", "--include=*.py", "--include=*.pyi", "--include=*.sql", "-e", PATTERN]
 

@@ -14,13 +14,25 @@ import re
 
 # The shape of a DDL statement in source text: the verb, then the object kind, with only
 # quotes, concatenation, line breaks or a template field between them. No false negatives
-# for literals split across adjacent strings, ``"CREATE TABLE " + name`` or lower case.
+# for literals split across adjacent strings (even inside a keyword: ``"CR" "EATE TABLE"``),
+# ``"CREATE TABLE " + name`` or lower case.
 _GAP_PART = r"""(?:[\s"'+\\(),]|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\})"""
 # At least one space or quote: ``df.drop(index=...)`` is code, not SQL.
 _GAP = rf"""{_GAP_PART}*?[\s"']{_GAP_PART}*"""
+# Where Python joins two literals: closing quotes, spaces, ``+`` or a line continuation, an
+# opening prefix and quotes.
+_JOIN = r"""(?:["']+[\s+\\]*(?:[rRbBuUfF]{1,2})?["']+)?"""
+
+
+def _keyword(*words: str) -> str:
+    """Any of ``words``, each possibly split where Python joins two literals."""
+    return "(?:" + "|".join(_JOIN.join(word) for word in words) + ")"
+
+
 SHAPE = (
-    rf"(?:create|alter|drop){_GAP}(?:(?:temp|temporary|unique|virtual)\b{_GAP})*"
-    rf"(?:table|index|view|trigger)\b"
+    rf"{_keyword('create', 'alter', 'drop')}{_GAP}"
+    rf"(?:{_keyword('temp', 'temporary', 'unique', 'virtual')}\b{_GAP})*"
+    rf"{_keyword('table', 'index', 'view', 'trigger')}\b"
 )
 SHAPE_TEXT = re.compile(SHAPE, re.IGNORECASE)
 SHAPE_LOWER_BYTES = re.compile(SHAPE.encode())  # for text already in lower case

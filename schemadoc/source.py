@@ -26,12 +26,7 @@ def may_hold_ddl(data: bytes) -> bool:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    low = data.lower()
-    if not (b"create" in low or b"alter" in low or b"drop" in low):
-        return False
-    if not (b"table" in low or b"index" in low or b"view" in low or b"trigger" in low):
-        return False
-    return SHAPE_LOWER_BYTES.search(low) is not None
+    return SHAPE_LOWER_BYTES.search(data.lower()) is not None
 
 
 def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:

@@ -58,10 +58,15 @@ def statement(draw: st.DrawFn) -> str:
 
 
 def _python(sql: str, style: str, cut: int) -> str:
-    """``sql`` written into Python the way real code does (split between words)."""
+    """``sql`` written into Python the way real code does (split between words, or anywhere
+    when a long line is wrapped at a fixed width)."""
     spaces = [i for i, ch in enumerate(sql) if ch == " "]
-    cut = spaces[cut % len(spaces)] + 1
-    a, b = sql[:cut], sql[cut:]
+    at = cut % (len(sql) - 1) + 1 if style.startswith("wrapped") else spaces[cut % len(spaces)] + 1
+    a, b = sql[:at], sql[at:]
+    if style == "wrapped":
+        return f"SQL = ({a!r}\n       {b!r})\n"
+    if style == "wrapped-plus":
+        return f"SQL = {a!r} + \\\n    {b!r}\n"
     if style == "adjacent":
         return f"SQL = ({a!r}\n       {b!r})\n"
     if style == "plus":
@@ -80,6 +85,7 @@ def _python(sql: str, style: str, cut: int) -> str:
 
 
 STYLES = ["plain", "adjacent", "plus", "name", "fstring", "percent", "format", "triple"]
+STYLES += ["wrapped", "wrapped-plus"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -101,7 +107,7 @@ def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int, enc
 )
 @given(
     sql=statement(),
-    style=st.sampled_from(["plain", "adjacent", "plus", "fstring", "percent", "format", "triple"]),
+    style=st.sampled_from([s for s in STYLES if s != "name"]),
     cut=st.integers(min_value=0, max_value=40),
 )
 def test_what_passes_the_prefilter_is_found(
