@@ -13,15 +13,18 @@ import ast
 import re
 
 # The shape of a DDL statement in source text: the verb, then the object kind, with only
-# quotes, concatenation, line breaks or a template field between them. No false negatives
-# for literals split across adjacent strings (even inside a keyword: ``"CR" "EATE TABLE"``),
-# ``"CREATE TABLE " + name`` or lower case.
-_GAP_PART = r"""(?:[\s"'+\\(),]|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\})"""
-# At least one space or quote: ``df.drop(index=...)`` is code, not SQL.
-_GAP = rf"""{_GAP_PART}*?[\s"']{_GAP_PART}*"""
-# Where Python joins two literals: closing quotes, spaces, ``+`` or a line continuation, an
-# opening prefix and quotes.
-_JOIN = r"""(?:["']+[\s+\\]*(?:[rRbBuUfF]{1,2})?["']+)?"""
+# quotes, concatenation, line breaks, comments or a template field between them. No false
+# negatives for literals split across adjacent strings (even inside a keyword:
+# ``"CR" "EATE TABLE"``), ``"CREATE TABLE " + name`` or lower case.
+# Besides single characters, what may stand between keywords: a comment, a string prefix, a
+# ``%s`` or a template field.
+_ITEMS = r"""#[^\n]*+|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\}"""
+# At least one space or quote: ``df.drop(index=...)`` is code, not SQL. The first of them
+# ends what comes before, so that a long gap is read once, not once per space in it.
+_GAP = rf"""(?:[+\\(),]|{_ITEMS})*[\s"'](?:[\s"'+\\(),]|{_ITEMS})*"""
+# Where Python joins two literals: closing quotes, spaces, comments, ``+`` or a line
+# continuation, an opening prefix and quotes.
+_JOIN = r"""(?:["']+(?:[\s+\\]|#[^\n]*+)*(?:[rRbBuUfF]{1,2})?["']+)?"""
 
 
 def _keyword(*words: str) -> str:

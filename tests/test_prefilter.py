@@ -65,6 +65,8 @@ def _python(sql: str, style: str, cut: int) -> str:
     a, b = sql[:at], sql[at:]
     if style == "wrapped":
         return f"SQL = ({a!r}\n       {b!r})\n"
+    if style == "wrapped-commented":
+        return f"SQL = ({a!r}  # wrapped\n       {b!r})\n"
     if style == "wrapped-plus":
         return f"SQL = {a!r} + \\\n    {b!r}\n"
     if style == "adjacent":
@@ -85,7 +87,7 @@ def _python(sql: str, style: str, cut: int) -> str:
 
 
 STYLES = ["plain", "adjacent", "plus", "name", "fstring", "percent", "format", "triple"]
-STYLES += ["wrapped", "wrapped-plus"]
+STYLES += ["wrapped", "wrapped-commented", "wrapped-plus"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
