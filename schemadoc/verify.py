@@ -506,7 +506,8 @@ def _split_commas(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-_ORDER_SUFFIX = re.compile(r"(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE)
+# Tried only where a run of spaces begins: once per space in a run would take quadratic time.
+_ORDER_SUFFIX = re.compile(r"(?<!\s)(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE)
 
 
 def _read_indexes(

@@ -116,3 +116,21 @@ def test_groups_split_what_shares_no_name_and_keep_the_rest_together() -> None:
     assert of("CREATE TABLE filler_0005") != of("CREATE TABLE account")
     # Every CREATE INDEX says "index": that names no table of that name.
     assert of("CREATE INDEX ix_filler_0007") != of('CREATE TABLE "index"')
+
+
+def test_an_index_expression_keeps_its_spaces_and_loses_only_its_order_suffix() -> None:
+    padding = " " * 3000  # also a run long enough to be slow if read once per space
+    schema = verify(
+        _statements(
+            "CREATE TABLE person (first TEXT, last TEXT)",
+            f"CREATE INDEX ix_person ON person(lower(first){padding}COLLATE NOCASE{padding}DESC, "
+            f"first ||{padding}last, lower(  last  ) ASC, first)",
+        )
+    )
+    [ix] = schema.tables[0].indexes
+    assert [(c.name, c.expression, c.desc, c.collation) for c in ix.columns] == [
+        (None, "lower(first)", True, "NOCASE"),
+        (None, f"first ||{padding}last", False, "BINARY"),
+        (None, "lower(  last  )", False, "BINARY"),
+        ("first", None, False, "BINARY"),
+    ]
