@@ -92,6 +92,13 @@ def _shaped(text: str, start: int) -> bool:
     return m is not None and _FOLLOWS.match(text, m.start()) is not None
 
 
+def _begins_ddl(text: str) -> bool:
+    """Whether ``text`` begins with the keywords of a DDL statement (the rest may be in the
+    strings that follow it)."""
+    lead = _LEADING.match(text)
+    return DDL_START.match(text, lead.end() if lead else 0) is not None
+
+
 def holds_ddl(text: str) -> bool:
     """Whether a statement of ``text`` is DDL: keywords first, then a name and what follows
     a name in that statement ("Create table backups now?" is not)."""
@@ -514,16 +521,17 @@ class _Finder(_Walker):
         if not all(evaluator.is_stringy(item) for item in items):
             return True
         first = evaluator.value(items[0])
-        if first is None or not holds_ddl(first.text) or not _incomplete(first.text):
+        if first is None or not _begins_ddl(first.text):
             return True
+        if holds_ddl(first.text) and not _incomplete(first.text):
+            return True  # a list of statements
         values = [evaluator.value(item) for item in items]
         if any(v is None for v in values):
             return True
         joined = values[0]
         for v in values[1:]:
             joined = joined + Value.of("\n") + v
-        self._keep(joined, node, ctx, frozenset())
-        return False
+        return not self._keep(joined, node, ctx, frozenset())
 
     def _visit_expression(self, node: cst.BaseExpression) -> bool:
         if id(node) in self._docstrings:
@@ -548,11 +556,14 @@ class _Finder(_Walker):
 
     def _keep(
         self, value: Value, node: cst.BaseExpression, ctx: Context, reads: frozenset[Var]
-    ) -> None:
+    ) -> bool:
+        """Keep ``value`` if it holds DDL; whether it did."""
         marked = mark_templates(value)
-        if holds_ddl(marked.text):
-            fragment = Fragment(marked, self.parsed.display, self.function_name)
-            self.found.append(_Found(fragment, node, ctx, reads, identity(value)))
+        if not holds_ddl(marked.text):
+            return False
+        fragment = Fragment(marked, self.parsed.display, self.function_name)
+        self.found.append(_Found(fragment, node, ctx, reads, identity(value)))
+        return True
 
 
 class _Calls(_Walker):

@@ -176,6 +176,31 @@ def test_loops_helpers_and_lists(tmp_path: Path) -> None:
     ]
 
 
+def test_a_statement_whose_name_and_body_are_in_the_next_strings_of_a_list(
+    tmp_path: Path,
+) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        def setup(db):
+            db.execute([
+                "CREATE TRIGGER IF NOT EXISTS remove_stale_threads",
+                "AFTER DELETE ON comments",
+                "BEGIN",
+                "    DELETE FROM threads WHERE id NOT IN (SELECT tid FROM comments);",
+                "END",
+            ])
+            db.execute(["CREATE INDEX", "ix_name ON people (name)"])
+            db.flash(["Create table", "from the menu"])  # prose, not SQL
+    """,
+    )
+    assert got == [
+        "CREATE TRIGGER IF NOT EXISTS remove_stale_threads\nAFTER DELETE ON comments\nBEGIN\n"
+        "    DELETE FROM threads WHERE id NOT IN (SELECT tid FROM comments);\nEND",
+        "CREATE INDEX\nix_name ON people (name)",
+    ]
+
+
 def test_unresolvable_names_stay_visible(tmp_path: Path) -> None:
     files = {"m.py": tmp_path / "m.py"}
     files["m.py"].write_text(
