@@ -241,6 +241,15 @@ def _column(node: exp.ColumnDef | exp.Identifier, definition: Definition | None)
     def has(cls: type) -> bool:
         return any(isinstance(k, cls) for k in kinds)
 
+    collation: str | None = None
+    checks: tuple[Check, ...] = ()
+    generated: str | None = None
+    if definition is not None:
+        said = definition.text.upper()  # its words are read only for what it says
+        collation = _after_keyword(definition, "COLLATE") if "COLLATE" in said else None
+        checks = _checks(definition) if "CHECK" in said else ()
+        if "AS" in said and has(exp.ComputedColumnConstraint):
+            generated = _generated(definition)
     return DeclaredColumn(
         name=node.name,
         notnull=has(exp.NotNullColumnConstraint)
@@ -250,11 +259,9 @@ def _column(node: exp.ColumnDef | exp.Identifier, definition: Definition | None)
         pk=has(exp.PrimaryKeyColumnConstraint),
         unique=has(exp.UniqueColumnConstraint),
         has_default=has(exp.DefaultColumnConstraint),
-        collation=_after_keyword(definition, "COLLATE") if definition else None,
-        checks=_checks(definition) if definition else (),
-        generated=_generated(definition)
-        if definition and has(exp.ComputedColumnConstraint)
-        else None,
+        collation=collation,
+        checks=checks,
+        generated=generated,
         autoincrement=has(exp.AutoIncrementColumnConstraint),
         description=definition.description if definition else None,
     )
