@@ -249,9 +249,10 @@ def repeat(config: Config, runs: int, run: Callable[[int], Sample]) -> None:
 
 
 def _renamed(fragment: Fragment, copy: int) -> Fragment:
-    """``fragment`` as copy number ``copy`` of the schema: every object renamed, other files."""
+    """``fragment`` as copy number ``copy`` of the schema: every object renamed, other files.
+    Always a new fragment, so that its statements are split again in the timed stage."""
     if copy == 0:
-        return fragment
+        return Fragment(fragment.value, fragment.path, fragment.function)
 
     def rename(text: str) -> str:
         return corpus.NUMBER.sub(lambda m: f"{m.group(1)}c{copy}", text)
@@ -298,11 +299,11 @@ def time_stages(
         "scales": {},
     }
     for scale in scales:
-        copies = sorted(
-            (_renamed(f, k) for k in range(scale) for f in fragments), key=lambda f: f.path
-        )
         times: dict[str, list[float]] = {s: [] for s in (*STAGES, "total")}
         for i in range(runs):
+            copies = sorted(
+                (_renamed(f, k) for k in range(scale) for f in fragments), key=lambda f: f.path
+            )
             gc.collect()
             t0 = time.perf_counter()
             statements = statements_of(copies)
