@@ -8,11 +8,12 @@ names, which no PRAGMA shows, come from the parsed statements.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -37,6 +38,7 @@ from .parse import (
     CreateTable,
     DeclaredColumn,
     DropColumn,
+    Head,
     RenameColumn,
     RenameTable,
     Unparsed,
@@ -148,6 +150,16 @@ class _Object:
     columns: list[DeclaredColumn] | None = None  # follows ALTERs; None when not understood
 
 
+class _Reading:
+    """What grouping, applying and deferring each read of a statement's text (its head, the
+    names of its object, its parse), read once per verification."""
+
+    def __init__(self) -> None:
+        self.head: Callable[[str], Head] = functools.cache(head)
+        self.names: Callable[[str], tuple[str | None, str | None]] = functools.cache(object_names)
+        self.parsed: Callable[[str], object] = functools.cache(parse_statement)
+
+
 @dataclass
 class _State:
     objects: dict[str, _Object] = field(default_factory=dict)
@@ -160,6 +172,7 @@ class _State:
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
+    reading: _Reading = field(default_factory=_Reading)
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
         self.add(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
@@ -174,9 +187,9 @@ def _is_teardown(stmt: SqlStatement) -> bool:
     )
 
 
-def _skip_reason(stmt: SqlStatement) -> tuple[str, str, str] | None:
-    """(severity, code, message) for a statement that is not applied, or None to apply it."""
-    h = head(stmt.sql)
+def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[str, str, str] | None:
+    """(severity, code, message) for a statement (with its head) that is not applied, or None
+    to apply it."""
     if h.kind is None:
         if h.verb in _IGNORED_VERBS or not h.verb:
             return ("", "", "")  # DML and transaction control: silently not ours
@@ -202,11 +215,13 @@ def _foreign_reason(stmt: SqlStatement) -> str | None:
     return None
 
 
-def _foreign_groups(statements: Sequence[SqlStatement]) -> dict[tuple[str, str], str]:
+def _foreign_groups(
+    statements: Sequence[SqlStatement], reading: _Reading
+) -> dict[tuple[str, str], str]:
     """Functions holding any other-engine DDL: all their DDL is for that engine."""
     groups: dict[tuple[str, str], str] = {}
     for stmt in statements:
-        if stmt.function and head(stmt.sql).kind is not None:
+        if stmt.function and reading.head(stmt.sql).kind is not None:
             reason = _foreign_reason(stmt)
             if reason:
                 groups.setdefault((stmt.source.path, stmt.function), reason)
@@ -223,13 +238,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             f"than the scratch database allows ({MAX_LENGTH:,}); not applied",
         )
         return
-    skip = _skip_reason(stmt)
+    h = state.reading.head(stmt.sql)
+    skip = _skip_reason(stmt, h)
     if skip is not None:
         if skip[0]:
             state.warn(stmt, skip[0], skip[1], skip[2])
         return
-    h = head(stmt.sql)
-    name, on_table = object_names(stmt.sql)
+    name, on_table = state.reading.names(stmt.sql)
     if name is None:
         state.warn(stmt, "error", "SD201", f"{h.verb} {h.kind}: no object name found")
         return
@@ -253,7 +268,8 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     # SQLite rejects what is too wide (2,000 columns) faster than sqlglot can read it.
     op: object = None
     if h.kind == "TABLE" and h.verb != "DROP":
-        op = parse_statement(stmt.sql) if len(stmt.sql) < _PARSE_LIMIT else Unparsed("too long")
+        too_long = len(stmt.sql) >= _PARSE_LIMIT
+        op = Unparsed("too long") if too_long else state.reading.parsed(stmt.sql)
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
@@ -367,9 +383,9 @@ def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> Non
     """
     for stmt in state.deferred:
         box, state.group = where[id(stmt)]
-        h = head(stmt.sql)
-        op = parse_statement(stmt.sql)
-        name, _ = object_names(stmt.sql)
+        h = state.reading.head(stmt.sql)
+        op = state.reading.parsed(stmt.sql)
+        name, _ = state.reading.names(stmt.sql)
         key = ascii_fold(name or "")
         if h.verb == "CREATE" or (isinstance(op, AddColumn) and key in state.objects):
             _apply(box, state, stmt, late=True)
@@ -820,7 +836,9 @@ def _words(sql: str) -> set[str]:
     return {ascii_fold(unquote(w)) for w in _WORD.findall(sql)}
 
 
-def _groups(statements: Sequence[SqlStatement]) -> tuple[list[str], dict[str, str]]:
+def _groups(
+    statements: Sequence[SqlStatement], reading: _Reading
+) -> tuple[list[str], dict[str, str]]:
     """For each statement, the group whose statements must share one scratch database;
     also the group of each object name.
 
@@ -836,17 +854,17 @@ def _groups(statements: Sequence[SqlStatement]) -> tuple[list[str], dict[str, st
     altered: set[str] = set()
     heads = []  # (head, the folded name and ON table) of each statement, read once
     for stmt in statements:
-        h = head(stmt.sql)
+        h = reading.head(stmt.sql)
         own: tuple[str, ...] = ()
         if h.verb in ("CREATE", "ALTER") and len(stmt.sql) <= MAX_LENGTH:
-            own = tuple(ascii_fold(n) for n in object_names(stmt.sql) if n)
+            own = tuple(ascii_fold(n) for n in reading.names(stmt.sql) if n)
         heads.append((h, own))
         if not own:
             continue
         names.add(own[0])
         if h.verb == "ALTER":
             altered.add(own[0])
-            op = parse_statement(stmt.sql)
+            op = reading.parsed(stmt.sql)
             if isinstance(op, RenameTable):
                 names.add(ascii_fold(op.new_name))
                 altered.add(ascii_fold(op.new_name))
@@ -916,15 +934,17 @@ def verify_parts(
 ) -> tuple[Schema, dict[str, Schema]]:
     """``verify``, taking from ``known`` the part of each group whose statements it holds
     (by ``group_key``); also the parts of this run worth keeping, by key."""
-    groups, root_of = _groups(statements)
-    foreign = _foreign_groups(statements)
+    reading = _Reading()
+    groups, root_of = _groups(statements, reading)
+    foreign = _foreign_groups(statements, reading)
     members: dict[str, list[SqlStatement]] = {}
     for stmt, group in zip(statements, groups, strict=True):
         members.setdefault(group, []).append(stmt)
     keys = {group: group_key(stmts, foreign) for group, stmts in members.items()}
     kept = {keys[g]: known[keys[g]] for g in members if keys[g] in known}
     todo = [(s, g) for s, g in zip(statements, groups, strict=True) if keys[g] not in kept]
-    fresh, attributed = _apply_all(todo, _State(foreign_groups=foreign, root_of=root_of))
+    state = _State(foreign_groups=foreign, root_of=root_of, reading=reading)
+    fresh, attributed = _apply_all(todo, state)
     parts = [*kept.values(), *fresh.values()]
     for group in {g for _, g in todo}:
         part = fresh.get(group, Schema())

@@ -10,7 +10,7 @@ import pytest
 
 from schemadoc import verify as verify_module
 from schemadoc.model import Source, SqlStatement
-from schemadoc.verify import _groups, verify
+from schemadoc.verify import _groups, _Reading, verify
 
 
 def _statements(*sqls: str) -> list[SqlStatement]:
@@ -90,7 +90,7 @@ def test_links_across_groups_hold() -> None:
 
 def test_groups_split_what_shares_no_name_and_keep_the_rest_together() -> None:
     statements = _messy_schema()
-    group = {s.sql: g for s, g in zip(statements, _groups(statements)[0], strict=True)}
+    group = {s.sql: g for s, g in zip(statements, _groups(statements, _Reading())[0], strict=True)}
 
     def of(prefix: str) -> str:
         return next(g for sql, g in group.items() if sql.startswith(prefix))
