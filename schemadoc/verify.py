@@ -780,12 +780,18 @@ def _read_database(
         of(name)[2].append(Trigger(name, table, sql, sources, obj.description if obj else None))
 
 
+def _shadow_of(name: str, table: str) -> bool:
+    """Whether ``name`` may be a shadow table of the virtual table ``table`` (SQLite names
+    them ``<table>_...``)."""
+    return name.startswith(table + "_")
+
+
 def _group_of(name: str, root_of: dict[str, str]) -> str:
     """The group of an object read back; a virtual table's shadow tables (``<name>_...``) are
     in its group; "?" when none is known."""
     if name in root_of:
         return root_of[name]
-    owners = [n for n in root_of if name.startswith(n + "_")]
+    owners = [n for n in root_of if _shadow_of(name, n)]
     return root_of[max(owners, key=len)] if owners else "?"
 
 
@@ -886,7 +892,7 @@ def _groups(
             if h.verb == "CREATE" and h.kind == "TABLE" and own and "select" not in words:
                 found = {own[0]} | (found & altered)
                 if h.virtual:  # its shadow tables are named after it
-                    found |= {n for n in names if n.startswith(own[0] + "_")}
+                    found |= {n for n in names if _shadow_of(n, own[0])}
         ordered = sorted(found)
         for other in ordered[1:]:
             parent[find(other)] = find(ordered[0])
