@@ -318,14 +318,17 @@ def _pack(drawing: _Drawing, names: list[str], limit: int) -> list[list[str]]:
     table), so a chunk that fits the estimate fits for real. A table too large on its own
     gets a chunk of its own.
     """
+    wanted = set(names)
+    lines_cost: dict[str, int] = {}  # the relation lines drawn from each table, with stubs
+    for r, line in zip(drawing.relations, drawing.lines, strict=True):
+        if r.from_table in wanted:
+            cost = text_size(line) + text_size(stub_line(r.to_table, drawing.ids))
+            lines_cost[r.from_table] = lines_cost.get(r.from_table, 0) + cost
     chunks: list[list[str]] = []
     current: list[str] = []
     size = text_size(HEADER)
     for name in names:
-        cost = text_size(drawing.blocks[name])
-        for r, line in zip(drawing.relations, drawing.lines, strict=True):
-            if r.from_table == name:
-                cost += text_size(line) + text_size(stub_line(r.to_table, drawing.ids))
+        cost = text_size(drawing.blocks[name]) + lines_cost.get(name, 0)
         if current and size + cost > limit:
             chunks.append(current)
             current, size = [], text_size(HEADER)
