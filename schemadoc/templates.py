@@ -125,11 +125,16 @@ _SQL_ESCAPES = {k: v for k, v in _MD_ESCAPES.items() if k not in "_[]>"}
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _LINK_BRACKET = re.compile(r"\](?=[(\[:])|\[(?=\^)|^\[")
 _BLOCK_START = re.compile(r"([#+=-]|\d+[.)])")
+_LINE_SPACE = re.compile(r"[\t\n\r\v\f]")
 
 
 def one_line(text: str) -> str:
     """Whitespace runs (newlines too) as one space; control characters dropped."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    text = str(text)
+    if not text.isprintable():  # the common cases first: all printable, or but line breaks
+        text = _LINE_SPACE.sub(" ", text)
+        if not text.isprintable():
+            text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())
 
 

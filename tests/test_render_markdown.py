@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from schemadoc.config import Settings
 from schemadoc.model import Check, Column, Schema, Table, View
@@ -17,6 +19,7 @@ from schemadoc.templates import (
     default_text,
     md,
     md_sql,
+    one_line,
     render_template,
     render_with,
 )
@@ -383,6 +386,14 @@ def test_hostile_names_in_code_spans_and_cells() -> None:
 )
 def test_code_span(value: str, expected: str) -> None:
     assert code(value) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n\t\r\x0b\x0c\x1c\x85\xa0\u2028\u200b\x00é")))
+def test_one_line_makes_every_unprintable_character_a_space_and_collapses_runs(
+    text: str,
+) -> None:
+    spaced = "".join(ch if ch.isprintable() else " " for ch in text)
+    assert one_line(text) == " ".join(spaced.split())
 
 
 def test_md_and_md_sql() -> None:
