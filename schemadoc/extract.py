@@ -899,15 +899,27 @@ class Hierarchy:
                 for display, name in self._classes_naming(current):
                     parsed = self.modules.parsed(display)
                     sub = parsed.scope.classes.get(name) if parsed else None
-                    if sub is None or any(sub is f for f in found):
+                    if parsed is None or sub is None or any(sub is f for f in found):
                         continue
-                    if any(b is current for b in self.resolver.mro(sub)):
+                    if self._derives(sub, parsed, current):
                         found.append(sub)
                         frontier.append(sub)
             self._subclasses[id(cls)] = (found, searched)
         found, searched = self._subclasses[id(cls)]
         self.modules.accessed |= searched
         return found
+
+    def _derives(self, sub: ClassInfo, parsed: ParsedModule, cls: ClassInfo) -> bool:
+        """Whether a base of ``sub`` (in ``parsed``) that is named like ``cls`` is ``cls`` or
+        derives from it. Its other bases are left unresolved: resolving a class with many
+        mixins would parse the module of every one."""
+        for expr in sub.bases:
+            if _last_name(expr) != cls.name:
+                continue
+            base = self.resolver.find_class(expr, parsed)
+            if base is cls or (base is not None and any(b is cls for b in self.resolver.mro(base))):
+                return True
+        return False
 
     def _classes_naming(self, cls: ClassInfo) -> list[tuple[str, str]]:
         """(file, class) of the classes whose bases name ``cls``: in its own module, in the

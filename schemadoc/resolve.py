@@ -71,11 +71,13 @@ class Resolver:
         self._assigning: set[tuple[int, str]] = set()
         self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
         self._mros: dict[int, tuple[list[ClassInfo], frozenset[str]]] = {}
+        self._owners: dict[tuple[int, str, bool], tuple[ClassInfo | None, frozenset[str]]] = {}
 
     def forget(self) -> None:
         """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
         self.variables.clear()
         self._mros.clear()
+        self._owners.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -215,43 +217,56 @@ class Resolver:
         files that told count as read again)."""
         known = self._mros.get(id(info))
         if known is None:
-            known = self._mros[id(info)] = self.modules.tracked(lambda: self._mro(info))
+            known = self._mros[id(info)] = self.modules.tracked(lambda: list(self._walk(info)))
         order, read = known
         self.modules.accessed |= read
         return order
 
-    def _mro(self, info: ClassInfo) -> list[ClassInfo]:
-        order: list[ClassInfo] = []
+    def owner(self, info: ClassInfo, name: str, methods_only: bool = False) -> ClassInfo | None:
+        """The nearest class of ``info``'s ``mro`` that defines ``name`` (a method, or also a
+        class or instance attribute). Bases past it are not resolved: a class with many
+        mixins would have the module of every one parsed."""
+        key = (id(info), name, methods_only)
+        known = self._owners.get(key)
+        if known is None:
+            known = self._owners[key] = self.modules.tracked(
+                lambda: next((c for c in self._walk(info) if c.defines(name, methods_only)), None)
+            )
+        found, read = known
+        self.modules.accessed |= read
+        return found
+
+    def _walk(self, info: ClassInfo) -> Iterator[ClassInfo]:
+        """The classes of ``mro``, each base resolved only when the walk reaches it."""
+        seen: list[ClassInfo] = []
         pending = [info]
-        while pending and len(order) < 20:
+        while pending and len(seen) < 20:
             current = pending.pop(0)
-            if any(c is current for c in order):
+            if any(c is current for c in seen):
                 continue
-            order.append(current)
+            seen.append(current)
+            yield current
             parsed = self.modules.parsed(current.display)
             if parsed is not None:
                 pending.extend(b for b in (self.find_class(x, parsed) for x in current.bases) if b)
-        return order
 
     def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
         """``self.attr`` for an object of class ``cls`` (properties included)."""
-        for owner in self.mro(cls):
-            parsed = self.modules.parsed(owner.display)
-            if parsed is None:
-                continue
-            ctx = Context(parsed, None, cls)
-            if attr in owner.attrs:
-                return self.binding_value(owner.attrs[attr], ctx)
-            if attr in owner.instance_attrs:
-                return self.binding_value(owner.instance_attrs[attr], ctx)
-            method = owner.methods.get(attr)
-            if method is not None:
-                if decorators(method) & {"property", "cached_property"}:
-                    scope = parsed.scope.functions.get(method)
-                    if scope is None or scope.returned is None:
-                        return None
-                    return self.value(scope.returned, Context(parsed, scope, cls))
+        owner = self.owner(cls, attr)
+        parsed = self.modules.parsed(owner.display) if owner is not None else None
+        if owner is None or parsed is None:
+            return None
+        ctx = Context(parsed, None, cls)
+        if attr in owner.attrs:
+            return self.binding_value(owner.attrs[attr], ctx)
+        if attr in owner.instance_attrs:
+            return self.binding_value(owner.instance_attrs[attr], ctx)
+        method = owner.methods[attr]
+        if decorators(method) & {"property", "cached_property"}:
+            scope = parsed.scope.functions.get(method)
+            if scope is None or scope.returned is None:
                 return None
+            return self.value(scope.returned, Context(parsed, scope, cls))
         return None
 
     def _attribute(self, node: cst.Attribute, ctx: Context) -> Value | None:
@@ -313,18 +328,14 @@ class Resolver:
             cls, via_instance = ctx.cls, True
         else:
             cls, via_instance = self.find_class(owner, ctx.parsed), False
-        if cls is None:
+        base = self.owner(cls, name, methods_only=True) if cls is not None else None
+        parsed = self.modules.parsed(base.display) if base is not None else None
+        if base is None or parsed is None:
             return None
-        for base in self.mro(cls):
-            method = base.methods.get(name)
-            if method is not None:
-                parsed = self.modules.parsed(base.display)
-                if parsed is None:
-                    return None
-                kinds = decorators(method)
-                skips = "staticmethod" not in kinds and (via_instance or "classmethod" in kinds)
-                return method, parsed, cls, skips
-        return None
+        method = base.methods[name]
+        kinds = decorators(method)
+        skips = "staticmethod" not in kinds and (via_instance or "classmethod" in kinds)
+        return method, parsed, cls, skips
 
     def _returning(
         self, node: cst.Call, ctx: Context

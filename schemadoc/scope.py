@@ -31,6 +31,12 @@ class ClassInfo:
     instance_attrs: dict[str, Binding] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
 
+    def defines(self, name: str, methods_only: bool = False) -> bool:
+        """Whether the class defines ``name``: as a method, or else as an attribute."""
+        if name in self.methods:
+            return True
+        return not methods_only and (name in self.attrs or name in self.instance_attrs)
+
 
 @dataclass
 class FunctionScope:
