@@ -674,7 +674,7 @@ class _Instantiator:
         """Whether ``call`` runs ``node``; then whether it skips ``self``. None if it does not."""
         if constructed is not None:
             cls = self.resolver.find_class(call.func, ctx.parsed)
-            if cls is not None and any(c is constructed for c in self.resolver.mro(cls)):
+            if cls is not None and constructed.key in self.resolver.ancestors(cls):
                 return True
             return None
         target = self.resolver.callee(call.func, ctx)
@@ -917,7 +917,7 @@ class Hierarchy:
             if _last_name(expr) != cls.name:
                 continue
             base = self.resolver.find_class(expr, parsed)
-            if base is cls or (base is not None and any(b is cls for b in self.resolver.mro(base))):
+            if base is not None and cls.key in self.resolver.ancestors(base):
                 return True
         return False
 
@@ -1044,9 +1044,9 @@ class Extractor:
         try:
             walk(parsed.module, finder)
             bases = {
-                base.display
+                key[0]
                 for cls in parsed.scope.classes.values()
-                for base in self.resolver.mro(cls)[1:]
+                for key in self.resolver.ancestors(cls)[1:]
             }
         except (RecursionError, MemoryError) as exc:
             result.diagnostics.append(_too_complex(display, exc))

@@ -28,6 +28,7 @@ from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
 _T = TypeVar("_T")
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
+ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
 
 
 @dataclass
@@ -70,14 +71,15 @@ class Resolver:
         self._active: set[tuple[int, int]] = set()
         self._assigning: set[tuple[int, str]] = set()
         self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
-        self._mros: dict[int, tuple[list[ClassInfo], frozenset[str]]] = {}
-        self._owners: dict[tuple[int, str, bool], tuple[ClassInfo | None, frozenset[str]]] = {}
+        # The outline of each class looked at: its project bases (with the files read to find
+        # them) and the names it defines. Keyed by file, not by object, it outlives dropped
+        # modules: the bases of a deep hierarchy are not parsed again for every file using it.
+        self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
+        self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
 
     def forget(self) -> None:
         """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
         self.variables.clear()
-        self._mros.clear()
-        self._owners.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -213,42 +215,66 @@ class Resolver:
         return None
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:
-        """The class and its project bases, nearest first (worked out once per class; the
-        files that told count as read again)."""
-        known = self._mros.get(id(info))
-        if known is None:
-            known = self._mros[id(info)] = self.modules.tracked(lambda: list(self._walk(info)))
-        order, read = known
-        self.modules.accessed |= read
-        return order
+        """The class and its project bases, nearest first."""
+        return [c for c in map(self.class_of, self.ancestors(info)) if c is not None]
+
+    def ancestors(self, info: ClassInfo) -> list[ClassKey]:
+        """The classes of ``mro``, without parsing the modules of those already outlined."""
+        return list(self._walk(info))
 
     def owner(self, info: ClassInfo, name: str, methods_only: bool = False) -> ClassInfo | None:
         """The nearest class of ``info``'s ``mro`` that defines ``name`` (a method, or also a
-        class or instance attribute). Bases past it are not resolved: a class with many
-        mixins would have the module of every one parsed."""
-        key = (id(info), name, methods_only)
-        known = self._owners.get(key)
-        if known is None:
-            known = self._owners[key] = self.modules.tracked(
-                lambda: next((c for c in self._walk(info) if c.defines(name, methods_only)), None)
-            )
-        found, read = known
-        self.modules.accessed |= read
-        return found
+        class or instance attribute). Bases past it are not looked at."""
+        for key in self._walk(info):
+            methods, attributes = self._names_of(key)
+            if name in methods or (not methods_only and name in attributes):
+                return self.class_of(key)
+        return None
 
-    def _walk(self, info: ClassInfo) -> Iterator[ClassInfo]:
-        """The classes of ``mro``, each base resolved only when the walk reaches it."""
-        seen: list[ClassInfo] = []
-        pending = [info]
+    def class_of(self, key: ClassKey) -> ClassInfo | None:
+        parsed = self.modules.parsed(key[0])
+        classes = parsed.scope.all_classes if parsed is not None else []
+        found = classes[key[1]] if key[1] < len(classes) else None
+        return found if found is not None and found.name == key[2] else None
+
+    def _walk(self, info: ClassInfo) -> Iterator[ClassKey]:
+        """The class, then its bases breadth first (each once, 20 at most), outlined as the
+        walk reaches them."""
+        seen: list[ClassKey] = []
+        pending = [info.key]
         while pending and len(seen) < 20:
-            current = pending.pop(0)
-            if any(c is current for c in seen):
+            key = pending.pop(0)
+            if key in seen:
                 continue
-            seen.append(current)
-            yield current
-            parsed = self.modules.parsed(current.display)
-            if parsed is not None:
-                pending.extend(b for b in (self.find_class(x, parsed) for x in current.bases) if b)
+            seen.append(key)
+            yield key
+            pending.extend(self._bases_of(key))
+
+    def _bases_of(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        """The project bases of a class; the files that told count as read again."""
+        if key not in self._bases:
+            self._bases[key] = self.modules.tracked(lambda: self._find_bases(key))
+        bases, read = self._bases[key]
+        self.modules.accessed |= read
+        return bases
+
+    def _find_bases(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        cls, parsed = self.class_of(key), self.modules.parsed(key[0])
+        if cls is None or parsed is None:
+            return ()
+        return tuple(b.key for b in (self.find_class(x, parsed) for x in cls.bases) if b)
+
+    def _names_of(self, key: ClassKey) -> tuple[frozenset[str], frozenset[str]]:
+        """The methods and the (class or instance) attributes a class defines."""
+        if key not in self._names:
+            cls = self.class_of(key)
+            self._names[key] = (
+                (frozenset(cls.methods), frozenset(cls.attrs) | frozenset(cls.instance_attrs))
+                if cls is not None
+                else (frozenset(), frozenset())
+            )
+        self.modules.accessed.add(key[0])
+        return self._names[key]
 
     def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
         """``self.attr`` for an object of class ``cls`` (properties included)."""

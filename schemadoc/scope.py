@@ -30,12 +30,12 @@ class ClassInfo:
     attrs: dict[str, Binding] = field(default_factory=dict)
     instance_attrs: dict[str, Binding] = field(default_factory=dict)
     methods: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    index: int = 0  # its place among the classes of its module (``ModuleScope.all_classes``)
 
-    def defines(self, name: str, methods_only: bool = False) -> bool:
-        """Whether the class defines ``name``: as a method, or else as an attribute."""
-        if name in self.methods:
-            return True
-        return not methods_only and (name in self.attrs or name in self.instance_attrs)
+    @property
+    def key(self) -> tuple[str, int, str]:
+        """The class, whichever parse of its module this object comes from."""
+        return (self.display, self.index, self.name)
 
 
 @dataclass
@@ -53,6 +53,7 @@ class ModuleScope:
     name: str  # dotted module name
     constants: dict[str, Binding] = field(default_factory=dict)
     classes: dict[str, ClassInfo] = field(default_factory=dict)
+    all_classes: list[ClassInfo] = field(default_factory=list)  # nested ones too, in order
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     functions: dict[cst.FunctionDef, FunctionScope] = field(default_factory=dict)
     module_functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
@@ -192,6 +193,8 @@ class _ScopeBuilder:
 
     def collect_class(self, cls: cst.ClassDef) -> ClassInfo:
         info = ClassInfo(cls.name.value, cls, [a.value for a in cls.bases], self.display)
+        info.index = len(self.scope.all_classes)
+        self.scope.all_classes.append(info)
         for stmt in cls.body.body:
             if isinstance(stmt, cst.FunctionDef):
                 info.methods.setdefault(stmt.name.value, stmt)

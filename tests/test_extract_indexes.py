@@ -304,3 +304,61 @@ def test_dropping_parsed_modules_between_files_changes_nothing(project: str) -> 
     everything = found(budget=10**9)
     assert len(everything) >= len(summaries) >= 2
     assert found(budget=0) == everything
+
+
+def test_the_bases_of_a_deep_hierarchy_are_parsed_once_whatever_is_dropped(
+    tmp_path: Path,
+) -> None:
+    """A table name comes from the last of five mixins. With no room for parsed trees, the
+    subclass's file finds it without parsing the other mixins, or its base, again."""
+    mixins = {
+        f"m{i}": f"class M{i}:\n    def helper{i}(self):\n        return {i}\n" for i in range(1, 5)
+    }
+    mixins["m5"] = 'class M5:\n    def table(self):\n        return "shared"\n'
+    files = write_modules(
+        tmp_path,
+        **mixins,
+        a="""
+        from m1 import M1
+        from m2 import M2
+        from m3 import M3
+        from m4 import M4
+        from m5 import M5
+
+
+        class A(M1, M2, M3, M4, M5):
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.table()}_a (id INTEGER)")
+        """,
+        b="""
+        from a import A
+
+
+        class B(A):
+            def create_more(self, db):
+                db.execute(f"CREATE TABLE {self.table()}_b (id INTEGER)")
+        """,
+    )
+    summaries = {}
+    for display in ("a.py", "b.py"):
+        summary, _ = summarize(files[display].read_text(), display)
+        summaries[display] = summary
+    extractor = Extractor(files, summaries, budget=0)
+    parses: list[str] = []
+    parse = extractor.modules._parse
+
+    def counted(display: str, text: str | None) -> object:
+        parses.append(display)
+        return parse(display, text)
+
+    extractor.modules._parse = counted  # type: ignore[method-assign]
+    first = extractor.process("a.py")
+    assert parses == ["a.py", "m1.py", "m2.py", "m3.py", "m4.py", "m5.py", "b.py"]
+    parses.clear()
+    second = extractor.process("b.py")
+    assert parses == ["b.py", "m5.py"]  # the owner of ``table``, to evaluate it
+    fragments, _ = merge([first, second])
+    assert sorted(f.value.text for f in fragments) == [
+        "CREATE TABLE shared_a (id INTEGER)",
+        "CREATE TABLE shared_b (id INTEGER)",
+    ]
