@@ -298,19 +298,18 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
             text = st.text if st.text is not None else _text(st)
             sql_units.append(sql_fragment(text, display))
             continue
+        text, st.text = st.text, None  # read again to be extracted: not all held at once
         entry = s.cache.entry(display, analysis=True) or {}
         try:
             summaries[display] = summary_from_json(entry["summary"])
             continue
         except (KeyError, ValueError, TypeError, Invalid):
             pass
-        text = st.text if st.text is not None else _text(st)
-        summary, problem = summarize(text, display)
+        summary, problem = summarize(text if text is not None else _text(st), display)
         if summary is None:
             problems.append(problem)
             continue
         summaries[display] = summary
-        st.text = text
         s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
 
     summaries = {d: summary for d, summary in summaries.items() if summary.holds_ddl}
