@@ -71,7 +71,7 @@ class FileState:
     ddl: bool
     problems: list[Diagnostic]
     summary: Any = None  # extract.Summary of a Python file that may hold DDL
-    text: str | None = None  # read this run (changed files only)
+    text: str | None = None  # read this run (changed files only; Python let go once summarized)
     classes: list[list[Any]] | None = None  # source.class_lines, when read this run
 
     @property
