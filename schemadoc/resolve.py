@@ -232,6 +232,7 @@ class Resolver:
         return None
 
     def class_of(self, key: ClassKey) -> ClassInfo | None:
+        """The class a key names, from its module (parsed again if it was dropped)."""
         parsed = self.modules.parsed(key[0])
         classes = parsed.scope.all_classes if parsed is not None else []
         found = classes[key[1]] if key[1] < len(classes) else None
