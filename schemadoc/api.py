@@ -386,7 +386,7 @@ def _process(
     progress: Progress | None,
 ) -> list[Any]:
     """Extract the ``todo`` files and the base-class files they need, each once."""
-    from .extract import Extractor
+    from .extract import Extractor, class_lines_reader
     from .heap import give_back
 
     if len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
@@ -394,9 +394,7 @@ def _process(
 
         return process_parallel(files, summaries, todo, progress)
 
-    def text_of(display: str) -> str | None:
-        st = s.files.get(display)
-        return st.text if st else None
+    from_disk = class_lines_reader(files)
 
     def classes_of(display: str) -> list[list[Any]]:
         """The class lines of a file: read this run (then let go: the index keeps what it
@@ -410,12 +408,10 @@ def _process(
             return [[expect(n, str), [expect(b, str) for b in expect(bs, list)]] for n, bs in found]
         except (KeyError, TypeError, ValueError, Invalid):
             pass
-        try:
-            return class_lines(files[display].read_bytes())
-        except (OSError, KeyError):
-            return []
+        return from_disk(display)
 
-    units = Extractor(files, summaries, class_lines=classes_of).process_all(todo, text_of, progress)
+    # Python texts were let go once summarized: each file is read again to be extracted.
+    units = Extractor(files, summaries, class_lines=classes_of).process_all(todo, None, progress)
     give_back()  # what the parsed trees took, now that they are freed
     return units
 

@@ -768,13 +768,13 @@ def _last_name(expr: cst.BaseExpression) -> str:
     return expr.attr.value if isinstance(expr, cst.Attribute) else ""
 
 
-def _reader(files: dict[str, Path]) -> ClassLines:
+def class_lines_reader(files: dict[str, Path]) -> ClassLines:
     """``class_lines`` of the files, read from disk."""
 
     def read(display: str) -> list[list[Any]]:
         try:
             return class_lines(files[display].read_bytes())
-        except OSError:
+        except (OSError, KeyError):
             return []
 
     return read
@@ -980,7 +980,7 @@ class Extractor:
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
         self.hierarchy = Hierarchy(
-            self.modules, self.resolver, summaries, class_lines or _reader(files)
+            self.modules, self.resolver, summaries, class_lines or class_lines_reader(files)
         )
         focus.derived = self.hierarchy.descendants
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
@@ -998,10 +998,11 @@ class Extractor:
     def process_all(
         self,
         displays: list[str],
-        text_of: Callable[[str], str | None],
+        text_of: Callable[[str], str | None] | None = None,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> list[UnitResult]:
-        """Process ``displays`` and the base-class files they lead to, each once, in order."""
+        """Process ``displays`` and the base-class files they lead to, each once, in order;
+        a file's text is ``text_of`` it, else read from the file."""
         out: list[UnitResult] = []
         done: set[str] = set()
         pending = list(displays)
@@ -1011,7 +1012,7 @@ class Extractor:
                 if display in done:
                     continue
                 done.add(display)
-                unit = self.process(display, text_of(display))
+                unit = self.process(display, text_of(display) if text_of else None)
                 out.append(unit)
                 pending.extend(b for b in unit.bases if b not in done)
                 if progress:

@@ -48,6 +48,11 @@ from base import Base
 class Mid(Base):
     TABLE = "mid"
 """
+USES_LEAF = """
+from leaf import Leaf
+
+SQL = "CREATE TABLE " + Leaf.TABLE + "_d (x)"
+"""
 
 
 def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
@@ -63,11 +68,7 @@ def test_a_subclass_in_a_module_parsed_earlier_is_found(tmp_path: Path) -> None:
         class Leaf(Mid):
             TABLE = "leaf"
         """,
-        app="""
-        from leaf import Leaf
-
-        SQL = "CREATE TABLE " + Leaf.TABLE + "_d (x)"
-        """,
+        app=USES_LEAF,
     )
     assert found == [
         ("CREATE TABLE leaf_d (x)", "app.py:4:7"),
@@ -93,11 +94,7 @@ def test_a_subclass_is_found_whichever_file_is_processed_first(tmp_path: Path) -
         ):
             TABLE = "leaf"
         """,
-        zapp="""
-        from leaf import Leaf
-
-        SQL = "CREATE TABLE " + Leaf.TABLE + "_d (x)"
-        """,
+        zapp=USES_LEAF,
     )
     assert found == [
         ("CREATE TABLE base (id INTEGER)", "base.py:6:21"),
@@ -297,7 +294,7 @@ def test_dropping_parsed_modules_between_files_changes_nothing(project: str) -> 
 
     def found(budget: int) -> list[tuple[str, str, str | None]]:
         extractor = Extractor(files, summaries, budget=budget)
-        units = extractor.process_all(sorted(summaries), lambda display: None)
+        units = extractor.process_all(sorted(summaries))
         fragments, _ = merge(units)
         return [(f.value.text, str(f.start), f.function) for f in fragments]
 

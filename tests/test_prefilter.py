@@ -57,20 +57,18 @@ def statement(draw: st.DrawFn) -> str:
     return case(words)
 
 
-def _python(sql: str, style: str, cut: int) -> str:
-    """``sql`` written into Python the way real code does (split between words, or anywhere
-    when a long line is wrapped at a fixed width)."""
+def _python(sql: str, style: str, cut: int, anywhere: bool) -> str:
+    """``sql`` written into Python the way real code does: split between words, or
+    ``anywhere`` (a long line wrapped at a fixed width splits a keyword too)."""
     spaces = [i for i, ch in enumerate(sql) if ch == " "]
-    at = cut % (len(sql) - 1) + 1 if style.startswith("wrapped") else spaces[cut % len(spaces)] + 1
+    at = cut % (len(sql) - 1) + 1 if anywhere else spaces[cut % len(spaces)] + 1
     a, b = sql[:at], sql[at:]
-    if style == "wrapped":
-        return f"SQL = ({a!r}\n       {b!r})\n"
-    if style == "wrapped-commented":
-        return f"SQL = ({a!r}  # wrapped\n       {b!r})\n"
-    if style == "wrapped-plus":
-        return f"SQL = {a!r} + \\\n    {b!r}\n"
     if style == "adjacent":
         return f"SQL = ({a!r}\n       {b!r})\n"
+    if style == "commented":
+        return f"SQL = ({a!r}  # wrapped\n       {b!r})\n"
+    if style == "continued":
+        return f"SQL = {a!r} + \\\n    {b!r}\n"
     if style == "plus":
         return f"SQL = {a!r} + {b!r}\n"
     if style == "name":
@@ -86,8 +84,8 @@ def _python(sql: str, style: str, cut: int) -> str:
     return f"SQL = {sql!r}\n"
 
 
-STYLES = ["plain", "adjacent", "plus", "name", "fstring", "percent", "format", "triple"]
-STYLES += ["wrapped", "wrapped-commented", "wrapped-plus"]
+STYLES = ["plain", "adjacent", "commented", "continued", "plus", "name", "fstring", "percent"]
+STYLES += ["format", "triple"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,10 +93,13 @@ STYLES += ["wrapped", "wrapped-commented", "wrapped-plus"]
     sql=statement(),
     style=st.sampled_from(STYLES),
     cut=st.integers(min_value=0, max_value=40),
+    anywhere=st.booleans(),
     encoding=st.sampled_from(["utf-8", "latin-1"]),
 )
-def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int, encoding: str) -> None:
-    source = _python(sql, style, cut)
+def test_prefilter_keeps_every_file_with_ddl(
+    sql: str, style: str, cut: int, anywhere: bool, encoding: str
+) -> None:
+    source = _python(sql, style, cut, anywhere)
     assert may_hold_ddl(source.encode(encoding)), source
 
 
@@ -111,13 +112,14 @@ def test_prefilter_keeps_every_file_with_ddl(sql: str, style: str, cut: int, enc
     sql=statement(),
     style=st.sampled_from([s for s in STYLES if s != "name"]),
     cut=st.integers(min_value=0, max_value=40),
+    anywhere=st.booleans(),
 )
 def test_what_passes_the_prefilter_is_found(
-    tmp_path_factory, sql: str, style: str, cut: int
+    tmp_path_factory, sql: str, style: str, cut: int, anywhere: bool
 ) -> None:  # type: ignore[no-untyped-def]
     folder: Path = tmp_path_factory.mktemp("m")
     path = folder / "m.py"
-    path.write_text(_python(sql, style, cut))
+    path.write_text(_python(sql, style, cut, anywhere))
     fragments, _ = extract_project({"m.py": path}, {"m.py": path.read_text()})
     statements = statements_of(fragments)
     assert statements, path.read_text()
