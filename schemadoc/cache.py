@@ -9,10 +9,12 @@ disk) is simply not updated.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 from . import __version__
 from .model import Diagnostic
 
-FORMAT = 2
+FORMAT = 3
 FOLDER = ".schemadoc_cache"
 _MAX_OUTPUTS = 2  # this run's document and the previous one
 
@@ -79,6 +81,9 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_DIGEST = re.compile(r"[0-9a-f]{32}")
+
+
 def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
     """``value`` if it is of ``kind``; the cache is invalid otherwise."""
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -115,10 +120,10 @@ def _table(raw: Any) -> dict[str, dict[str, Any]]:
 class Cache:
     """Cached file states and outputs; ``folder`` None means the cache is off.
 
-    Four files: a small one with each file's size, time and hash, the hashes of the
-    rendered documents and the stamps of the files they were last found in (all that a run
-    with nothing changed reads), one with what extraction found, one with what verification
-    found (by group of statements), and one with the rendered documents.
+    A small file with each file's size, time and hash, the hashes of the rendered documents
+    and the stamps of the files they were last found in (all that a run with nothing changed
+    reads); one with what extraction found; one with what verification found (by group of
+    statements); and each rendered document as it is, in a file named by its hash.
     """
 
     folder: Path | None
@@ -128,8 +133,7 @@ class Cache:
     dirty: bool = False
     _analysis: dict[str, dict[str, Any]] | None = None
     _analysis_dirty: bool = False
-    _contents: dict[str, str] | None = None
-    _contents_dirty: bool = False
+    _documents: dict[str, str] = field(default_factory=dict)  # by hash: those to write
     _verified: dict[str, Any] | None = None
     _verified_dirty: bool = False
 
@@ -207,24 +211,32 @@ class Cache:
             for display in set(self._analysis) - keep:
                 self.drop_analysis(display)
 
-    def _stored(self) -> dict[str, str]:
-        """The rendered documents (a third file, read only when one is needed)."""
-        if self._contents is None:
-            try:
-                path = self._path(".outputs.json")
-                assert path is not None
-                data = json.loads(path.read_text(encoding="utf-8"))
-                self._contents = {
-                    expect(k, str): expect(v, str) for k, v in expect(data, dict).items()
-                }
-            except (OSError, ValueError, AssertionError, Invalid):
-                self._contents = {}
-        return self._contents
+    def _document_path(self, sha: str) -> Path | None:
+        return self._path(f".{sha}.document")
+
+    def _document(self, sha: str) -> str | None:
+        """The document whose hash is ``sha``, if it is stored as it was written."""
+        if sha in self._documents:
+            return self._documents[sha]
+        path = self._document_path(sha)
+        try:
+            assert path is not None
+            data = path.read_bytes()
+        except (OSError, AssertionError):
+            return None
+        if digest(data) != sha:
+            with contextlib.suppress(OSError):
+                path.unlink()  # damaged: written again when this document is next rendered
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def sha(self, key: str) -> str | None:
         """The hash of the document rendered under ``key``, if it is cached."""
         sha = self.outputs.get(key, {}).get("sha")
-        return sha if isinstance(sha, str) else None
+        return sha if isinstance(sha, str) and _DIGEST.fullmatch(sha) else None
 
     def diagnostics(self, key: str) -> list[Diagnostic] | None:
         """The diagnostics of the document rendered under ``key``, if it is cached."""
@@ -266,7 +278,7 @@ class Cache:
             return None
         if known is not None and digest(known.encode()) == sha:
             return known, diagnostics
-        content = self._stored().get(key)
+        content = self._document(sha)
         return None if content is None else (content, diagnostics)
 
     def holds(self, target: str, stamp: list[int], key: str) -> bool:
@@ -284,25 +296,43 @@ class Cache:
             self.dirty = True
 
     def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
+        sha = digest(content.encode())
         self.outputs.pop(key, None)
         self.outputs[key] = {
-            "sha": digest(content.encode()),
+            "sha": sha,
             "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
         }
         while len(self.outputs) > _MAX_OUTPUTS:
             del self.outputs[next(iter(self.outputs))]
         shas = {o.get("sha") for o in self.outputs.values()}
         self.targets = {t: r for t, r in self.targets.items() if r.get("sha") in shas}
-        stored = self._stored()
-        stored[key] = content
-        for old in set(stored) - set(self.outputs):
-            del stored[old]
-        self.dirty = self._contents_dirty = True
+        self._documents = {h: c for h, c in self._documents.items() if h in shas}
+        self._documents[sha] = content
+        self.dirty = True
+
+    def _save_documents(self) -> None:
+        """Write the documents not stored yet; remove those no output names any more."""
+        assert self.folder is not None
+        shas = {o.get("sha") for o in self.outputs.values()}
+        prefix, suffix = f"{environment_key()}.", ".document"
+        for name in os.listdir(self.folder):
+            sha = name[len(prefix) : -len(suffix)]
+            if name.startswith(prefix) and name.endswith(suffix) and sha not in shas:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.folder / name)
+        from .output import write_atomic
+
+        for sha, content in self._documents.items():
+            path = self._document_path(sha)
+            assert path is not None
+            if not path.exists():
+                write_atomic(path, content, durable=False)
+        self._documents = {}
 
     def save(self) -> None:
         """Write what changed; never fails the run."""
         if self.path is None or not (
-            self.dirty or self._analysis_dirty or self._contents_dirty or self._verified_dirty
+            self.dirty or self._analysis_dirty or self._documents or self._verified_dirty
         ):
             return
         from .output import write_atomic
@@ -320,9 +350,8 @@ class Cache:
                 data = {"format": FORMAT, "parts": self._verified}
                 write_atomic(self._path(".verified.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
                 self._verified_dirty = False
-            if self._contents_dirty and self._contents is not None:
-                write_atomic(self._path(".outputs.json"), _dumps(self._contents), durable=False)  # type: ignore[arg-type]
-                self._contents_dirty = False
+            if self._documents:
+                self._save_documents()
             if self.dirty:
                 data = {
                     "format": FORMAT,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from schemadoc import api, verify
+from schemadoc.cache import environment_key
 from schemadoc.config import Settings
 from schemadoc.extract import Extractor
 from schemadoc.render import to_json
@@ -186,12 +187,57 @@ def test_a_current_document_is_checked_without_reading_the_stored_copy(
 ) -> None:
     s = settings(project, tmp_path / "cache", format="markdown")
     first = api.document([project], s)
-    stored = list((tmp_path / "cache").glob("*.outputs.json"))
+    stored = list((tmp_path / "cache").glob("*.document"))
     assert len(stored) == 1
     stored[0].unlink()  # only the document on disk can answer now
     again = api.document([project], s, known=first.content)
     assert again.content == first.content
-    assert not list((tmp_path / "cache").glob("*.outputs.json"))
+    assert not list((tmp_path / "cache").glob("*.document"))
+
+
+def test_a_stored_document_is_taken_only_with_the_hash_it_was_stored_under(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = settings(project, tmp_path / "cache", format="markdown")
+    first = api.document([project], s)
+    assert first.content is not None
+    [stored] = (tmp_path / "cache").glob("*.document")
+    assert stored.read_text(encoding="utf-8") == first.content
+    stored.write_text(first.content.replace("|", "!"), encoding="utf-8")
+    analysed: list[object] = []
+    original = api.analyse
+    monkeypatch.setattr(api, "analyse", lambda *a, **k: analysed.append(a) or original(*a, **k))
+    again = api.document([project], s)
+    assert again.content == first.content
+    assert analysed  # the damaged copy was not taken: the document was rendered again
+    assert stored.read_text(encoding="utf-8") == first.content  # and stored again
+
+
+def test_only_the_documents_of_the_last_two_outputs_are_kept(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    contents = {
+        api.document([project], settings(project, cache, format=f)).content
+        for f in ("markdown", "json", "sql")
+    }
+    kept = {p.read_text(encoding="utf-8") for p in cache.glob("*.document")}
+    assert len(contents) == 3 and len(kept) == 2
+    assert kept < contents
+
+
+def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    s = settings(project, cache, format="markdown")
+    first = api.document([project], s)
+    victim = cache / "victim.document"
+    victim.write_text("keep me")
+    (cache / f"{environment_key()}.").mkdir()  # so that the path below would reach it
+    [state] = [p for p in cache.glob("*.json") if p.name.count(".") == 1]
+    data = json.loads(state.read_text())
+    for output in data["outputs"].values():
+        output["sha"] = "/../victim"
+    state.write_text(json.dumps(data))
+    assert api.document([project], s).content == first.content
+    assert victim.read_text() == "keep me"
 
 
 @pytest.mark.parametrize("package", ["libcst", "sqlglot", "jinja2", "no-such-package"])
