@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -135,35 +136,42 @@ def indented_json(value: Any) -> str:
     return "".join(out)
 
 
-_CONSTANTS = {None: "null", True: "true", False: "false"}
+_SCALARS: dict[type, Callable[[Any], str]] = {  # by exact type: subclasses take the long way
+    str: encode_basestring,
+    int: int.__repr__,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+    float: json.dumps,
+}
 
 
 def _encode(value: Any, newline: str, out: list[str]) -> None:
     """Append ``value`` to ``out``; ``newline`` is a line break and the current indent."""
-    if isinstance(value, str):
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        out.append(scalar(value))
+    elif isinstance(value, dict | list):
+        if not value:
+            out.append("{}" if isinstance(value, dict) else "[]")
+            return
+        keyed = isinstance(value, dict)
+        inner = newline + "  "
+        lead = ("{" if keyed else "[") + inner
+        for key, item in value.items() if keyed else enumerate(value):
+            if keyed:
+                lead += encode_basestring(key) + ": "
+            scalar = _SCALARS.get(type(item))
+            if scalar is not None:
+                out.append(lead + scalar(item))
+            else:
+                out.append(lead)
+                _encode(item, inner, out)
+            lead = "," + inner
+        out.append(newline + ("}" if keyed else "]"))
+    elif isinstance(value, str):
         out.append(encode_basestring(value))
-    elif value is None or value is True or value is False:
-        out.append(_CONSTANTS[value])
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(json.dumps(value))
-    elif not value and isinstance(value, dict | list):
-        out.append("{}" if isinstance(value, dict) else "[]")
-    elif isinstance(value, dict):
-        inner = newline + "  "
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            out.append(("," if i else "") + inner + encode_basestring(key) + ": ")
-            _encode(item, inner, out)
-        out.append(newline + "}")
-    elif isinstance(value, list):
-        inner = newline + "  "
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("," if i else "") + inner)
-            _encode(item, inner, out)
-        out.append(newline + "]")
+    elif isinstance(value, int | float):
+        _encode(float(value) if isinstance(value, float) else int(value), newline, out)
     else:
         raise TypeError(f"no JSON for {type(value).__name__}")
 
