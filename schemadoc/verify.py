@@ -523,7 +523,24 @@ def _split_commas(text: str) -> list[str]:
 
 
 # Tried only where a run of spaces begins: once per space in a run would take quadratic time.
-_ORDER_SUFFIX = re.compile(r"(?<!\s)(?:\s+COLLATE\s+\S+)?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE)
+_ORDER_SUFFIX = re.compile(
+    r"(?<!\s)(?:\s+COLLATE\s+(?P<collation>\S+))?(?:\s+(?:ASC|DESC))?\s*$", re.IGNORECASE
+)
+
+
+def _indexed_expression(item: str, collation: str) -> str:
+    """The expression of an index column as written, without its order and without the
+    ``COLLATE`` that SQLite took as the index column's own (``collation``). A ``COLLATE`` that
+    binds to an operand inside (``a || b COLLATE NOCASE``) is part of the expression; so is
+    one naming BINARY, which the definition would not show."""
+    found = _ORDER_SUFFIX.search(item)
+    assert found is not None  # the pattern matches the empty end of any text
+    named = found.group("collation")
+    own = named is not None and collation.upper() != "BINARY"
+    if own and unquote(named).upper() == collation.upper():
+        return item[: found.start()]
+    end = found.start("collation") + len(named) if named is not None else found.start()
+    return item[:end]
 
 
 def _read_indexes(
@@ -545,7 +562,7 @@ def _read_indexes(
             expression = None
             if cid == -2:
                 item = items[pos] if pos < len(items) else "?"
-                expression = _ORDER_SUFFIX.sub("", item)
+                expression = _indexed_expression(item, coll)
             elif cid == -1:
                 col_name = "rowid"
             columns.append(IndexColumn(col_name, expression, bool(desc), coll))

@@ -118,6 +118,28 @@ def test_groups_split_what_shares_no_name_and_keep_the_rest_together() -> None:
     assert of("CREATE INDEX ix_filler_0007") != of('CREATE TABLE "index"')
 
 
+def test_a_collate_inside_an_index_expression_stays_in_it() -> None:
+    schema = verify(
+        _statements(
+            "CREATE TABLE t (a TEXT, b TEXT)",
+            'CREATE INDEX ix_t ON t (a || b COLLATE NOCASE DESC, (a || b) COLLATE "nocase", '
+            "lower(a) COLLATE BINARY, a COLLATE NOCASE || b, b || a COLLATE RTRIM ASC)",
+        )
+    )
+    [ix] = schema.tables[0].indexes
+    assert [(c.expression, c.desc, c.collation) for c in ix.columns] == [
+        ("a || b COLLATE NOCASE", True, "BINARY"),  # binds to b: SQLite's key is BINARY
+        ("(a || b)", False, "nocase"),  # as written: SQLite keeps its case
+        ("lower(a) COLLATE BINARY", False, "BINARY"),
+        ("a COLLATE NOCASE || b", False, "BINARY"),
+        ("b || a COLLATE RTRIM", False, "BINARY"),
+    ]
+    assert ix.definition == (
+        "INDEX ix_t ON t (a || b COLLATE NOCASE DESC, (a || b) COLLATE nocase, "
+        "lower(a) COLLATE BINARY, a COLLATE NOCASE || b, b || a COLLATE RTRIM)"
+    )
+
+
 def test_an_index_expression_keeps_its_spaces_and_loses_only_its_order_suffix() -> None:
     padding = " " * 3000  # also a run long enough to be slow if read once per space
     schema = verify(
