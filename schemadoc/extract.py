@@ -879,7 +879,7 @@ class Hierarchy:
         self.modules = modules
         self.resolver = resolver
         self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
-        self._by_base, self.descendants = self._index(summaries, class_lines)
+        self._by_base, self.descendants, self._bases_of = self._index(summaries, class_lines)
 
     def forget(self) -> None:
         """Drop the subclasses found in parsed trees (not the index built from the files)."""
@@ -932,16 +932,24 @@ class Hierarchy:
                 found.add((cls.display, other.name))
         return sorted(found)
 
+    def ancestors(self, names: set[str]) -> set[str]:
+        """``names`` and the names in the bases, repeatedly, of the project's classes so
+        named (by name alone: any class of that name counts)."""
+        return _closure(names, self._bases_of.get)
+
     def _index(
         self, summaries: dict[str, Summary], class_lines: ClassLines
-    ) -> tuple[dict[str, set[tuple[str, str]]], set[str]]:
+    ) -> tuple[dict[str, set[tuple[str, str]]], set[str], dict[str, set[str]]]:
         """(file, class) of classes by the names in their bases: every class of the DDL files
         (from their summaries), and the classes of other modules that derive, directly or
-        not, from a class holding DDL (from their class statements, ``class_lines``); and
-        the names of those classes holding DDL or deriving from one."""
+        not, from a class holding DDL (from their class statements, ``class_lines``); the
+        names of those classes holding DDL or deriving from one; and the names in the bases
+        of every class of the project, by its name."""
         by_base: dict[str, set[tuple[str, str]]] = {}
+        bases_of: dict[str, set[str]] = {}
         for display, summary in summaries.items():
             for name, bases in summary.bases:
+                bases_of.setdefault(name, set()).update(bases)
                 for base in bases:
                     by_base.setdefault(base, set()).add((display, name))
         elsewhere: dict[str, set[tuple[str, str]]] = {}
@@ -949,6 +957,7 @@ class Hierarchy:
             if display in summaries or not display.endswith((".py", ".pyi")):
                 continue
             for name, bases in class_lines(display):
+                bases_of.setdefault(name, set()).update(bases)
                 for base in bases:
                     elsewhere.setdefault(base, set()).add((display, name))
 
@@ -959,7 +968,7 @@ class Hierarchy:
         descendants = _closure(holders, subclasses)
         for base in sorted(descendants & elsewhere.keys()):
             by_base.setdefault(base, set()).update(elsewhere[base])
-        return by_base, descendants
+        return by_base, descendants, bases_of
 
 
 class Extractor:
@@ -983,6 +992,8 @@ class Extractor:
             self.modules, self.resolver, summaries, class_lines or class_lines_reader(files)
         )
         focus.derived = self.hierarchy.descendants
+        # What DDL code inherits can be defined in any base, named in modules it never names.
+        focus.words = self.hierarchy.ancestors(focus.words)
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
 
     def _forget_parsed(self) -> None:

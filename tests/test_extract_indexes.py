@@ -11,6 +11,8 @@ import libcst as cst
 import pytest
 from projects import write_modules
 
+from schemadoc import api
+from schemadoc.config import Settings
 from schemadoc.evaluate import code_of
 from schemadoc.extract import (
     GC_THRESHOLDS,
@@ -359,3 +361,33 @@ def test_the_bases_of_a_deep_hierarchy_are_parsed_once_whatever_is_dropped(
         "CREATE TABLE shared_a (id INTEGER)",
         "CREATE TABLE shared_b (id INTEGER)",
     ]
+
+
+def test_what_a_class_inherits_through_a_base_in_another_module_is_found(
+    tmp_path: Path,
+) -> None:
+    """The table name is an attribute of a mixin of a mixin that only the base's module
+    names: the DDL module never mentions either mixin."""
+    write_modules(
+        tmp_path,
+        **{f"store.m{i}": f"class M{i}:\n    pass\n" for i in range(1, 5)},
+        **{
+            "store.naming": 'class Naming:\n    TABLE = "things"\n',
+            "store.m5": "from .naming import Naming\n\n\nclass M5(Naming):\n    pass\n",
+            "store.__init__": "\n".join(
+                [f"from .m{i} import M{i}" for i in range(1, 6)]
+                + ["", "", "class Store(M1, M2, M3, M4, M5):", "    pass", ""]
+            ),
+            "app.ddl": """
+            from store import Store
+
+
+            class Things(Store):
+                def create(self, db):
+                    db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER PRIMARY KEY)")
+            """,
+        },
+    )
+    result = api.scan([tmp_path], Settings(root=str(tmp_path), cache=False))
+    assert [t.name for t in result.schema.tables] == ["things"]
+    assert [d.code for d in result.diagnostics] == []
