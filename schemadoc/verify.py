@@ -158,6 +158,7 @@ class _Reading:
         self.head: Callable[[str], Head] = functools.cache(head)
         self.names: Callable[[str], tuple[str | None, str | None]] = functools.cache(object_names)
         self.parsed: Callable[[str], object] = functools.cache(parse_statement)
+        self.engine_hint: Callable[[str, str], str | None] = functools.cache(_engine_hint)
 
 
 @dataclass
@@ -204,15 +205,19 @@ def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[str, str, str] | None:
     return None
 
 
-def _foreign_reason(stmt: SqlStatement) -> str | None:
+def _engine_hint(path: str, function: str) -> str | None:
+    """The name of another engine in a file's path or a function's name."""
+    hint = _ENGINE_HINT.search(f"{path} {function}")
+    return hint.group() if hint else None
+
+
+def _foreign_reason(stmt: SqlStatement, reading: _Reading) -> str | None:
     """Why a statement looks written for another engine (its own text, or where it lives)."""
     found = FOREIGN_DIALECT.search(stmt.sql)
     if found:
         return f"{' '.join(found.group().split())!r} is not SQLite"
-    hint = _ENGINE_HINT.search(f"{stmt.source.path} {stmt.function or ''}")
-    if hint:
-        return f"it is in {hint.group()!r} code"
-    return None
+    hint = reading.engine_hint(stmt.source.path, stmt.function or "")
+    return f"it is in {hint!r} code" if hint else None
 
 
 def _foreign_groups(
@@ -222,7 +227,7 @@ def _foreign_groups(
     groups: dict[tuple[str, str], str] = {}
     for stmt in statements:
         if stmt.function and reading.head(stmt.sql).kind is not None:
-            reason = _foreign_reason(stmt)
+            reason = _foreign_reason(stmt, reading)
             if reason:
                 groups.setdefault((stmt.source.path, stmt.function), reason)
     return groups
@@ -250,7 +255,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         return
     key = ascii_fold(name)
     table_key = ascii_fold(on_table) if on_table else key
-    foreign = _foreign_reason(stmt) or state.foreign_groups.get(
+    foreign = _foreign_reason(stmt, state.reading) or state.foreign_groups.get(
         (stmt.source.path, stmt.function or "")
     )
     if foreign or table_key in state.foreign:
