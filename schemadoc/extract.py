@@ -85,6 +85,11 @@ _MESSAGE_CALLS = frozenset(
     }
 )
 
+# Keyword arguments that take prose: ``click.option(help="Alter table to add columns")``.
+_PROSE_KEYWORDS = frozenset(
+    {"help", "short_help", "description", "epilog", "usage", "summary", "msg", "message"}
+)
+
 
 def _shaped(text: str, start: int) -> bool:
     """Whether a statement that starts at ``start`` is DDL, not prose that begins like it."""
@@ -476,6 +481,9 @@ class _Finder(_Walker):
         if name in _MESSAGE_CALLS:
             return False
         return self._visit_expression(node)
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        return node.keyword is None or node.keyword.value not in _PROSE_KEYWORDS
 
     def visit_Raise(self, node: cst.Raise) -> bool:
         return False

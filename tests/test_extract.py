@@ -231,6 +231,21 @@ def test_docstrings_and_messages_are_not_ddl(tmp_path: Path) -> None:
     assert got == []
 
 
+def test_help_texts_are_not_ddl(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        import click
+
+        @click.option("--alter", is_flag=True, help="Alter table to add missing columns")
+        @click.option("--ddl", default="CREATE TABLE kept (id INTEGER)", help="Create table then")
+        def insert(alter, ddl):
+            parser.add_argument("--drop", description="Drop table first; DROP TABLE x")
+    """,
+    )
+    assert got == ["CREATE TABLE kept (id INTEGER)"]
+
+
 def test_positions_of_statements_inside_literals(tmp_path: Path) -> None:
     got = extract(
         tmp_path,
