@@ -386,17 +386,6 @@ class Evaluator:
                 ):
                     return inner
                 return inner.transformed(lambda s: s.replace(old.text, new.text))
-            if method in _STR_METHODS:
-                inner = self.value(func.value)
-                if inner is None or any(a.value for a in node.args if a.keyword):
-                    return inner
-                fn = _STR_METHODS[method]
-                if node.args:
-                    chars = self.value(node.args[0].value)
-                    if chars is None or chars.placeholders:
-                        return inner
-                    return inner.transformed(lambda s: getattr(s, method)(chars.text))
-                return inner.transformed(fn)
             if method == "join":
                 sep = self.value(func.value)
                 if sep is None or not node.args:
@@ -411,6 +400,17 @@ class Evaluator:
                             out = v if out is None else out + sep + v
                         return out or Value.of("")
                 return None
+            if method in _STR_METHODS:
+                inner = self.value(func.value)
+                if inner is None or any(a.value for a in node.args if a.keyword):
+                    return inner
+                fn = _STR_METHODS[method]
+                if node.args:
+                    chars = self.value(node.args[0].value)
+                    if chars is None or chars.placeholders:
+                        return inner
+                    return inner.transformed(lambda s: getattr(s, method)(chars.text))
+                return inner.transformed(fn)
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
         return self.call(node)

@@ -275,6 +275,15 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if h.kind == "TABLE" and h.verb != "DROP":
         too_long = len(stmt.sql) >= _PARSE_LIMIT
         op = Unparsed("too long") if too_long else state.reading.parsed(stmt.sql)
+    if _unknown_table(stmt, name, op):
+        state.warn(
+            stmt,
+            "warning",
+            "SD105",
+            f"CREATE TABLE {name} is built at run time from {', '.join(stmt.placeholders)} "
+            "and cannot be documented (neither its name nor any of its columns is known)",
+        )
+        return
     existing = state.objects.get(key)
 
     if h.verb == "CREATE" and existing is not None:
@@ -334,6 +343,15 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             _failed(state, stmt, what, table_key, str(exc) or type(exc).__name__, late)
         return
     _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
+
+
+def _unknown_table(stmt: SqlStatement, name: str, op: object) -> bool:
+    """Whether a CREATE TABLE names its table and every column by run-time values only:
+    documenting it would document nothing."""
+    if not isinstance(op, CreateTable) or op.as_select or not op.columns:
+        return False
+    unknown = set(stmt.placeholders)
+    return name in unknown and all(c.name in unknown for c in op.columns)
 
 
 _PARSE_LIMIT = 200_000  # characters

@@ -148,6 +148,20 @@ def add_created_index(conn: sqlite3.Connection, table: str) -> None:
     assert survived(result)
 
 
+def test_sd105_table_known_by_neither_name_nor_columns(tmp_path: Path) -> None:
+    source = """def copy(conn, name, columns):
+    conn.execute('CREATE TABLE "%s" (%s)' % (name, ", ".join(c for c in columns)))
+    conn.execute(f"CREATE TABLE IF NOT EXISTS audit_{name} ({', '.join(columns)})")
+"""
+    result = run(tmp_path, {"helpers.py": source})
+    assert placed(only(result, "SD105")) == ("warning", "helpers.py", 2)
+    [kept] = [t for t in result.schema.tables if t.source and t.source.path == "helpers.py"]
+    assert kept.name == "audit_{name}"  # a part of its name is known: documented as it is
+    assert [c.name for c in kept.columns] == ["{', '.join(columns)}"]
+    assert not result.has_errors()
+    assert survived(result)
+
+
 def test_sd105_generic_add_column_helper(tmp_path: Path) -> None:
     source = """def add_column(conn, table, column, decl):
     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")

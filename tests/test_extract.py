@@ -277,3 +277,22 @@ def test_a_subclass_in_a_file_without_ddl_is_found(tmp_path: Path) -> None:
     assert [s.sql for s in statements_of(fragments)] == [
         "CREATE TABLE IF NOT EXISTS orders (id INTEGER)"
     ]
+
+
+def test_a_join_is_its_items_and_separators_or_a_placeholder(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        def setup(conn, extra):
+            conn.execute(f"CREATE TABLE a ({', '.join(['id INTEGER', 'b TEXT'])})")
+            conn.execute(f"CREATE INDEX ix_a ON a ({', '.join(extra)})")
+            conn.executescript(";\\n".join(("CREATE TABLE c (x)", "CREATE TABLE d (y)")))
+    """,
+    )
+    assert got == [
+        "CREATE TABLE a (id INTEGER, b TEXT)",
+        "CREATE INDEX ix_a ON a (\"{', '.join(extra)}\")",
+        "CREATE TABLE c (x)",
+        "CREATE TABLE d (y)",
+    ]
+
