@@ -600,6 +600,7 @@ _MAX_INSTANCES = 16
 _RECURSION_LIMIT = 20_000
 ClassLines = Callable[[str], list[list[Any]]]  # a file's ``source.class_lines``
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
+Binding = dict[Var, Value]  # values of variables that go together
 
 
 class _Instantiator:
@@ -611,7 +612,7 @@ class _Instantiator:
         self.subclasses = subclasses
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
-        self._choices: dict[Var, tuple[list[Value], frozenset[str]]] = {}
+        self._choices: dict[Var, tuple[list[Binding], frozenset[str]]] = {}
 
     def forget(self) -> None:
         """Drop what was learnt from parsed trees: their calls and the values they pass."""
@@ -649,8 +650,9 @@ class _Instantiator:
             calls.extend(self._module_calls[display].get(name, []))
         return calls
 
-    def _param_choices(self, var: Var, info: VarInfo) -> list[Value]:
-        """The argument each call site passes for a parameter (its default where omitted)."""
+    def _param_choices(self, var: Var, info: VarInfo) -> list[Binding]:
+        """What each call site passes for the parameters of ``var``'s function (their
+        defaults where omitted): the parameters of one call go together."""
         fn = info.function
         if fn is None:
             return []
@@ -660,21 +662,20 @@ class _Instantiator:
             calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
         else:
             calls = self._calls_named(fn.node.name.value, info.context.parsed.display)
-        default = fn.params.get(var[2])
-        values: list[Value] = []
+        outer = Context(info.context.parsed, None, info.context.cls)
+        defaults: dict[Var, Value] = {}
+        for name, default in fn.params.items():
+            got = self.resolver.value(default, outer) if default is not None else None
+            if got is not None:
+                defaults[("param", var[1], name)] = got
+        rows: list[Binding] = []
         for call, ctx in calls:
             skips = self._matches(call, ctx, fn.node, constructed)
             if skips is None:
                 continue
             bound = self.resolver.bind(call, fn, skips, ctx)
-            if var in bound:
-                values.append(bound[var])
-            elif default is not None:
-                outer = Context(info.context.parsed, None, info.context.cls)
-                got = self.resolver.value(default, outer)
-                if got is not None:
-                    values.append(got)
-        return values
+            rows.append({**defaults, **{k: v for k, v in bound.items() if k[0] == "param"}})
+        return rows
 
     def _matches(
         self, call: cst.Call, ctx: Context, node: cst.FunctionDef, constructed: ClassInfo | None
@@ -729,35 +730,45 @@ class _Instantiator:
         items = [e.value for e in iterable.elements if isinstance(e, cst.Element)]
         return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
 
-    def choices(self, var: Var) -> list[Value]:
-        """The values a variable takes; the files that tells on count as read again."""
-        if var not in self._choices:
-            self._choices[var] = self.modules.tracked(lambda: self._unique_choices(var))
-        values, read = self._choices[var]
+    def choices(self, var: Var) -> list[Binding]:
+        """The values a variable takes, each with those that go with it (the other arguments
+        of the same call); the files that tells on count as read again."""
+        axis = _axis(var)
+        if axis not in self._choices:
+            self._choices[axis] = self.modules.tracked(lambda: self._bindings(var))
+        rows, read = self._choices[axis]
         self.modules.accessed |= read
-        return values
+        return rows
 
-    def _unique_choices(self, var: Var) -> list[Value]:
+    def _bindings(self, var: Var) -> list[Binding]:
         info = self.resolver.variables.get(var)
-        values: list[Value] = []
         if info is not None and var[0] == "loop":
-            values = self._loop_choices(info)
-        elif info is not None:
-            values = self._param_choices(var, info)
-        unique: dict[str, Value] = {}
-        for v in values:
-            unique.setdefault(v.text, v)
-        return list(unique.values())
+            return [{var: v} for v in self._loop_choices(info)]
+        if info is not None:
+            return self._param_choices(var, info)
+        return []
 
     def expand(self, found: _Found) -> list[Fragment]:
-        """The fragment once per combination of its variables' values (or as it is)."""
-        axes = [(var, self.choices(var)) for var in sorted(found.reads)]
-        axes = [(var, values) for var, values in axes if values]
+        """The fragment once per combination of its variables' values (or as it is). The
+        parameters of one function take their values together, call site by call site."""
+        axes: dict[Var, list[Binding]] = {}
+        for var in sorted(found.reads):
+            axis = _axis(var)
+            if axis in axes:
+                continue
+            reads = [v for v in sorted(found.reads) if _axis(v) == axis]
+            unique: dict[tuple[tuple[Var, str], ...], Binding] = {}
+            for row in self.choices(var):
+                taken = {v: row[v] for v in reads if v in row}
+                if taken:
+                    unique.setdefault(tuple((v, taken[v].text) for v in taken), taken)
+            if unique:
+                axes[axis] = list(unique.values())
         if not axes:
             return [found.fragment]
-        combos: list[dict[Var, Value]] = [{}]
-        for var, values in axes:
-            combos = [{**c, var: v} for c in combos for v in values][:_MAX_INSTANCES]
+        combos: list[Binding] = [{}]
+        for rows in axes.values():
+            combos = [{**c, **row} for c in combos for row in rows][:_MAX_INSTANCES]
         out: list[Fragment] = []
         for combo in combos:
             with self.resolver.bound(combo):
@@ -768,6 +779,11 @@ class _Instantiator:
             if holds_ddl(value.text):
                 out.append(Fragment(value, found.fragment.path, found.fragment.function))
         return out or [found.fragment]
+
+
+def _axis(var: Var) -> Var:
+    """What ``var`` takes its values with: all the parameters of its function, or itself."""
+    return ("param", var[1], "") if var[0] == "param" else var
 
 
 def _last_name(expr: cst.BaseExpression) -> str:

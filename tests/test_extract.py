@@ -296,3 +296,31 @@ def test_a_join_is_its_items_and_separators_or_a_placeholder(tmp_path: Path) -> 
         "CREATE TABLE d (y)",
     ]
 
+
+def test_the_arguments_of_one_call_go_together(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        def create_index(conn, name, field, unique=""):
+            conn.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON t ({field})")
+
+        def setup(conn):
+            create_index(conn, "ix_url", "url")
+            create_index(conn, "ix_time", field="atime", unique="UNIQUE ")
+
+        class Table:
+            def index(self, name, field):
+                self.conn.execute(f"CREATE INDEX {name} ON t ({field})")
+
+        class History(Table):
+            def __init__(self):
+                self.index("ix_h_url", "url")
+                self.index("ix_h_time", "atime")
+    """,
+    )
+    assert got == [
+        "CREATE INDEX IF NOT EXISTS ix_url ON t (url)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS ix_time ON t (atime)",
+        "CREATE INDEX ix_h_url ON t (url)",
+        "CREATE INDEX ix_h_time ON t (atime)",
+    ]
