@@ -600,7 +600,7 @@ _MAX_INSTANCES = 16
 _RECURSION_LIMIT = 20_000
 ClassLines = Callable[[str], list[list[Any]]]  # a file's ``source.class_lines``
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
-Binding = dict[Var, Value]  # values of variables that go together
+Assignment = dict[Var, Value]  # values of variables that go together
 
 
 class _Instantiator:
@@ -612,7 +612,7 @@ class _Instantiator:
         self.subclasses = subclasses
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
-        self._choices: dict[Var, tuple[list[Binding], frozenset[str]]] = {}
+        self._choices: dict[Var, tuple[list[Assignment], frozenset[str]]] = {}
 
     def forget(self) -> None:
         """Drop what was learnt from parsed trees: their calls and the values they pass."""
@@ -650,7 +650,7 @@ class _Instantiator:
             calls.extend(self._module_calls[display].get(name, []))
         return calls
 
-    def _param_choices(self, var: Var, info: VarInfo) -> list[Binding]:
+    def _param_choices(self, var: Var, info: VarInfo) -> list[Assignment]:
         """What each call site passes for the parameters of ``var``'s function (their
         defaults where omitted): the parameters of one call go together."""
         fn = info.function
@@ -668,7 +668,7 @@ class _Instantiator:
             got = self.resolver.value(default, outer) if default is not None else None
             if got is not None:
                 defaults[("param", var[1], name)] = got
-        rows: list[Binding] = []
+        rows: list[Assignment] = []
         for call, ctx in calls:
             skips = self._matches(call, ctx, fn.node, constructed)
             if skips is None:
@@ -730,17 +730,17 @@ class _Instantiator:
         items = [e.value for e in iterable.elements if isinstance(e, cst.Element)]
         return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
 
-    def choices(self, var: Var) -> list[Binding]:
+    def choices(self, var: Var) -> list[Assignment]:
         """The values a variable takes, each with those that go with it (the other arguments
         of the same call); the files that tells on count as read again."""
         axis = _axis(var)
         if axis not in self._choices:
-            self._choices[axis] = self.modules.tracked(lambda: self._bindings(var))
+            self._choices[axis] = self.modules.tracked(lambda: self._assignments(var))
         rows, read = self._choices[axis]
         self.modules.accessed |= read
         return rows
 
-    def _bindings(self, var: Var) -> list[Binding]:
+    def _assignments(self, var: Var) -> list[Assignment]:
         info = self.resolver.variables.get(var)
         if info is not None and var[0] == "loop":
             return [{var: v} for v in self._loop_choices(info)]
@@ -751,23 +751,22 @@ class _Instantiator:
     def expand(self, found: _Found) -> list[Fragment]:
         """The fragment once per combination of its variables' values (or as it is). The
         parameters of one function take their values together, call site by call site."""
-        axes: dict[Var, list[Binding]] = {}
+        groups: dict[Var, list[Var]] = {}
         for var in sorted(found.reads):
-            axis = _axis(var)
-            if axis in axes:
-                continue
-            reads = [v for v in sorted(found.reads) if _axis(v) == axis]
-            unique: dict[tuple[tuple[Var, str], ...], Binding] = {}
-            for row in self.choices(var):
+            groups.setdefault(_axis(var), []).append(var)
+        axes: list[list[Assignment]] = []
+        for reads in groups.values():
+            unique: dict[tuple[tuple[Var, str], ...], Assignment] = {}
+            for row in self.choices(reads[0]):
                 taken = {v: row[v] for v in reads if v in row}
                 if taken:
                     unique.setdefault(tuple((v, taken[v].text) for v in taken), taken)
             if unique:
-                axes[axis] = list(unique.values())
+                axes.append(list(unique.values()))
         if not axes:
             return [found.fragment]
-        combos: list[Binding] = [{}]
-        for rows in axes.values():
+        combos: list[Assignment] = [{}]
+        for rows in axes:
             combos = [{**c, **row} for c in combos for row in rows][:_MAX_INSTANCES]
         out: list[Fragment] = []
         for combo in combos:
