@@ -16,7 +16,7 @@ import re
 import sqlite3
 import sys
 import tokenize
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cached_property
@@ -803,7 +803,7 @@ def class_lines_reader(files: dict[str, Path]) -> ClassLines:
     return read
 
 
-def _closure(start: set[str], step: Callable[[str], set[str] | None]) -> set[str]:
+def _closure(start: set[str], step: Callable[[str], Iterable[str] | None]) -> set[str]:
     """``start`` and every name reached from it by ``step``, repeatedly."""
     found = set(start)
     pending = sorted(found)
@@ -898,11 +898,12 @@ class Hierarchy:
         resolver: Resolver,
         summaries: dict[str, Summary],
         class_lines: ClassLines,
+        named: set[str],
     ) -> None:
         self.modules = modules
         self.resolver = resolver
         self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
-        self._by_base, self.descendants, self._bases_of = self._index(summaries, class_lines)
+        self._by_base, self.descendants, self.ancestors = self._index(summaries, class_lines, named)
 
     def forget(self) -> None:
         """Drop the subclasses found in parsed trees (not the index built from the files)."""
@@ -955,24 +956,20 @@ class Hierarchy:
                 found.add((cls.display, other.name))
         return sorted(found)
 
-    def ancestors(self, names: set[str]) -> set[str]:
-        """``names`` and the names in the bases, repeatedly, of the project's classes so
-        named (by name alone: any class of that name counts)."""
-        return _closure(names, self._bases_of.get)
-
     def _index(
-        self, summaries: dict[str, Summary], class_lines: ClassLines
-    ) -> tuple[dict[str, set[tuple[str, str]]], set[str], dict[str, set[str]]]:
+        self, summaries: dict[str, Summary], class_lines: ClassLines, named: set[str]
+    ) -> tuple[dict[str, set[tuple[str, str]]], set[str], set[str]]:
         """(file, class) of classes by the names in their bases: every class of the DDL files
         (from their summaries), and the classes of other modules that derive, directly or
         not, from a class holding DDL (from their class statements, ``class_lines``); the
-        names of those classes holding DDL or deriving from one; and the names in the bases
-        of every class of the project, by its name."""
+        names of those classes holding DDL or deriving from one; and ``named`` with the names
+        in the bases, repeatedly, of the project's classes so named (by name alone: any
+        class of that name counts)."""
         by_base: dict[str, set[tuple[str, str]]] = {}
-        bases_of: dict[str, set[str]] = {}
+        bases_of: dict[str, list[str]] = {}  # every class's, read once: not kept
         for display, summary in summaries.items():
             for name, bases in summary.bases:
-                bases_of.setdefault(name, set()).update(bases)
+                bases_of.setdefault(name, []).extend(bases)
                 for base in bases:
                     by_base.setdefault(base, set()).add((display, name))
         elsewhere: dict[str, set[tuple[str, str]]] = {}
@@ -980,7 +977,7 @@ class Hierarchy:
             if display in summaries or not display.endswith((".py", ".pyi")):
                 continue
             for name, bases in class_lines(display):
-                bases_of.setdefault(name, set()).update(bases)
+                bases_of.setdefault(name, []).extend(bases)
                 for base in bases:
                     elsewhere.setdefault(base, set()).add((display, name))
 
@@ -991,7 +988,7 @@ class Hierarchy:
         descendants = _closure(holders, subclasses)
         for base in sorted(descendants & elsewhere.keys()):
             by_base.setdefault(base, set()).update(elsewhere[base])
-        return by_base, descendants, bases_of
+        return by_base, descendants, _closure(named, bases_of.get)
 
 
 class Extractor:
@@ -1011,12 +1008,16 @@ class Extractor:
             focus.callables |= summary.holders
         self.modules = ModuleIndex(files, parse_file(files, focus))
         self.resolver = Resolver(self.modules)
+        # What DDL code inherits can be defined in any base, named in modules it never names.
         self.hierarchy = Hierarchy(
-            self.modules, self.resolver, summaries, class_lines or class_lines_reader(files)
+            self.modules,
+            self.resolver,
+            summaries,
+            class_lines or class_lines_reader(files),
+            focus.words,
         )
         focus.derived = self.hierarchy.descendants
-        # What DDL code inherits can be defined in any base, named in modules it never names.
-        focus.words = self.hierarchy.ancestors(focus.words)
+        focus.words = self.hierarchy.ancestors
         self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
 
     def _forget_parsed(self) -> None:
