@@ -457,6 +457,41 @@ class _Finder(_Walker):
         self.subclasses = subclasses
         self.found: list[_Found] = []
         self._docstrings: set[int] = set()
+        self._roles: list[str | None] = []  # see ``place``
+        self._rollbacks: set[int] = set()  # arguments that undo a call's first argument
+
+    @property
+    def place(self) -> str | None:
+        """Where a fragment is: its function, or outside functions the constant it is
+        assigned to; then the keyword of the argument it is passed as, or ``rollback`` for
+        an argument after one that holds DDL (``step("CREATE ...", "DROP ...")``)."""
+        return ".".join([*self._names, *(r for r in self._roles if r)]) or None
+
+    def _assigned(self, target: cst.BaseExpression | None) -> None:
+        if self.function_name:
+            self._roles.append(None)  # a local: the function names the place
+        elif isinstance(target, cst.Name | cst.Attribute):
+            self._roles.append(target.value if isinstance(target, cst.Name) else target.attr.value)
+        else:
+            self._roles.append(None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._assigned(node.targets[0].target if node.targets else None)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self._roles.pop()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assigned(node.target)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        self._roles.pop()
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._assigned(node.target)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        self._roles.pop()
 
     def visit_Module(self, node: cst.Module) -> None:
         doc = _docstring_of(node)
@@ -480,10 +515,31 @@ class _Finder(_Walker):
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
         if name in _MESSAGE_CALLS:
             return False
+        self._mark_rollbacks(node)
         return self._visit_expression(node)
 
+    def _mark_rollbacks(self, node: cst.Call) -> None:
+        """When a call's first two arguments build strings and the first holds DDL, the
+        later ones undo it: ``step(apply, rollback)``."""
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        if len(positional) < 2:
+            return
+        evaluator = self.resolver.evaluator(self.context())
+        if not (
+            evaluator.is_stringy(positional[0].value) and evaluator.is_stringy(positional[1].value)
+        ):
+            return
+        first = evaluator.value(positional[0].value)
+        if first is not None and holds_ddl(first.text):
+            self._rollbacks.update(id(a) for a in positional[1:])
+
     def visit_Arg(self, node: cst.Arg) -> bool:
-        return node.keyword is None or node.keyword.value not in _PROSE_KEYWORDS
+        keyword = node.keyword.value if node.keyword else None
+        self._roles.append(keyword or ("rollback" if id(node) in self._rollbacks else None))
+        return keyword not in _PROSE_KEYWORDS
+
+    def leave_Arg(self, original_node: cst.Arg) -> None:
+        self._roles.pop()
 
     def visit_Raise(self, node: cst.Raise) -> bool:
         return False
@@ -569,7 +625,7 @@ class _Finder(_Walker):
         marked = mark_templates(value)
         if not holds_ddl(marked.text):
             return False
-        fragment = Fragment(marked, self.parsed.display, self.function_name)
+        fragment = Fragment(marked, self.parsed.display, self.place)
         self.found.append(_Found(fragment, node, ctx, reads, identity(value)))
         return True
 

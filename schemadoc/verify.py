@@ -110,7 +110,8 @@ _HARMLESS_PRAGMAS = frozenset(
 )
 _TEARDOWN = re.compile(
     r"(?:^|[._])(?:drop|reset|clear|teardown|tear_down|destroy|purge|wipe|clean|cleanup|clean_up|"
-    r"truncate|delete|remove|uninstall|downgrade|rollback|nuke)(?:_|$|[A-Z])",
+    r"truncate|delete|remove|uninstall|downgrade|down|rollback|revert|reverse|undo|backwards?|"
+    r"nuke)(?:_|$|[A-Z])",
     re.IGNORECASE,
 )
 _ENGINE_HINT = re.compile(
@@ -311,7 +312,8 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
                 stmt,
                 "note",
                 "SD303",
-                f"DROP {h.kind} {name} looks like teardown code; {name} stays documented",
+                f"DROP {h.kind} {name} looks like teardown or rollback code "
+                f"({stmt.function or 'a test file'}); {name} stays documented",
             )
             return
     if isinstance(op, AddColumn) and existing is not None and _column_exists(sandbox, name, op):

@@ -376,6 +376,72 @@ def drop_all(conn):
     assert survived(result)
 
 
+ROLLBACKS = {
+    "yoyo.py": """from yoyo import step
+
+steps = [step("CREATE TABLE foo (id INTEGER PRIMARY KEY)", "DROP TABLE foo")]
+""",
+    "django_0002.py": """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.RunSQL(
+            sql="CREATE TABLE baz (id INTEGER PRIMARY KEY)",
+            reverse_sql="DROP TABLE baz",
+        ),
+    ]
+""",
+    "updown.py": """def up(conn):
+    conn.execute("CREATE TABLE qux (id INTEGER PRIMARY KEY)")
+
+
+def down(conn):
+    conn.execute("DROP TABLE qux")
+""",
+    "m0006.py": """UP = "CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT UNIQUE)"
+DOWN = "DROP TABLE tags"
+""",
+    "history.py": """MIGRATIONS = [
+    "CREATE TABLE legacy (id INTEGER PRIMARY KEY)",
+    "DROP TABLE legacy",
+]
+""",
+}
+
+
+def test_sd303_drop_in_rollback_code(tmp_path: Path) -> None:
+    result = run(tmp_path, ROLLBACKS)
+    notes = sorted((d.path, d.line, d.message) for d in result.diagnostics if d.code == "SD303")
+    assert notes == [
+        (
+            "django_0002.py",
+            8,
+            "DROP TABLE baz looks like teardown or rollback code "
+            "(Migration.operations.reverse_sql); baz stays documented",
+        ),
+        (
+            "m0006.py",
+            2,
+            "DROP TABLE tags looks like teardown or rollback code (DOWN); tags stays documented",
+        ),
+        (
+            "updown.py",
+            6,
+            "DROP TABLE qux looks like teardown or rollback code (down); qux stays documented",
+        ),
+        (
+            "yoyo.py",
+            3,
+            "DROP TABLE foo looks like teardown or rollback code (steps.rollback); "
+            "foo stays documented",
+        ),
+    ]
+    # A migration history that drops a table for good is applied as written.
+    assert [t.name for t in result.schema.tables] == ["baz", "foo", "qux", "survivor", "tags"]
+    assert survived(result)
+
+
 def test_sd304_alter_before_create(tmp_path: Path) -> None:
     migration = '''"""Release 2.0 renamed the column; old databases still have mail."""
 
