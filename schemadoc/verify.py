@@ -174,6 +174,8 @@ class _State:
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
+    # tables and views dropped, by name: their group, the DROP and where they were created
+    dropped: dict[str, tuple[str, SqlStatement, Source]] = field(default_factory=dict)
     reading: _Reading = field(default_factory=_Reading)
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
@@ -480,7 +482,9 @@ def _track(
         )
         return
     if verb == "DROP":
-        state.objects.pop(key, None)
+        gone = state.objects.pop(key, None)
+        if gone is not None and kind in ("TABLE", "VIEW"):
+            state.dropped[key] = (state.group, stmt, gone.sources[0])
         return
     if obj is None:
         return
@@ -1030,6 +1034,21 @@ def _by_name(objects: Iterable[_Named]) -> tuple[_Named, ...]:
     return tuple(sorted(objects, key=lambda o: (ascii_fold(o.name), o.name)))
 
 
+def _note_drops(state: _State) -> None:
+    """A note where a table or view is dropped and not made again: why it is not documented."""
+    for key, (group, stmt, created) in state.dropped.items():
+        if key not in state.objects:
+            h = state.reading.head(stmt.sql)
+            name, _ = state.reading.names(stmt.sql)
+            state.group = group
+            state.warn(
+                stmt,
+                "note",
+                "SD305",
+                f"DROP {h.kind} {name} removes what {created} created; it is not documented",
+            )
+
+
 def _apply_all(
     todo: list[tuple[SqlStatement, str]], state: _State
 ) -> tuple[dict[str, Schema], bool]:
@@ -1044,6 +1063,7 @@ def _apply_all(
             state.group = group
             _apply(box, state, stmt)
         _apply_deferred(where, state)
+        _note_drops(state)
         return _read_parts(databases.all, state), not state.unattributed
     finally:
         databases.close()

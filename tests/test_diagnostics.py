@@ -437,8 +437,31 @@ def test_sd303_drop_in_rollback_code(tmp_path: Path) -> None:
             "foo stays documented",
         ),
     ]
-    # A migration history that drops a table for good is applied as written.
+    # A migration history that drops a table for good is applied as written, with a note.
     assert [t.name for t in result.schema.tables] == ["baz", "foo", "qux", "survivor", "tags"]
+    assert placed(only(result, "SD305")) == ("note", "history.py", 3)
+    assert "history.py:2:5" in only(result, "SD305").message
+    assert survived(result)
+
+
+def test_sd305_only_for_what_is_not_made_again(tmp_path: Path) -> None:
+    source = """MIGRATIONS = [
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)",
+    "CREATE TABLE t_new (id INTEGER PRIMARY KEY, a TEXT NOT NULL)",
+    "DROP TABLE t",
+    "ALTER TABLE t_new RENAME TO t",
+    "CREATE VIEW v AS SELECT id FROM t",
+    "DROP VIEW v",
+    "CREATE VIEW v AS SELECT a FROM t",
+    "CREATE INDEX ix_a ON t (a)",
+    "DROP INDEX ix_a",
+]
+"""
+    result = run(tmp_path, {"history.py": source})
+    assert [d.code for d in result.diagnostics] == []
+    t = result.schema.table("t")
+    assert t is not None and [c.notnull for c in t.columns] == [False, True]
+    assert [v.name for v in result.schema.views] == ["v"]
     assert survived(result)
 
 
