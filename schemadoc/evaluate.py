@@ -229,6 +229,8 @@ class Evaluator:
     on_template: Callable[[Value], None] = lambda _value: None
     call: Callable[[cst.Call], Value | None] = lambda _node: None
     returns_string: Callable[[cst.Call], bool] = lambda _node: False
+    # the items of the literal list or tuple an expression is or names, if it is one
+    sequence: Callable[[cst.BaseExpression], list[cst.BaseExpression] | None] = lambda _node: None
     depth: int = field(default=0)
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
@@ -390,16 +392,15 @@ class Evaluator:
                 sep = self.value(func.value)
                 if sep is None or not node.args:
                     return None
-                items = node.args[0].value
-                if isinstance(items, cst.List | cst.Tuple):
-                    values = [self.value(e.value) for e in items.elements]
-                    if all(v is not None for v in values):
-                        out: Value | None = None
-                        for v in values:
-                            assert v is not None
-                            out = v if out is None else out + sep + v
-                        return out or Value.of("")
-                return None
+                items = self.sequence(node.args[0].value)
+                values = [self.value(item) for item in items] if items is not None else [None]
+                if any(v is None for v in values):
+                    return None
+                out: Value | None = None
+                for v in values:
+                    assert v is not None
+                    out = v if out is None else out + sep + v
+                return out or Value.of("")
             if method in _STR_METHODS:
                 inner = self.value(func.value)
                 if inner is None or any(a.value for a in node.args if a.keyword):

@@ -763,27 +763,13 @@ class _Instantiator:
 
     def _loop_choices(self, info: VarInfo) -> list[Value]:
         """The values a ``for`` variable takes: items of a literal, a constant or ``*args``."""
-        iterable = info.iterable
-        fn = info.function
-        if isinstance(iterable, cst.Name) and fn is not None:
-            if iterable.value == fn.star:
-                return self._star_choices(info)
-            binding = fn.locals.get(iterable.value) or info.context.parsed.scope.constants.get(
-                iterable.value
-            )
-            if binding is not None and len(binding.exprs) == 1:
-                iterable = binding.exprs[0]
-        if isinstance(iterable, cst.Attribute) and info.context.cls is not None:
-            owner = iterable.value
-            if isinstance(owner, cst.Name) and owner.value in ("self", "cls"):
-                for cls in self.resolver.mro(info.context.cls):
-                    binding = cls.attrs.get(iterable.attr.value)
-                    if binding is not None and len(binding.exprs) == 1:
-                        iterable = binding.exprs[0]
-                        break
-        if not isinstance(iterable, cst.List | cst.Tuple | cst.Set):
+        iterable, fn = info.iterable, info.function
+        if iterable is None:
             return []
-        items = [e.value for e in iterable.elements if isinstance(e, cst.Element)]
+        if fn is not None and isinstance(iterable, cst.Name) and iterable.value == fn.star:
+            return self._star_choices(info)
+        where = Context(info.context.parsed, fn, info.context.cls)
+        items = self.resolver.sequence(iterable, where, ordered=False) or []
         return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
 
     def choices(self, var: Var) -> list[Assignment]:

@@ -90,7 +90,37 @@ class Resolver:
             on_template=lambda template: self.templates.add(identity(template)),
             call=lambda node: self.call(node, ctx),
             returns_string=lambda node: self.returns_string(node, ctx),
+            sequence=lambda node: self.sequence(node, ctx),
         )
+
+    def sequence(
+        self, node: cst.BaseExpression, ctx: Context, ordered: bool = True
+    ) -> list[cst.BaseExpression] | None:
+        """The items of the literal list or tuple (or, unless ``ordered``, set) that ``node``
+        is or names: a local or module constant assigned once, or a class attribute read
+        through ``self`` or ``cls``. Unpacked items (``*rest``) make it unknown when
+        ``ordered``, and are left out otherwise."""
+        binding = None
+        if isinstance(node, cst.Name):
+            local = ctx.function.locals.get(node.value) if ctx.function else None
+            binding = local or ctx.parsed.scope.constants.get(node.value)
+        elif (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value in ("self", "cls")
+            and ctx.cls is not None
+        ):
+            binding = next(
+                (b for c in self.mro(ctx.cls) if (b := c.attrs.get(node.attr.value))), None
+            )
+        if binding is not None and len(binding.exprs) == 1:
+            node = binding.exprs[0]
+        kinds = (cst.List, cst.Tuple) if ordered else (cst.List, cst.Tuple, cst.Set)
+        if not isinstance(node, kinds):
+            return None
+        if ordered and not all(isinstance(e, cst.Element) for e in node.elements):
+            return None
+        return [e.value for e in node.elements if isinstance(e, cst.Element)]
 
     def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
         key = (id(node), id(ctx.cls))

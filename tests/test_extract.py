@@ -324,3 +324,34 @@ def test_the_arguments_of_one_call_go_together(tmp_path: Path) -> None:
         "CREATE INDEX ix_h_url ON t (url)",
         "CREATE INDEX ix_h_time ON t (atime)",
     ]
+
+
+def test_a_join_reads_the_list_a_name_holds(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        COLUMNS = ("id INTEGER PRIMARY KEY", "body TEXT")
+        LOOSE = {"a TEXT", "b TEXT"}
+        MORE = [*COLUMNS, "extra TEXT"]
+
+        class Store:
+            FIELDS = ["key TEXT PRIMARY KEY", "value BLOB"]
+
+            def create(self, conn):
+                conn.execute(f"CREATE TABLE kv ({', '.join(self.FIELDS)})")
+
+        def setup(conn):
+            local = ["x INTEGER", "y INTEGER"]
+            conn.execute(f"CREATE TABLE notes ({', '.join(COLUMNS)})")
+            conn.execute(f"CREATE TABLE points ({', '.join(local)})")
+            conn.execute(f"CREATE TABLE unordered ({', '.join(LOOSE)})")
+            conn.execute(f"CREATE TABLE unpacked ({', '.join(MORE)})")
+    """,
+    )
+    assert got == [
+        "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
+        "CREATE TABLE points (x INTEGER, y INTEGER)",
+        "CREATE TABLE unordered (\"{', '.join(LOOSE)}\")",  # a set has no order to document
+        "CREATE TABLE unpacked (\"{', '.join(MORE)}\")",
+    ]
