@@ -342,7 +342,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         entry = s.cache.entry(unit.display, analysis=True) or {}
         s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
     fragments, found = merge(list(results.values()))
-    ordered = sorted([*fragments, *sql_units], key=lambda f: f.path)
+    ordered = sorted([*fragments, *sql_units], key=lambda f: path_order(f.path))
     schema = _verify(s, statements_of(ordered))
     schema = relate(schema, infer=s.settings.infer_relations)
     everything = sorted(
@@ -353,6 +353,16 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     return Result(
         replace(schema, diagnostics=tuple(everything)), s.found, len(summaries) + len(sql_units)
     )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def path_order(path: str) -> tuple[list[str | int], str]:
+    """The order files are applied in: by path, numbers compared as numbers (a migration
+    ``2.sql`` comes before ``10.sql``)."""
+    parts = _DIGITS.split(path)
+    return [int(p) if i % 2 else p for i, p in enumerate(parts)], path
 
 
 def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:

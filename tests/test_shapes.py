@@ -893,3 +893,15 @@ def test_whole_corpus_at_once() -> None:
     result = shape(".")
     assert set(names(result)) == ALL_TABLES
     assert [str(d) for d in result.diagnostics if d.severity == "error"] == []
+
+
+def test_numbered_migrations_apply_in_numeric_order(tmp_path: Path) -> None:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "1.sql").write_text("CREATE TABLE t (a TEXT);\n")
+    (migrations / "2.sql").write_text("ALTER TABLE t RENAME COLUMN a TO b;\n")
+    (migrations / "10.sql").write_text("ALTER TABLE t RENAME COLUMN b TO c;\n")
+    (migrations / "010_extra.sql").write_text("ALTER TABLE t ADD COLUMN d TEXT;\n")
+    result = scan([tmp_path], Settings(root=str(tmp_path), cache=False))
+    assert result.diagnostics == ()
+    assert [c.name for c in result.schema.tables[0].columns] == ["c", "d"]
