@@ -261,6 +261,8 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     foreign = _foreign_reason(stmt, state.reading) or state.foreign_groups.get(
         (stmt.source.path, stmt.function or "")
     )
+    if h.verb == "CREATE" and key == table_key and not foreign:
+        state.foreign.discard(key)  # this engine's definition, after another engine's
     if foreign or table_key in state.foreign:
         if h.verb == "CREATE":
             state.foreign.add(key)

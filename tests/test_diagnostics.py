@@ -293,6 +293,27 @@ CREATE TABLE events (id SERIAL PRIMARY KEY, payload JSONB NOT NULL)
     assert survived(result)
 
 
+def test_sd206_each_engine_its_own_definition(tmp_path: Path) -> None:
+    """The table of each engine under a constant named after it: SQLite's is documented,
+    and so are the indexes on it; the other engine's index is skipped."""
+    source = """POSTGRES_TABLE = \"\"\"
+CREATE TABLE search (id BIGINT, vector TEXT);
+CREATE INDEX search_idx ON search (id);
+\"\"\"
+SQLITE_TABLE = "CREATE VIRTUAL TABLE search USING fts4 (id, body)"
+LATER = "CREATE TABLE search_meta (id INTEGER PRIMARY KEY)"
+"""
+    result = run(tmp_path, {"fts.py": source})
+    skipped = sorted((d.line, d.message) for d in result.diagnostics if d.code == "SD206")
+    assert [line for line, _ in skipped] == [2, 3]
+    assert "POSTGRES_TABLE" in skipped[0][1]
+    search = result.schema.table("search")
+    assert search is not None and search.kind == "virtual"
+    assert [c.name for c in search.columns] == ["id", "body"]
+    assert not result.has_errors()
+    assert survived(result)
+
+
 # --- SD207 / SD208 / SD209 ------------------------------------------------------------------
 
 
