@@ -761,16 +761,43 @@ class _Instantiator:
             values.extend(v for k, v in bound.items() if k[0] == "star")
         return values
 
-    def _loop_choices(self, info: VarInfo) -> list[Value]:
-        """The values a ``for`` variable takes: items of a literal, a constant or ``*args``."""
+    def _loop_choices(self, var: Var, info: VarInfo) -> list[Assignment]:
+        """The values the variables of a ``for`` loop take, item by item: the items of a
+        literal, a constant or ``*args``; with ``for a, b in``, the parts of each item (a
+        literal tuple, or a key and its value in ``.items()`` of a literal dict)."""
         iterable, fn = info.iterable, info.function
         if iterable is None:
             return []
         if fn is not None and isinstance(iterable, cst.Name) and iterable.value == fn.star:
-            return self._star_choices(info)
+            return [{var: v} for v in self._star_choices(info)]
         where = Context(info.context.parsed, fn, info.context.cls)
-        items = self.resolver.sequence(iterable, where, ordered=False) or []
-        return [v for v in (self.resolver.value(i, info.context) for i in items) if v]
+        if not info.unpacked:
+            items = self.resolver.sequence(iterable, where, ordered=False) or []
+            values = (self.resolver.value(i, info.context) for i in items)
+            return [{var: v} for v in values if v]
+        parts: list[list[cst.BaseExpression]] = []
+        if (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value == "items"
+            and not iterable.args
+        ):
+            pairs = self.resolver.mapping(iterable.func.value, where) or []
+            parts = [[key, value] for key, value in pairs]
+        else:
+            for item in self.resolver.sequence(iterable, where, ordered=False) or []:
+                elements = self.resolver.sequence(item, where)
+                if elements is not None:
+                    parts.append(elements)
+        rows: list[Assignment] = []
+        for row in parts:
+            if len(row) != len(info.unpacked):
+                continue
+            values = [self.resolver.value(e, info.context) for e in row]
+            rows.append(
+                {(var[0], var[1], n): v for n, v in zip(info.unpacked, values, strict=True) if v}
+            )
+        return rows
 
     def choices(self, var: Var) -> list[Assignment]:
         """The values a variable takes, each with those that go with it (the other arguments
@@ -785,7 +812,7 @@ class _Instantiator:
     def _assignments(self, var: Var) -> list[Assignment]:
         info = self.resolver.variables.get(var)
         if info is not None and var[0] == "loop":
-            return [{var: v} for v in self._loop_choices(info)]
+            return self._loop_choices(var, info)
         if info is not None:
             return self._param_choices(var, info)
         return []
@@ -823,8 +850,9 @@ class _Instantiator:
 
 
 def _axis(var: Var) -> Var:
-    """What ``var`` takes its values with: all the parameters of its function, or itself."""
-    return ("param", var[1], "") if var[0] == "param" else var
+    """What ``var`` takes its values with: the other parameters of its function, or the
+    other variables of its loop."""
+    return (var[0], var[1], "")
 
 
 def _last_name(expr: cst.BaseExpression) -> str:

@@ -27,7 +27,7 @@ from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
 
 _T = TypeVar("_T")
 
-Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(binding), name)
+Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(iterable), name)
 ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
 
 
@@ -57,6 +57,7 @@ class VarInfo:
     function: FunctionScope | None = None
     name: str = ""
     iterable: cst.BaseExpression | None = None  # what a loop variable iterates
+    unpacked: tuple[str, ...] = ()  # the names a ``for a, b in ...`` loop unpacks each item to
 
 
 class Resolver:
@@ -93,13 +94,9 @@ class Resolver:
             sequence=lambda node: self.sequence(node, ctx),
         )
 
-    def sequence(
-        self, node: cst.BaseExpression, ctx: Context, ordered: bool = True
-    ) -> list[cst.BaseExpression] | None:
-        """The items of the literal list or tuple (or, unless ``ordered``, set) that ``node``
-        is or names: a local or module constant assigned once, or a class attribute read
-        through ``self`` or ``cls``. Unpacked items (``*rest``) make it unknown when
-        ``ordered``, and are left out otherwise."""
+    def named(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
+        """The one expression assigned to what ``node`` names (a local or module constant, or
+        a class attribute read through ``self`` or ``cls``), else ``node`` itself."""
         binding = None
         if isinstance(node, cst.Name):
             local = ctx.function.locals.get(node.value) if ctx.function else None
@@ -113,14 +110,35 @@ class Resolver:
             binding = next(
                 (b for c in self.mro(ctx.cls) if (b := c.attrs.get(node.attr.value))), None
             )
-        if binding is not None and len(binding.exprs) == 1:
-            node = binding.exprs[0]
+        if binding is not None and not binding.loop and len(binding.exprs) == 1:
+            return binding.exprs[0]
+        return node
+
+    def sequence(
+        self, node: cst.BaseExpression, ctx: Context, ordered: bool = True
+    ) -> list[cst.BaseExpression] | None:
+        """The items of the literal list or tuple (or, unless ``ordered``, set) that ``node``
+        is or names (see ``named``). Unpacked items (``*rest``) make it unknown when
+        ``ordered``, and are left out otherwise."""
+        node = self.named(node, ctx)
         kinds = (cst.List, cst.Tuple) if ordered else (cst.List, cst.Tuple, cst.Set)
         if not isinstance(node, kinds):
             return None
         if ordered and not all(isinstance(e, cst.Element) for e in node.elements):
             return None
         return [e.value for e in node.elements if isinstance(e, cst.Element)]
+
+    def mapping(
+        self, node: cst.BaseExpression, ctx: Context
+    ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
+        """The keys and values of the literal dict that ``node`` is or names (see ``named``),
+        in order; None when it is not one or unpacks another (``**more``)."""
+        node = self.named(node, ctx)
+        if not isinstance(node, cst.Dict):
+            return None
+        if not all(isinstance(e, cst.DictElement) for e in node.elements):
+            return None
+        return [(e.key, e.value) for e in node.elements if isinstance(e, cst.DictElement)]
 
     def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
         key = (id(node), id(ctx.cls))
@@ -192,8 +210,9 @@ class Resolver:
             if name in fn.locals and assigning not in self._assigning:
                 binding = fn.locals[name]
                 if binding.loop:
-                    var = ("loop", id(binding), name)
-                    got = self._read(var, VarInfo(ctx, fn, name, binding.exprs[0]))
+                    var = ("loop", id(binding.exprs[0]), name)
+                    info = VarInfo(ctx, fn, name, binding.exprs[0], binding.unpacked)
+                    got = self._read(var, info)
                     return got if got is not None else placeholder(name, None)
                 # ``table = table or "x"``: inside its own value the name is the parameter.
                 self._assigning.add(assigning)

@@ -19,6 +19,7 @@ class Binding:
     exprs: list[cst.BaseExpression] = field(default_factory=list)
     function: cst.FunctionDef | None = None
     loop: bool = False  # a ``for`` target: ``exprs`` holds the iterable
+    unpacked: tuple[str, ...] = ()  # a ``for a, b in ...`` target: all its names, in order
 
 
 @dataclass
@@ -123,13 +124,22 @@ def decorators(fn: cst.FunctionDef) -> set[str]:
     return names
 
 
-def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[str, cst.BaseExpression]]:
-    """``for name in iterable`` loops of a block: the loop variable and what it iterates."""
+def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[tuple[str, ...], cst.BaseExpression]]:
+    """``for name in iterable`` and ``for a, b in iterable`` loops of a block: the names of
+    the loop variables and what they iterate."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.For) and isinstance(node.target, cst.Name):
-            yield node.target.value, node.iter
+            yield (node.target.value,), node.iter
+        elif isinstance(node, cst.For) and isinstance(node.target, cst.Tuple | cst.List):
+            names = [
+                e.value.value
+                for e in node.target.elements
+                if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+            ]
+            if len(names) == len(node.target.elements) > 1:
+                yield tuple(names), node.iter
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
             continue
         stack.extend(
@@ -183,9 +193,11 @@ class _ScopeBuilder:
                     owner.instance_attrs.setdefault(
                         target.attr.value, Binding(function=fn)
                     ).exprs.append(value)
-        for loop_name, iterable in _loop_targets(fn.body):
-            if loop_name not in locals_:
-                locals_[loop_name] = Binding([iterable], function=fn, loop=True)
+        for names, iterable in _loop_targets(fn.body):
+            unpacked = names if len(names) > 1 else ()
+            for loop_name in names:
+                if loop_name not in locals_:
+                    locals_[loop_name] = Binding([iterable], fn, loop=True, unpacked=unpacked)
         star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
         self.scope.functions[fn] = FunctionScope(
             fn, params, locals_, owner, star, returns[0] if len(returns) == 1 else None

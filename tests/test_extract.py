@@ -355,3 +355,32 @@ def test_a_join_reads_the_list_a_name_holds(tmp_path: Path) -> None:
         "CREATE TABLE unordered (\"{', '.join(LOOSE)}\")",  # a set has no order to document
         "CREATE TABLE unpacked (\"{', '.join(MORE)}\")",
     ]
+
+
+def test_a_loop_unpacks_each_item_into_its_variables_together(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        TABLES = {
+            "users": "id INTEGER PRIMARY KEY, name TEXT",
+            "posts": "id INTEGER PRIMARY KEY, body TEXT",
+        }
+        INDEXES = [("ix_posts_body", "posts", "body"), ("ix_users_name", "users", "name")]
+
+        def create(conn):
+            for name, cols in TABLES.items():
+                conn.execute(f"CREATE TABLE {name} ({cols})")
+            for index, table, column in INDEXES:
+                conn.execute(f"CREATE INDEX {index} ON {table} ({column})")
+            for defs in TABLES.values():
+                conn.execute(f"CREATE TABLE copy ({', '.join(defs)})")
+    """,
+    )
+    assert got == [
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT)",
+        "CREATE INDEX ix_posts_body ON posts (body)",
+        "CREATE INDEX ix_users_name ON users (name)",
+        # a loop variable is one item, never the whole list it comes from
+        "CREATE TABLE copy (\"{', '.join(defs)}\")",
+    ]
