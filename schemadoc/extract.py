@@ -801,7 +801,8 @@ class _Instantiator:
 
     def choices(self, var: Var) -> list[Assignment]:
         """The values a variable takes, each with those that go with it (the other arguments
-        of the same call); the files that tells on count as read again."""
+        of the same call, the other parts of the same loop item); the files that tells on
+        count as read again."""
         axis = _axis(var)
         if axis not in self._choices:
             self._choices[axis] = self.modules.tracked(lambda: self._assignments(var))
@@ -819,7 +820,8 @@ class _Instantiator:
 
     def expand(self, found: _Found) -> list[Fragment]:
         """The fragment once per combination of its variables' values (or as it is). The
-        parameters of one function take their values together, call site by call site."""
+        parameters of one function take their values together, call site by call site, and
+        the variables of one loop item by item."""
         groups: dict[Var, list[Var]] = {}
         for var in sorted(found.reads):
             groups.setdefault(_axis(var), []).append(var)
