@@ -210,10 +210,7 @@ class Resolver:
             if name in fn.locals and assigning not in self._assigning:
                 binding = fn.locals[name]
                 if binding.loop:
-                    var = ("loop", id(binding.exprs[0]), name)
-                    info = VarInfo(ctx, fn, name, binding.exprs[0], binding.unpacked)
-                    got = self._read(var, info)
-                    return got if got is not None else placeholder(name, None)
+                    return self._loop_variable(binding, name, ctx)
                 # ``table = table or "x"``: inside its own value the name is the parameter.
                 self._assigning.add(assigning)
                 try:
@@ -233,7 +230,17 @@ class Resolver:
             self.dispatched += 1
             if name in ctx.cls.attrs:
                 return self.binding_value(ctx.cls.attrs[name], ctx)
+        loop = ctx.parsed.scope.loops.get(name)
+        if fn is None and ctx.cls is None and loop is not None:
+            return self._loop_variable(loop, name, ctx)
         return self.global_value(name, ctx.parsed)
+
+    def _loop_variable(self, binding: Binding, name: str, ctx: Context) -> Value:
+        """A ``for`` target read: its value in the loop item at hand, else a placeholder."""
+        var = ("loop", id(binding.exprs[0]), name)
+        info = VarInfo(ctx, ctx.function, name, binding.exprs[0], binding.unpacked)
+        got = self._read(var, info)
+        return got if got is not None else placeholder(name, None)
 
     def global_value(self, name: str, parsed: ParsedModule) -> Value | None:
         scope = parsed.scope

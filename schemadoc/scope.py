@@ -58,6 +58,7 @@ class ModuleScope:
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     functions: dict[cst.FunctionDef, FunctionScope] = field(default_factory=dict)
     module_functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    loops: dict[str, Binding] = field(default_factory=dict)  # module-level ``for`` targets
 
 
 def _targets(
@@ -124,22 +125,35 @@ def decorators(fn: cst.FunctionDef) -> set[str]:
     return names
 
 
-def _loop_targets(body: cst.BaseSuite) -> Iterator[tuple[tuple[str, ...], cst.BaseExpression]]:
-    """``for name in iterable`` and ``for a, b in iterable`` loops of a block: the names of
-    the loop variables and what they iterate."""
+def _loop_names(node: cst.For) -> tuple[str, ...]:
+    """The names a ``for`` loop binds (``for name in`` or ``for a, b in``); none for other
+    targets."""
+    if isinstance(node.target, cst.Name):
+        return (node.target.value,)
+    if isinstance(node.target, cst.Tuple | cst.List):
+        names = [
+            e.value.value
+            for e in node.target.elements
+            if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+        ]
+        if len(names) == len(node.target.elements):
+            return tuple(names)
+    return ()
+
+
+def _loop_binding(node: cst.For, fn: cst.FunctionDef | None = None) -> Binding:
+    """What a name of a ``for`` loop's target is bound to: the loop's iterable."""
+    names = _loop_names(node)
+    return Binding([node.iter], fn, loop=True, unpacked=names if len(names) > 1 else ())
+
+
+def _loops(body: cst.BaseSuite) -> Iterator[cst.For]:
+    """The ``for`` loops of a function's block."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.For) and isinstance(node.target, cst.Name):
-            yield (node.target.value,), node.iter
-        elif isinstance(node, cst.For) and isinstance(node.target, cst.Tuple | cst.List):
-            names = [
-                e.value.value
-                for e in node.target.elements
-                if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
-            ]
-            if len(names) == len(node.target.elements) > 1:
-                yield tuple(names), node.iter
+        if isinstance(node, cst.For):
+            yield node
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
             continue
         stack.extend(
@@ -193,11 +207,10 @@ class _ScopeBuilder:
                     owner.instance_attrs.setdefault(
                         target.attr.value, Binding(function=fn)
                     ).exprs.append(value)
-        for names, iterable in _loop_targets(fn.body):
-            unpacked = names if len(names) > 1 else ()
-            for loop_name in names:
+        for loop in _loops(fn.body):
+            for loop_name in _loop_names(loop):
                 if loop_name not in locals_:
-                    locals_[loop_name] = Binding([iterable], fn, loop=True, unpacked=unpacked)
+                    locals_[loop_name] = _loop_binding(loop, fn)
         star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
         self.scope.functions[fn] = FunctionScope(
             fn, params, locals_, owner, star, returns[0] if len(returns) == 1 else None
@@ -256,6 +269,9 @@ class _ScopeBuilder:
                                     value
                                 )
             elif isinstance(stmt, cst.BaseCompoundStatement):
+                if top and isinstance(stmt, cst.For):
+                    for loop_name in _loop_names(stmt):
+                        scope.loops.setdefault(loop_name, _loop_binding(stmt))
                 for child in stmt.children:
                     if isinstance(child, cst.IndentedBlock):
                         self.visit_block(child.body, top)

@@ -384,3 +384,25 @@ def test_a_loop_unpacks_each_item_into_its_variables_together(tmp_path: Path) ->
         # a loop variable is one item, never the whole list it comes from
         "CREATE TABLE copy (\"{', '.join(defs)}\")",
     ]
+
+
+def test_a_loop_at_module_level_gives_its_items(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        import sqlite3
+
+        conn = sqlite3.connect("app.db")
+        for table in ("audit", "events"):
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table}_log (id INTEGER, msg TEXT)")
+        if conn:
+            for name, column in [("ix_audit", "audit_log"), ("ix_events", "events_log")]:
+                conn.execute(f"CREATE INDEX {name} ON {column} (id)")
+    """,
+    )
+    assert got == [
+        "CREATE TABLE IF NOT EXISTS audit_log (id INTEGER, msg TEXT)",
+        "CREATE TABLE IF NOT EXISTS events_log (id INTEGER, msg TEXT)",
+        "CREATE INDEX ix_audit ON audit_log (id)",
+        "CREATE INDEX ix_events ON events_log (id)",
+    ]
