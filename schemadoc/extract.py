@@ -399,11 +399,18 @@ class _Walker(cst.CSTVisitor):
         self._functions: list[FunctionScope | None] = []
         self._classes: list[ClassInfo | None] = []
         self._names: list[str] = []
+        self._loops: list[cst.For] = []
 
     def context(self, cls: ClassInfo | None = None) -> Context:
         fn = self._functions[-1] if self._functions else None
         own = self._classes[-1] if self._classes else None
-        return Context(self.parsed, fn, cls or own)
+        return Context(self.parsed, fn, cls or own, tuple(self._loops))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(node)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops.pop()
 
     @property
     def function_name(self) -> str | None:

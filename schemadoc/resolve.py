@@ -23,7 +23,15 @@ import libcst as cst
 
 from .dependencies import MISSING_MODULE, module_names
 from .evaluate import Evaluator, Position, Value, placeholder
-from .scope import Binding, ClassInfo, FunctionScope, ModuleScope, decorators
+from .scope import (
+    Binding,
+    ClassInfo,
+    FunctionScope,
+    ModuleScope,
+    decorators,
+    loop_binding,
+    loop_names,
+)
 
 _T = TypeVar("_T")
 
@@ -42,11 +50,13 @@ class ParsedModule:
 
 @dataclass(frozen=True)
 class Context:
-    """Where an expression is evaluated: its module, function and the class ``self`` is."""
+    """Where an expression is evaluated: its module, function and the class ``self`` is,
+    and the ``for`` loops around it (outermost first)."""
 
     parsed: ParsedModule
     function: FunctionScope | None = None
     cls: ClassInfo | None = None
+    loops: tuple[cst.For, ...] = ()
 
 
 @dataclass
@@ -236,7 +246,12 @@ class Resolver:
         return self.global_value(name, ctx.parsed)
 
     def _loop_variable(self, binding: Binding, name: str, ctx: Context) -> Value:
-        """A ``for`` target read: its value in the loop item at hand, else a placeholder."""
+        """A ``for`` target read: its value in the item at hand of the innermost loop around
+        the read that binds it (of the first loop binding it, read outside), else a
+        placeholder."""
+        loop = next((f for f in reversed(ctx.loops) if name in loop_names(f)), None)
+        if loop is not None:
+            binding = loop_binding(loop, binding.function)
         var = ("loop", id(binding.exprs[0]), name)
         info = VarInfo(ctx, ctx.function, name, binding.exprs[0], binding.unpacked)
         got = self._read(var, info)

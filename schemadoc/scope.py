@@ -125,7 +125,7 @@ def decorators(fn: cst.FunctionDef) -> set[str]:
     return names
 
 
-def _loop_names(node: cst.For) -> tuple[str, ...]:
+def loop_names(node: cst.For) -> tuple[str, ...]:
     """The names a ``for`` loop binds (``for name in`` or ``for a, b in``); none for other
     targets."""
     if isinstance(node.target, cst.Name):
@@ -141,14 +141,14 @@ def _loop_names(node: cst.For) -> tuple[str, ...]:
     return ()
 
 
-def _loop_binding(node: cst.For, fn: cst.FunctionDef | None = None) -> Binding:
+def loop_binding(node: cst.For, fn: cst.FunctionDef | None = None) -> Binding:
     """What a name of a ``for`` loop's target is bound to: the loop's iterable."""
-    names = _loop_names(node)
+    names = loop_names(node)
     return Binding([node.iter], fn, loop=True, unpacked=names if len(names) > 1 else ())
 
 
 def _loops(body: cst.BaseSuite) -> Iterator[cst.For]:
-    """The ``for`` loops of a function's block."""
+    """The ``for`` loops of a function's block, in source order."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
@@ -157,10 +157,19 @@ def _loops(body: cst.BaseSuite) -> Iterator[cst.For]:
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
             continue
         stack.extend(
-            c
-            for c in node.children
-            if isinstance(
-                c, cst.BaseSuite | cst.BaseStatement | cst.Else | cst.ExceptHandler | cst.Finally
+            reversed(
+                [
+                    c
+                    for c in node.children
+                    if isinstance(
+                        c,
+                        cst.BaseSuite
+                        | cst.BaseStatement
+                        | cst.Else
+                        | cst.ExceptHandler
+                        | cst.Finally,
+                    )
+                ]
             )
         )
 
@@ -208,9 +217,9 @@ class _ScopeBuilder:
                         target.attr.value, Binding(function=fn)
                     ).exprs.append(value)
         for loop in _loops(fn.body):
-            for loop_name in _loop_names(loop):
+            for loop_name in loop_names(loop):
                 if loop_name not in locals_:
-                    locals_[loop_name] = _loop_binding(loop, fn)
+                    locals_[loop_name] = loop_binding(loop, fn)
         star = p.star_arg.name.value if isinstance(p.star_arg, cst.Param) else None
         self.scope.functions[fn] = FunctionScope(
             fn, params, locals_, owner, star, returns[0] if len(returns) == 1 else None
@@ -270,8 +279,8 @@ class _ScopeBuilder:
                                 )
             elif isinstance(stmt, cst.BaseCompoundStatement):
                 if top and isinstance(stmt, cst.For):
-                    for loop_name in _loop_names(stmt):
-                        scope.loops.setdefault(loop_name, _loop_binding(stmt))
+                    for loop_name in loop_names(stmt):
+                        scope.loops.setdefault(loop_name, loop_binding(stmt))
                 for child in stmt.children:
                     if isinstance(child, cst.IndentedBlock):
                         self.visit_block(child.body, top)

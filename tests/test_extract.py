@@ -406,3 +406,26 @@ def test_a_loop_at_module_level_gives_its_items(tmp_path: Path) -> None:
         "CREATE INDEX ix_audit ON audit_log (id)",
         "CREATE INDEX ix_events ON events_log (id)",
     ]
+
+
+def test_a_name_reused_by_two_loops_takes_the_items_of_the_loop_around_it(
+    tmp_path: Path,
+) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        def setup(conn):
+            for t in ("alpha", "beta"):
+                conn.execute(f"CREATE TABLE {t} (id INTEGER)")
+            for t in ("ix_alpha",):
+                conn.execute(f"CREATE INDEX {t} ON alpha (id)")
+                for t in ("gamma",):
+                    conn.execute(f"CREATE TABLE {t} (id INTEGER)")
+    """,
+    )
+    assert got == [
+        "CREATE TABLE alpha (id INTEGER)",
+        "CREATE TABLE beta (id INTEGER)",
+        "CREATE INDEX ix_alpha ON alpha (id)",
+        "CREATE TABLE gamma (id INTEGER)",
+    ]
