@@ -30,6 +30,7 @@ from .cache import (
 from .config import Settings
 from .dependencies import affected, reached
 from .discover import Found, discover
+from .heap import fewer_collections
 from .model import Diagnostic, Schema, SqlStatement
 from .source import class_lines, decode_source, may_hold_ddl
 
@@ -433,7 +434,8 @@ def scan(
     progress: Progress | None = None,
 ) -> Result:
     """Find, parse and verify the DDL below ``paths``; relations included."""
-    return analyse(survey(paths, settings or Settings(), progress), progress)
+    with fewer_collections():
+        return analyse(survey(paths, settings or Settings(), progress), progress)
 
 
 def _stamp(stat: os.stat_result) -> list[int]:
@@ -549,7 +551,8 @@ def document(
     were not those it had when last written (see ``Document.written``) or found current.
     ``known`` is the document on disk, if any: when it is current, it is all that is read.
     """
-    s = survey(paths, settings, progress)
+    with fewer_collections():
+        s = survey(paths, settings, progress)
     templates = _templates_fingerprint(settings)
     key = _document_key(s.fingerprint, settings, templates)
     diagnostics = s.cache.diagnostics(key)
@@ -566,8 +569,9 @@ def document(
         return Document(cached[0], tuple(cached[1]), s.found, s.cache, key)
     from .render import render
 
-    result = analyse(s, progress)
-    content = render(result.schema, settings)
+    with fewer_collections():
+        result = analyse(s, progress)
+        content = render(result.schema, settings)
     s.cache.put_output(key, content, list(result.diagnostics))
     s.cache.save()
     return Document(content, result.diagnostics, s.found, s.cache, key)

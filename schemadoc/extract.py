@@ -10,14 +10,12 @@ known stays a visible placeholder such as ``{table}``.
 from __future__ import annotations
 
 import ast
-import gc
 import io
 import re
 import sqlite3
 import sys
 import tokenize
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +26,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .dependencies import SUBCLASSES_OF, module_name
 from .evaluate import Position, Value, code_of, mark_templates
-from .heap import give_back
+from .heap import fewer_collections, give_back
 from .model import Diagnostic, Source
 from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
@@ -944,28 +942,12 @@ class UnitResult:
     bases: list[str]  # files of base classes, processed as units too
 
 
-# Extraction keeps hundreds of thousands of libcst nodes and makes little cyclic garbage;
-# the default thresholds run the cyclic collector over them thousands of times (5.8 s of a
-# 42 s cold run of the benchmark tree). These cut the collector's time to about 1 s.
-GC_THRESHOLDS = (20_000, 20, 20)
-
 # A libcst tree takes about 30 bytes of memory per character of source (its parse, for a
 # moment, about 400). Once the parsed modules hold more source than this, they are dropped
 # before the next file and parsed again as it needs them: on the benchmark tree, about 10%
 # more time for a third less peak memory.
 PARSED_BUDGET = 500_000
 _LARGE_PARSE = 100_000  # characters: the memory such a parse took is given back at once
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often (``GC_THRESHOLDS``) for a while."""
-    before = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 class Hierarchy:

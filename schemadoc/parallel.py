@@ -23,7 +23,8 @@ def _start(files: dict[str, Path], summaries: dict[str, Any]) -> None:
     global _extractor
     import gc
 
-    from .extract import GC_THRESHOLDS, Extractor
+    from .extract import Extractor
+    from .heap import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)  # the worker only extracts
     _extractor = Extractor(files, summaries)

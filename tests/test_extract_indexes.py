@@ -15,11 +15,9 @@ from schemadoc import api
 from schemadoc.config import Settings
 from schemadoc.evaluate import code_of
 from schemadoc.extract import (
-    GC_THRESHOLDS,
     Extractor,
     StringPositions,
     extract_project,
-    fewer_collections,
     merge,
     summarize,
 )
@@ -223,16 +221,6 @@ def test_code_of_is_the_source_of_the_node() -> None:
     node = cst.parse_expression('f"{a!r:>{w}}" + "b"')
     assert code_of(node) == 'f"{a!r:>{w}}" + "b"'
     assert code_of(node.left.parts[0]) == "{a!r:>{w}}"  # type: ignore[attr-defined]
-
-
-def test_fewer_collections_raises_the_thresholds_and_restores_them() -> None:
-    before = gc.get_threshold()
-    with fewer_collections():
-        assert gc.get_threshold() == GC_THRESHOLDS
-    assert gc.get_threshold() == before
-    with pytest.raises(KeyError), fewer_collections():
-        raise KeyError("x")
-    assert gc.get_threshold() == before
 
 
 def test_extraction_leaves_no_reference_cycles(tmp_path: Path) -> None:
