@@ -1183,8 +1183,7 @@ def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
                     Diagnostic(
                         "warning",
                         "SD103",
-                        f"cannot resolve {piece.text} statically; documented with a placeholder "
-                        "name",
+                        f"cannot resolve {piece.text} statically; a placeholder stands for it",
                         pos[0],
                         pos[1],
                         pos[2],
