@@ -31,6 +31,7 @@ from .config import Settings
 from .dependencies import affected, reached
 from .discover import Found, discover
 from .heap import fewer_collections
+from .migrations import up_part
 from .model import Diagnostic, Schema, SqlStatement
 from .source import class_lines, decode_source, may_hold_ddl
 
@@ -219,12 +220,14 @@ def _entry(state: FileState, stat: os.stat_result) -> dict[str, Any]:
     }
 
 
-def sql_fragment(text: str, display: str) -> Any:
-    """A ``.sql`` file is one DDL script with its own line numbers."""
+def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
+    """A ``.sql`` file is one DDL script with its own line numbers: its up migration, and
+    a note when a down migration was left out."""
     from .evaluate import Piece, Value
     from .extract import Fragment
 
-    return Fragment(Value((Piece(text, (display, 1, 0), exact=True),)), display, None)
+    up, note = up_part(text, display)
+    return Fragment(Value((Piece(up, (display, 1, 0), exact=True),)), display, None), note
 
 
 def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
@@ -297,7 +300,10 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
             continue
         if display.endswith(".sql"):
             text = st.text if st.text is not None else _text(st)
-            sql_units.append(sql_fragment(text, display))
+            unit, note = sql_fragment(text, display)
+            sql_units.append(unit)
+            if note:
+                problems.append(note)
             continue
         text, st.text = st.text, None  # read again to be extracted: not all held at once
         entry = s.cache.entry(display, analysis=True) or {}
