@@ -231,6 +231,12 @@ class Evaluator:
     returns_string: Callable[[cst.Call], bool] = lambda _node: False
     # the items of the literal list or tuple an expression is or names, if it is one
     sequence: Callable[[cst.BaseExpression], list[cst.BaseExpression] | None] = lambda _node: None
+    # the one expression assigned to what an expression names, else the expression
+    named: Callable[[cst.BaseExpression], cst.BaseExpression] = lambda node: node
+    # the keys and values of the literal dict an expression is or names, if it is one
+    mapping: Callable[
+        [cst.BaseExpression], list[tuple[cst.BaseExpression, cst.BaseExpression]] | None
+    ] = lambda _node: None
     depth: int = field(default=0)
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
@@ -245,8 +251,11 @@ class Evaluator:
             return False
         if isinstance(node, cst.Call):
             func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "format_map"):
                 return self.is_stringy(func.value) or self._named_template(func.value)
+            made = self._template_made(node)
+            if made is not None:
+                return self.is_stringy(made[0]) or self._named_template(made[0])
             if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
                 return self.is_stringy(func.value)
             if _call_name(func) in _TEXT_FUNCTIONS and node.args:
@@ -352,14 +361,9 @@ class Evaluator:
         if isinstance(right, cst.Tuple):
             args = [self.text_or_placeholder(e.value) for e in right.elements]
             named: dict[str, Value] = {}
-        elif isinstance(right, cst.Dict):
+        elif self.mapping(right) is not None:
             args = []
-            named = {}
-            for el in right.elements:
-                if isinstance(el, cst.DictElement):
-                    key = self.value(el.key)
-                    if key is not None and not key.placeholders:
-                        named[key.text] = self.text_or_placeholder(el.value)
+            named = self._keys(right)
         else:
             args = [self.text_or_placeholder(right)]
             named = {}
@@ -376,6 +380,22 @@ class Evaluator:
             if method == "format":
                 template = self._template(func.value)
                 return None if template is None else self._format(template, node.args)
+            if method == "format_map" and node.args:
+                template = self._template(func.value)
+                named = self._keys(node.args[0].value)
+                return None if template is None else _apply_format(template, [], named)
+            made = self._template_made(node)
+            if made is not None:
+                template = self.value(made[0])
+                if template is None:
+                    return None
+                if made[1]:
+                    self.on_template(template)  # its definition is a template, not DDL
+                named = self._keywords(node.args)
+                for arg in node.args:
+                    if arg.keyword is None and not arg.star:
+                        named = {**self._keys(arg.value), **named}
+                return _apply_dollar(template, named)
             if method == "replace" and len(node.args) >= 2:
                 inner = self.value(func.value)
                 old, new = self.value(node.args[0].value), self.value(node.args[1].value)
@@ -420,12 +440,41 @@ class Evaluator:
         positional = [
             self.text_or_placeholder(a.value) for a in args if not a.keyword and not a.star
         ]
-        named = {
-            a.keyword.value: self.text_or_placeholder(a.value)
-            for a in args
-            if a.keyword is not None
-        }
-        return _apply_format(template, positional, named)
+        return _apply_format(template, positional, self._keywords(args))
+
+    def _template_made(self, node: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
+        """For ``Template(text).substitute(...)`` (or ``safe_substitute``), the text, and
+        whether the template was taken from a name."""
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value not in ("substitute", "safe_substitute"):
+            return None
+        made = self.named(func.value)
+        if not isinstance(made, cst.Call) or not made.args or made.args[0].keyword:
+            return None
+        if _call_name(made.func) not in ("Template", "string.Template"):
+            return None
+        return made.args[0].value, made is not func.value
+
+    def _keywords(self, args: Sequence[cst.Arg]) -> dict[str, Value]:
+        """The values of keyword arguments, those unpacked from a literal dict included."""
+        named: dict[str, Value] = {}
+        for arg in args:
+            if arg.keyword is not None:
+                named[arg.keyword.value] = self.text_or_placeholder(arg.value)
+            elif arg.star == "**":
+                named.update(self._keys(arg.value))
+        return named
+
+    def _keys(self, node: cst.BaseExpression) -> dict[str, Value]:
+        """The values of the literal dict that ``node`` is or names, by their string keys."""
+        named: dict[str, Value] = {}
+        for key, value in self.mapping(node) or ():
+            got = self.value(key)
+            if got is not None and not got.placeholders:
+                named[got.text] = self.text_or_placeholder(value)
+        return named
 
 
 def _call_name(func: cst.BaseExpression) -> str | None:
@@ -530,6 +579,20 @@ def _apply_format(template: Value, positional: list[Value], named: dict[str, Val
 
 
 _PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+_DOLLAR = re.compile(r"\$(?:(\$)|([_a-zA-Z]\w*)|\{([_a-zA-Z]\w*)\})")
+
+
+def _apply_dollar(template: Value, named: dict[str, Value]) -> Value:
+    """``string.Template`` substitution: ``$name`` and ``${name}``; ``$$`` is a dollar."""
+    spans: list[tuple[int, int, Value]] = []
+    for m in _DOLLAR.finditer(template.text):
+        key = m.group(2) or m.group(3)
+        if key is None:
+            value = Value.of("$")
+        else:
+            value = named.get(key) or placeholder(key, template.position_at(m.start()))
+        spans.append((m.start(), m.end(), value))
+    return _substitute(template, spans)
 
 
 def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) -> Value:
@@ -554,13 +617,15 @@ def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) 
 
 
 _MARKER = re.compile(
-    r"\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?|\d*)\}"
+    r"\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*"
+    r"|\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?|\d*)\}"
     r"|%\((?P<key>[^)]+)\)[sd]|%[sd]"
 )
 
 
 def mark_templates(value: Value) -> Value:
-    """Template markers left in the text (``{name}``, ``{}``, ``%s``) become placeholders.
+    """Template markers left in the text (``{name}``, ``{}``, ``%s``, ``$name``) become
+    placeholders.
 
     SQL has no braces outside strings, so such text is a template whose values are filled in
     at run time. Markers inside single-quoted SQL strings (``DEFAULT '{}'``) are data.
@@ -568,7 +633,7 @@ def mark_templates(value: Value) -> Value:
     from .statements import tokens
 
     text = value.text
-    if "{" not in text and "%" not in text:
+    if "{" not in text and "%" not in text and "$" not in text:
         return value
     quoted = [(t.start, t.end) for t in tokens(text) if t.kind == "quoted" and t.text[0] == "'"]
     spans: list[tuple[int, int, Value]] = []
@@ -580,7 +645,12 @@ def mark_templates(value: Value) -> Value:
                 if any(s <= start < e for s, e in quoted):
                     continue
                 marker = m.group()
-                label = marker[1:-1] if marker.startswith("{") else (m.group("key") or marker)
+                if marker.startswith("$"):
+                    label = marker.strip("${}")
+                elif marker.startswith("{"):
+                    label = marker[1:-1]
+                else:
+                    label = m.group("key") or marker
                 spans.append((start, end, placeholder(label, piece.position_at(m.start()))))
         offset += len(piece.text)
     return _substitute(value, spans) if spans else value

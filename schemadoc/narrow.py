@@ -116,7 +116,8 @@ def base_names(node: ast.stmt) -> set[str]:
 
 def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
     """What the DDL-bearing statements of a module mean to other modules: the names they
-    mention, and the classes and functions holding DDL (whose call sites matter)."""
+    mention, and the classes, functions and constants holding DDL (whose call sites, and
+    the code that formats them, matter)."""
     lines = text.split("\n")
     words: set[str] = set()
     callables: set[str] = set()
@@ -129,6 +130,8 @@ def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
         if not has_shape(segment, a, strings):
             continue
         words.update(_WORD.findall(segment))
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            callables.update(defined_names(node))  # a template that code elsewhere fills in
         for inner in ast.walk(node):
             if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
                 a, b = _span(inner)

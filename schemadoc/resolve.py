@@ -102,6 +102,8 @@ class Resolver:
             call=lambda node: self.call(node, ctx),
             returns_string=lambda node: self.returns_string(node, ctx),
             sequence=lambda node: self.sequence(node, ctx),
+            mapping=lambda node: self.mapping(node, ctx),
+            named=lambda node: self.named(node, ctx),
         )
 
     def named(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:

@@ -429,3 +429,46 @@ def test_a_name_reused_by_two_loops_takes_the_items_of_the_loop_around_it(
         "CREATE INDEX ix_alpha ON alpha (id)",
         "CREATE TABLE gamma (id INTEGER)",
     ]
+
+
+def test_templates_filled_from_dicts_and_string_template(tmp_path: Path) -> None:
+    got = sqls(
+        tmp_path,
+        """
+        from string import Template
+        import string
+
+        NAMES = {"table": "users", "kind": "TEXT"}
+        SCHEMA = Template("CREATE TABLE $table (id INTEGER)")
+        RAW = "CREATE TABLE ${prefix}_raw (id INTEGER)"
+
+        FORMATTED = "CREATE TABLE {name}_fmt (id INTEGER)"
+
+        def later(conn):
+            conn.execute(SCHEMA.substitute(table="named"))
+            conn.execute(FORMATTED.format(name="later"))
+
+        def setup(conn, other):
+            conn.execute("CREATE TABLE %(table)s_a (id INTEGER)" % {"table": "pct"})
+            conn.execute("CREATE TABLE %(table)s_b (v %(kind)s)" % NAMES)
+            conn.execute("CREATE TABLE {table}_c (id INTEGER)".format(**NAMES))
+            conn.execute("CREATE TABLE {table}_d (id INTEGER)".format_map(NAMES))
+            conn.execute(Template("CREATE TABLE $name (price$$ ${kind})").substitute(
+                name="tmpl", kind="REAL"))
+            made = string.Template("CREATE TABLE ${t}_e (id INTEGER)")
+            conn.execute(made.substitute(NAMES, t="s"))
+            conn.execute(Template("CREATE TABLE $unknown (id INTEGER)").safe_substitute(other))
+    """,
+    )
+    assert got == [
+        'CREATE TABLE "{prefix}_raw" (id INTEGER)',  # a template never filled in here
+        "CREATE TABLE named (id INTEGER)",
+        "CREATE TABLE later_fmt (id INTEGER)",
+        "CREATE TABLE pct_a (id INTEGER)",
+        "CREATE TABLE users_b (v TEXT)",
+        "CREATE TABLE users_c (id INTEGER)",
+        "CREATE TABLE users_d (id INTEGER)",
+        "CREATE TABLE tmpl (price$ REAL)",
+        "CREATE TABLE s_e (id INTEGER)",
+        'CREATE TABLE "{unknown}" (id INTEGER)',
+    ]
