@@ -617,7 +617,7 @@ def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) 
 
 
 _MARKER = re.compile(
-    r"\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*"
+    r"(?<![\w$])\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)"  # not within a name: x$y is one
     r"|\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?|\d*)\}"
     r"|%\((?P<key>[^)]+)\)[sd]|%[sd]"
 )

@@ -441,6 +441,7 @@ def test_templates_filled_from_dicts_and_string_template(tmp_path: Path) -> None
         NAMES = {"table": "users", "kind": "TEXT"}
         SCHEMA = Template("CREATE TABLE $table (id INTEGER)")
         RAW = "CREATE TABLE ${prefix}_raw (id INTEGER)"
+        DOLLARS = "CREATE TABLE prices (amount$usd REAL, eur$ REAL)"
 
         FORMATTED = "CREATE TABLE {name}_fmt (id INTEGER)"
 
@@ -462,6 +463,7 @@ def test_templates_filled_from_dicts_and_string_template(tmp_path: Path) -> None
     )
     assert got == [
         'CREATE TABLE "{prefix}_raw" (id INTEGER)',  # a template never filled in here
+        "CREATE TABLE prices (amount$usd REAL, eur$ REAL)",  # names with a dollar sign
         "CREATE TABLE named (id INTEGER)",
         "CREATE TABLE later_fmt (id INTEGER)",
         "CREATE TABLE pct_a (id INTEGER)",
