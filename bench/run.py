@@ -44,7 +44,7 @@ from typing import Any
 import corpus
 
 from schemadoc import __version__
-from schemadoc.api import sql_fragment, statements_of, survey
+from schemadoc.api import path_order, sql_fragment, statements_of, survey
 from schemadoc.config import Settings
 from schemadoc.evaluate import Value
 from schemadoc.extract import Fragment, extract_project
@@ -290,7 +290,7 @@ def time_stages(
     texts = {d: generated.files[d] for d in chosen if d.endswith(".py")}
     log(f"stages: extracting {len(chosen)} generated files ({count} tables), untimed")
     fragments, problems = extract_project(files, texts)
-    fragments += [sql_fragment(generated.files[d], d) for d in chosen if d.endswith(".sql")]
+    fragments += [sql_fragment(generated.files[d], d)[0] for d in chosen if d.endswith(".sql")]
     settings = Settings(format="markdown", title="Benchmark stages")
     out: dict[str, Any] = {
         "tables_1x": count,
@@ -302,7 +302,8 @@ def time_stages(
         times: dict[str, list[float]] = {s: [] for s in (*STAGES, "total")}
         for i in range(runs):
             copies = sorted(
-                (_renamed(f, k) for k in range(scale) for f in fragments), key=lambda f: f.path
+                (_renamed(f, k) for k in range(scale) for f in fragments),
+                key=lambda f: path_order(f.path),
             )
             gc.collect()
             t0 = time.perf_counter()
