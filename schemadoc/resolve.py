@@ -87,10 +87,12 @@ class Resolver:
         # modules: the bases of a deep hierarchy are not parsed again for every file using it.
         self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
         self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
+        self._mutated: dict[int, frozenset[str]] = {}  # names changed in place, by scope node
 
     def forget(self) -> None:
         """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
         self.variables.clear()
+        self._mutated.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -113,6 +115,9 @@ class Resolver:
         if isinstance(node, cst.Name):
             local = ctx.function.locals.get(node.value) if ctx.function else None
             binding = local or ctx.parsed.scope.constants.get(node.value)
+            scope: cst.CSTNode = ctx.function.node if local and ctx.function else ctx.parsed.module
+            if binding is not None and node.value in self._changed_in_place(scope):
+                return node  # ``cols = []`` then ``cols.append(...)``: not the literal
         elif (
             isinstance(node, cst.Attribute)
             and isinstance(node.value, cst.Name)
@@ -125,6 +130,14 @@ class Resolver:
         if binding is not None and not binding.loop and len(binding.exprs) == 1:
             return binding.exprs[0]
         return node
+
+    def _changed_in_place(self, scope: cst.CSTNode) -> frozenset[str]:
+        """Names whose value ``scope`` changes in place (``x.append(...)``, ``x[k] = ...``)."""
+        if id(scope) not in self._mutated:
+            finder = _InPlace()
+            scope.visit(finder)
+            self._mutated[id(scope)] = frozenset(finder.names)
+        return self._mutated[id(scope)]
 
     def sequence(
         self, node: cst.BaseExpression, ctx: Context, ordered: bool = True
@@ -504,6 +517,34 @@ class Resolver:
                 bound[("star", id(scope.node), str(position - len(names)))] = value
                 position += 1
         return bound
+
+
+class _InPlace(cst.CSTVisitor):
+    """Collects the names a block changes in place."""
+
+    _METHODS = frozenset(
+        {"append", "extend", "insert", "update", "setdefault", "add", "pop", "remove", "clear"}
+    )
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in self._METHODS
+        ):
+            self.names.add(func.value.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self.names.add(node.target.value.value)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self.names.add(node.target.value.value)
 
 
 ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]

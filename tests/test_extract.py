@@ -340,10 +340,14 @@ def test_a_join_reads_the_list_a_name_holds(tmp_path: Path) -> None:
             def create(self, conn):
                 conn.execute(f"CREATE TABLE kv ({', '.join(self.FIELDS)})")
 
-        def setup(conn):
+        def setup(conn, fields):
             local = ["x INTEGER", "y INTEGER"]
+            grown = ["id INTEGER PRIMARY KEY"]
+            for field in fields:
+                grown.append(f"{field} TEXT")
             conn.execute(f"CREATE TABLE notes ({', '.join(COLUMNS)})")
             conn.execute(f"CREATE TABLE points ({', '.join(local)})")
+            conn.execute(f"CREATE TABLE grown ({', '.join(grown)})")
             conn.execute(f"CREATE TABLE unordered ({', '.join(LOOSE)})")
             conn.execute(f"CREATE TABLE unpacked ({', '.join(MORE)})")
     """,
@@ -352,6 +356,7 @@ def test_a_join_reads_the_list_a_name_holds(tmp_path: Path) -> None:
         "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB)",
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
         "CREATE TABLE points (x INTEGER, y INTEGER)",
+        "CREATE TABLE grown (\"{', '.join(grown)}\")",  # filled in at run time, not just its start
         "CREATE TABLE unordered (\"{', '.join(LOOSE)}\")",  # a set has no order to document
         "CREATE TABLE unpacked (\"{', '.join(MORE)}\")",
     ]
