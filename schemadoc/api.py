@@ -433,6 +433,7 @@ def _process(
     return units
 
 
+@fewer_collections()
 def scan(
     paths: Sequence[str | Path],
     settings: Settings | None = None,
@@ -440,8 +441,7 @@ def scan(
     progress: Progress | None = None,
 ) -> Result:
     """Find, parse and verify the DDL below ``paths``; relations included."""
-    with fewer_collections():
-        return analyse(survey(paths, settings or Settings(), progress), progress)
+    return analyse(survey(paths, settings or Settings(), progress), progress)
 
 
 def _stamp(stat: os.stat_result) -> list[int]:
@@ -542,6 +542,7 @@ def _unaffected(s: Survey) -> bool:
     return not affected(deps, holders, reached(s.changed), _changed_words(s))
 
 
+@fewer_collections()
 def document(
     paths: Sequence[str | Path],
     settings: Settings,
@@ -557,8 +558,7 @@ def document(
     were not those it had when last written (see ``Document.written``) or found current.
     ``known`` is the document on disk, if any: when it is current, it is all that is read.
     """
-    with fewer_collections():
-        s = survey(paths, settings, progress)
+    s = survey(paths, settings, progress)
     templates = _templates_fingerprint(settings)
     key = _document_key(s.fingerprint, settings, templates)
     diagnostics = s.cache.diagnostics(key)
@@ -575,9 +575,8 @@ def document(
         return Document(cached[0], tuple(cached[1]), s.found, s.cache, key)
     from .render import render
 
-    with fewer_collections():
-        result = analyse(s, progress)
-        content = render(result.schema, settings)
+    result = analyse(s, progress)
+    content = render(result.schema, settings)
     s.cache.put_output(key, content, list(result.diagnostics))
     s.cache.save()
     return Document(content, result.diagnostics, s.found, s.cache, key)

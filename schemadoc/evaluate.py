@@ -360,14 +360,11 @@ class Evaluator:
     def _percent(self, template: Value, right: cst.BaseExpression) -> Value:
         if isinstance(right, cst.Tuple):
             args = [self.text_or_placeholder(e.value) for e in right.elements]
-            named: dict[str, Value] = {}
-        elif self.mapping(right) is not None:
-            args = []
-            named = self._keys(right)
-        else:
-            args = [self.text_or_placeholder(right)]
-            named = {}
-        return _apply_percent(template, args, named)
+            return _apply_percent(template, args, {})
+        pairs = self.mapping(right)
+        if pairs is not None:
+            return _apply_percent(template, [], self._pairs(pairs))
+        return _apply_percent(template, [self.text_or_placeholder(right)], {})
 
     def _call(self, node: cst.Call) -> Value | None:
         func = node.func
@@ -469,8 +466,14 @@ class Evaluator:
 
     def _keys(self, node: cst.BaseExpression) -> dict[str, Value]:
         """The values of the literal dict that ``node`` is or names, by their string keys."""
+        return self._pairs(self.mapping(node) or [])
+
+    def _pairs(
+        self, pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]]
+    ) -> dict[str, Value]:
+        """The values of a dict's keys and values, by their string keys."""
         named: dict[str, Value] = {}
-        for key, value in self.mapping(node) or ():
+        for key, value in pairs:
             got = self.value(key)
             if got is not None and not got.placeholders:
                 named[got.text] = self.text_or_placeholder(value)

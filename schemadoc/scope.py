@@ -71,18 +71,20 @@ def _targets(
         yield node.target, node.value
 
 
-def _simple_statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
-    """Small statements of a block and its nested control flow, not of nested defs."""
+def _statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:
+    """Statements of a block and of its nested control flow, in source order; not those of
+    nested defs."""
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop(0)
         if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
-            yield from node.body
+            yield node
         elif isinstance(node, cst.IndentedBlock):
             stack[:0] = list(node.body)
         elif isinstance(node, cst.FunctionDef | cst.ClassDef):
             continue
         elif isinstance(node, cst.BaseCompoundStatement):
+            yield node
             stack[:0] = [
                 c
                 for c in node.children
@@ -97,6 +99,13 @@ def _simple_statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
             ]
         elif isinstance(node, cst.Else | cst.ExceptHandler | cst.Finally):
             stack[:0] = [node.body]
+
+
+def _simple_statements(body: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
+    """Small statements of a block and its nested control flow, not of nested defs."""
+    for node in _statements(body):
+        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            yield from node.body
 
 
 def _dotted(node: cst.BaseExpression | None) -> str:
@@ -149,29 +158,7 @@ def loop_binding(node: cst.For, fn: cst.FunctionDef | None = None) -> Binding:
 
 def _loops(body: cst.BaseSuite) -> Iterator[cst.For]:
     """The ``for`` loops of a function's block, in source order."""
-    stack: list[cst.CSTNode] = [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.For):
-            yield node
-        if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not body:
-            continue
-        stack.extend(
-            reversed(
-                [
-                    c
-                    for c in node.children
-                    if isinstance(
-                        c,
-                        cst.BaseSuite
-                        | cst.BaseStatement
-                        | cst.Else
-                        | cst.ExceptHandler
-                        | cst.Finally,
-                    )
-                ]
-            )
-        )
+    return (node for node in _statements(body) if isinstance(node, cst.For))
 
 
 def build_scope(

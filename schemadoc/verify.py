@@ -174,8 +174,9 @@ class _State:
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
-    # tables and views dropped, by name: their group, the DROP and where they were created
-    dropped: dict[str, tuple[str, SqlStatement, Source]] = field(default_factory=dict)
+    # tables and views dropped, by name: their group, the DROP, what it dropped (kind and
+    # name) and where that was created
+    dropped: dict[str, tuple[str, SqlStatement, str, Source]] = field(default_factory=dict)
     reading: _Reading = field(default_factory=_Reading)
 
     def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
@@ -486,7 +487,7 @@ def _track(
     if verb == "DROP":
         gone = state.objects.pop(key, None)
         if gone is not None and kind in ("TABLE", "VIEW"):
-            state.dropped[key] = (state.group, stmt, gone.sources[0])
+            state.dropped[key] = (state.group, stmt, f"{kind} {name}", gone.sources[0])
         return
     if obj is None:
         return
@@ -1038,16 +1039,14 @@ def _by_name(objects: Iterable[_Named]) -> tuple[_Named, ...]:
 
 def _note_drops(state: _State) -> None:
     """A note where a table or view is dropped and not made again: why it is not documented."""
-    for key, (group, stmt, created) in state.dropped.items():
+    for key, (group, stmt, what, created) in state.dropped.items():
         if key not in state.objects:
-            h = state.reading.head(stmt.sql)
-            name, _ = state.reading.names(stmt.sql)
             state.group = group
             state.warn(
                 stmt,
                 "note",
                 "SD305",
-                f"DROP {h.kind} {name} removes what {created} created; it is not documented",
+                f"DROP {what} removes what {created} created; it is not documented",
             )
 
 
