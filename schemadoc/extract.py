@@ -24,7 +24,9 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .branches import Labels, engine_labels
 from .dependencies import SUBCLASSES_OF, module_name
+from .engines import is_other
 from .evaluate import Position, Value, code_of, mark_templates
 from .heap import fewer_collections, give_back
 from .model import Diagnostic, Source
@@ -464,13 +466,44 @@ class _Finder(_Walker):
         self._docstrings: set[int] = set()
         self._roles: list[str | None] = []  # see ``place``
         self._rollbacks: set[int] = set()  # arguments that undo a call's first argument
+        self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
+        self._labels: dict[int, Labels] = {}  # by function node (or module): see ``place``
 
     @property
     def place(self) -> str | None:
         """Where a fragment is: its function, or outside functions the constant it is
-        assigned to; then the keyword of the argument it is passed as, or ``rollback`` for
-        an argument after one that holds DDL (``step("CREATE ...", "DROP ...")``)."""
-        return ".".join([*self._names, *(r for r in self._roles if r)]) or None
+        assigned to; the other engine its branch runs on (``if isinstance(engine,
+        PostgresEngine):``); then the keyword of the argument it is passed as, or
+        ``rollback`` for an argument after one that holds DDL (``step("CREATE ...",
+        "DROP ...")``)."""
+        engine = self._engine()
+        branch = [engine] if is_other(engine) else []
+        return ".".join([*self._names, *branch, *(r for r in self._roles if r)]) or None
+
+    def _engine(self) -> str | None:
+        """The engine the ``if`` tests around the statement at hand say it runs on."""
+        if not self._lines:
+            return None
+        fn = self._functions[-1] if self._functions else None
+        scope: cst.CSTNode = fn.node if fn is not None else self.parsed.module
+        labels = self._labels.get(id(scope))
+        if labels is None:
+            labels = self._labels[id(scope)] = engine_labels(
+                scope.body if isinstance(scope, cst.FunctionDef) else scope
+            )
+        return labels.get(id(self._lines[-1]))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._lines.append(node)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._lines.pop()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._lines.append(node)
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._lines.pop()
 
     def _assigned(self, target: cst.BaseExpression | None) -> None:
         if self.function_name:

@@ -21,7 +21,9 @@ from typing import Any, TypeVar
 
 import libcst as cst
 
+from .branches import Labels, engine_labels
 from .dependencies import MISSING_MODULE, module_names
+from .engines import SQLITE, is_other
 from .evaluate import Evaluator, Position, Value, placeholder
 from .scope import (
     Binding,
@@ -88,11 +90,13 @@ class Resolver:
         self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
         self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
         self._mutated: dict[int, frozenset[str]] = {}  # names changed in place, by scope node
+        self._labels: dict[int, Labels] = {}  # engines of branches, by scope node
 
     def forget(self) -> None:
         """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
         self.variables.clear()
         self._mutated.clear()
+        self._labels.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
@@ -207,7 +211,8 @@ class Resolver:
     def binding_value(self, binding: Binding, ctx: Context) -> Value | None:
         fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
         inner = Context(ctx.parsed, fn_scope, ctx.cls)
-        values = [self.value(expr, inner) for expr in binding.exprs]
+        exprs = self._on_sqlite(binding, ctx) if len(binding.exprs) > 1 else binding.exprs
+        values = [self.value(expr, inner) for expr in exprs]
         if not values or any(v is None for v in values):
             return None
         texts = {v.text for v in values if v is not None}
@@ -216,6 +221,20 @@ class Resolver:
         # Assigned different strings: take the one fully known value, if there is just one.
         known = [v for v in values if v is not None and not v.placeholders]
         return known[0] if len({v.text for v in known}) == 1 else None
+
+    def _on_sqlite(self, binding: Binding, ctx: Context) -> list[cst.BaseExpression]:
+        """The values a name is assigned where the code runs on SQLite: not those in
+        branches for other engines, and only those in SQLite's branches if there are any."""
+        scope: cst.CSTNode = binding.function or ctx.parsed.module
+        labels = self._labels.get(id(scope))
+        if labels is None:
+            body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+            labels = self._labels[id(scope)] = engine_labels(body)
+        engines = [labels.get(id(expr)) for expr in binding.exprs]
+        ours = [e for e, engine in zip(binding.exprs, engines, strict=True) if engine == SQLITE]
+        return ours or [
+            e for e, engine in zip(binding.exprs, engines, strict=True) if not is_other(engine)
+        ]
 
     # -- names -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from .engines import OTHER_ENGINE
 from .model import (
     Check,
     Column,
@@ -114,11 +115,6 @@ _TEARDOWN = re.compile(
     r"nuke)(?:_|$|[A-Z])",
     re.IGNORECASE,
 )
-_ENGINE_HINT = re.compile(
-    r"postgres\w*|psycopg\w*|\bpg_\w*|\w*_pg\b|mysql\w*|mariadb|mssql|sqlserver|oracle|"
-    r"redshift|snowflake|duckdb|clickhouse|cockroach\w*",
-    re.IGNORECASE,
-)
 _TEST_PATH = re.compile(
     r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$"
 )
@@ -211,7 +207,7 @@ def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[str, str, str] | None:
 
 def _engine_hint(path: str, function: str) -> str | None:
     """The name of another engine in a file's path or a function's name."""
-    hint = _ENGINE_HINT.search(f"{path} {function}")
+    hint = OTHER_ENGINE.search(f"{path} {function}")
     return hint.group() if hint else None
 
 

@@ -886,6 +886,7 @@ ALL_TABLES = {
     "blob_tags",
     "regions",
     "cities",
+    "member",
 }
 
 
@@ -905,3 +906,44 @@ def test_numbered_migrations_apply_in_numeric_order(tmp_path: Path) -> None:
     result = scan([tmp_path], Settings(root=str(tmp_path), cache=False))
     assert result.diagnostics == ()
     assert [c.name for c in result.schema.tables[0].columns] == ["c", "d"]
+
+
+# --- branches for other engines -------------------------------------------------------------
+
+ROOMS = "engine_branches/store/upgrade.py"
+
+
+def test_branches_for_other_engines_are_skipped() -> None:
+    result = shape("engine_branches")
+    member = table(result, "member")
+    assert columns(member) == [
+        ("id", "INTEGER", False, None, 1),
+        ("room_id", "TEXT", True, None, 0),
+        ("membership", "membership", True, None, 0),
+        ("joined_at", "INTEGER", False, None, 0),
+    ]
+    assert [(i.name, [c.name for c in i.columns]) for i in member.indexes] == [
+        ("member_room", ["room_id"])
+    ]
+    assert loc(member.indexes[0]) == where(ROOMS, "CREATE INDEX member_room ON member (")
+    sd206 = sorted((d.message.rpartition("(")[2], *at(d)) for d in found(result, "SD206"))
+    assert sd206 == sorted(
+        [
+            ("'ALTER COLUMN' is not SQLite); skipped", *where(ROOMS, "ALTER TABLE member ALTER")),
+            ("it is in 'non-sqlite' code); skipped", *where(ROOMS, "ALTER TABLE member DROP")),
+            ("'USING btree' is not SQLite); skipped", *where(ROOMS, "CREATE INDEX member_room")),
+            (
+                "it is in 'PostgresEngine' code); skipped",
+                *where(ROOMS, "ALTER TABLE member ADD COLUMN joined_at TIMESTAMP"),
+            ),
+        ]
+    )
+    assert problems(result) == [str(d) for d in found(result, "SD206")]
+
+
+def test_a_name_takes_the_value_assigned_where_sqlite_runs() -> None:
+    member = table(shape("engine_branches"), "member")
+    checks = {c.name: tuple(k.expression for k in c.checks) for c in member.columns}
+    assert checks["membership"] == ("membership IN ('join', 'leave')",)
+    assert checks["id"] == ()
+    assert member.primary_key == ("id",)
