@@ -30,13 +30,16 @@ _HEAD = re.compile(
 # Markers of DDL written for another engine (SQLite would store it as if it were its own).
 FOREIGN_DIALECT = re.compile(  # one leading \b for the words: five times faster to search
     r"::\s*\w|\b(?:(?:BIG|SMALL)?SERIAL\b|ENGINE\s*=|AUTO_INCREMENT\b|ALTER\s+COLUMN\b|"
-    r"TIMESTAMPTZ\b|CHARACTER\s+SET\b|DEFAULT\s+CHARSET\b|USING\s+(?:GIN|GIST|BRIN|HASH|BTREE)\b|"
+    r"CHARACTER\s+SET\b|DEFAULT\s+CHARSET\b|USING\s+(?:GIN|GIST|BRIN|HASH|BTREE)\b|"
     r"CONCURRENTLY\b|ON\s+UPDATE\s+CURRENT_TIMESTAMP\b|CREATE\s+OR\s+REPLACE\b|"
     r"GENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b|ADD\s+CONSTRAINT\b|"
-    r"UNSIGNED\b(?!\s+BIG\s+INT)|INCLUDE\s*\(|TABLESPACE\b|WITH\s+TIME\s+ZONE\b|"
-    r"BYTEA\b|JSONB\b|IDENTITY\s*\(|NVARCHAR\s*\(\s*MAX\b)",
+    r"UNSIGNED\b(?!\s+BIG\s+INT)|INCLUDE\s*\(|TABLESPACE\b|"
+    r"IDENTITY\s*\(|NVARCHAR\s*\(\s*MAX\b)",
     re.IGNORECASE,
 )
+# Types of other engines that SQLite takes as written: code shared by several engines uses
+# them too, so they mark a table as another engine's only beside a definition without them.
+FOREIGN_TYPE = re.compile(r"\b(?:BYTEA|JSONB|TIMESTAMPTZ|WITH\s+TIME\s+ZONE)\b", re.IGNORECASE)
 
 
 def unquote(name: str) -> str:

@@ -35,6 +35,7 @@ from .model import (
 )
 from .parse import (
     FOREIGN_DIALECT,
+    FOREIGN_TYPE,
     AddColumn,
     CreateTable,
     DeclaredColumn,
@@ -169,6 +170,7 @@ class _State:
     created: set[str] = field(default_factory=set)  # every name ever created
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
+    plain: set[str] = field(default_factory=set)  # see ``_plain_tables``
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
     # tables and views dropped, by name: their group, the DROP, what it dropped (kind and
     # name) and where that was created
@@ -220,6 +222,32 @@ def _foreign_reason(stmt: SqlStatement, reading: _Reading) -> str | None:
     return f"it is in {hint!r} code" if hint else None
 
 
+def _foreign_type(stmt: SqlStatement, h: Head, key: str, state: _State) -> str | None:
+    """Why a table whose types are another engine's is not ours: another definition of it
+    is written without them."""
+    found = FOREIGN_TYPE.search(stmt.sql) if h.verb == "CREATE" and h.kind == "TABLE" else None
+    if found is None or key not in state.plain:
+        return None
+    return f"{' '.join(found.group().split())!r} is not SQLite, unlike another definition of it"
+
+
+def _plain_tables(statements: Iterable[SqlStatement], state: _State) -> set[str]:
+    """The tables with a definition that shows no sign of another engine."""
+    out = set()
+    for stmt in statements:
+        h = state.reading.head(stmt.sql)
+        if h.verb != "CREATE" or h.kind != "TABLE" or len(stmt.sql) > MAX_LENGTH:
+            continue
+        name = state.reading.names(stmt.sql)[0]
+        if name and not (
+            FOREIGN_TYPE.search(stmt.sql)
+            or _foreign_reason(stmt, state.reading)
+            or (stmt.source.path, stmt.function or "") in state.foreign_groups
+        ):
+            out.add(ascii_fold(name))
+    return out
+
+
 def _foreign_groups(
     statements: Sequence[SqlStatement], reading: _Reading
 ) -> dict[tuple[str, str], str]:
@@ -255,8 +283,10 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         return
     key = ascii_fold(name)
     table_key = ascii_fold(on_table) if on_table else key
-    foreign = _foreign_reason(stmt, state.reading) or state.foreign_groups.get(
-        (stmt.source.path, stmt.function or "")
+    foreign = (
+        _foreign_reason(stmt, state.reading)
+        or state.foreign_groups.get((stmt.source.path, stmt.function or ""))
+        or _foreign_type(stmt, h, key, state)
     )
     if h.verb == "CREATE" and key == table_key and not foreign:
         state.foreign.discard(key)  # this engine's definition, after another engine's
@@ -492,6 +522,7 @@ def _track(
         state.objects.pop(key)
         obj.name = op.new_name
         state.objects[ascii_fold(op.new_name)] = obj
+        state.foreign.discard(ascii_fold(op.new_name))  # now this engine's table
     elif obj.columns is None or isinstance(op, Unparsed):
         obj.columns = None
     elif isinstance(op, AddColumn):
@@ -995,6 +1026,7 @@ def verify_parts(
     kept = {keys[g]: known[keys[g]] for g in members if keys[g] in known}
     todo = [(s, g) for s, g in zip(statements, groups, strict=True) if keys[g] not in kept]
     state = _State(foreign_groups=foreign, root_of=root_of, reading=reading)
+    state.plain = _plain_tables((s for s, _ in todo), state)
     fresh, attributed = _apply_all(todo, state)
     parts = [*kept.values(), *fresh.values()]
     for group in {g for _, g in todo}:

@@ -314,6 +314,65 @@ LATER = "CREATE TABLE search_meta (id INTEGER PRIMARY KEY)"
     assert survived(result)
 
 
+def test_types_of_other_engines_alone_are_documented(tmp_path: Path) -> None:
+    """Code shared by several engines writes their types; SQLite takes them as written."""
+    source = '''async def upgrade(conn):
+    await conn.execute(
+        """CREATE TABLE portal (
+            id BIGINT PRIMARY KEY,
+            config jsonb,
+            avatar bytea,
+            created_at TIMESTAMP WITH TIME ZONE
+        )"""
+    )
+    await conn.execute("ALTER TABLE portal ADD COLUMN extra jsonb")
+'''
+    result = run(tmp_path, {"upgrade.py": source})
+    portal = result.schema.table("portal")
+    assert portal is not None
+    assert [(c.name, c.type) for c in portal.columns] == [
+        ("id", "BIGINT"),
+        ("config", "jsonb"),
+        ("avatar", "bytea"),
+        ("created_at", "TIMESTAMP WITH TIME ZONE"),
+        ("extra", "jsonb"),
+    ]
+    assert [d for d in result.diagnostics if d.code == "SD206"] == []
+    assert survived(result)
+
+
+def test_types_of_other_engines_beside_a_plain_definition_are_skipped(tmp_path: Path) -> None:
+    pg = 'SCHEMA = "CREATE TABLE IF NOT EXISTS events (id BIGINT PRIMARY KEY, body JSONB)"\n'
+    lite = 'SCHEMA = "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, body TEXT)"\n'
+    result = run(tmp_path, {"a_server.py": pg, "b_local.py": lite})
+    events = result.schema.table("events")
+    assert events is not None
+    assert [(c.name, c.type) for c in events.columns] == [("id", "INTEGER"), ("body", "TEXT")]
+    skipped = only(result, "SD206")
+    assert placed(skipped) == ("warning", "a_server.py", 1)
+    assert "'JSONB' is not SQLite, unlike another definition of it" in skipped.message
+    assert [d.code for d in result.diagnostics] == ["SD206"]
+
+
+def test_a_table_renamed_over_another_engines_name_is_ours(tmp_path: Path) -> None:
+    """Another engine's ``filters`` is skipped; a SQLite table renamed to that name later
+    is this engine's table, and what follows applies to it."""
+    source = """MYSQL_SCHEMA = "CREATE TABLE filters (id BIGINT UNSIGNED, body TEXT)"
+MIGRATE = \"\"\"
+CREATE TABLE filters_new (id INTEGER NOT NULL, body TEXT);
+ALTER TABLE filters_new RENAME TO filters;
+CREATE UNIQUE INDEX filters_id ON filters (id);
+ALTER TABLE filters ADD COLUMN owner TEXT;
+\"\"\"
+"""
+    result = run(tmp_path, {"filters.py": source})
+    filters = result.schema.table("filters")
+    assert filters is not None
+    assert [c.name for c in filters.columns] == ["id", "body", "owner"]
+    assert [i.name for i in filters.indexes] == ["filters_id"]
+    assert [(d.code, d.line) for d in result.diagnostics] == [("SD206", 1)]
+
+
 # --- SD207 / SD208 / SD209 ------------------------------------------------------------------
 
 
