@@ -32,9 +32,11 @@ from .heap import fewer_collections, give_back
 from .model import Diagnostic, Source
 from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
+    Choice,
     Context,
     ModuleIndex,
     ParsedModule,
+    Recording,
     Resolver,
     Var,
     VarInfo,
@@ -467,6 +469,7 @@ class _Finder(_Walker):
         self._roles: list[str | None] = []  # see ``place``
         self._rollbacks: set[int] = set()  # arguments that undo a call's first argument
         self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
+        self.choices: set[Choice] = set()  # made in evaluating the DDL found
         self._labels: dict[int, Labels] = {}  # by function node (or module): see ``place``
 
     @property
@@ -639,21 +642,22 @@ class _Finder(_Walker):
         if id(node) in self._docstrings:
             return False
         stringy = False
-        results: list[tuple[Value, Context, frozenset[Var]]] = []
+        results: list[tuple[Value, Context, Recording]] = []
         for ctx in self._contexts():
             evaluator = self.resolver.evaluator(ctx)
             if not evaluator.is_stringy(node):
                 continue
             stringy = True
-            with self.resolver.recording() as reads:
+            with self.resolver.recording() as recording:
                 value = evaluator.value(node)
             if value is not None:
-                results.append((value, ctx, frozenset(reads)))
+                results.append((value, ctx, recording))
         # A base class that leaves a name to its subclasses documents nothing of its own.
         if any(not v.placeholders for v, _, _ in results):
-            results = [r for r in results if not r[0].placeholders or r[2]]
-        for value, ctx, reads in results:
-            self._keep(value, node, ctx, reads)
+            results = [r for r in results if not r[0].placeholders or r[2].reads]
+        for value, ctx, recording in results:
+            if self._keep(value, node, ctx, frozenset(recording.reads)):
+                self.choices |= recording.choices
         return not stringy
 
     def _keep(
@@ -1190,10 +1194,26 @@ class Extractor:
             for fragment in expanded:
                 result.fragments.append(fragment)
                 result.raws.append(item.raw)
+        result.diagnostics.extend(_chosen(choice, display) for choice in sorted(finder.choices))
         result.templates = sorted(self.resolver.templates, key=repr)
         result.deps = sorted(self.modules.accessed - {display})
         result.bases = sorted(bases - {display})
         return result
+
+
+def _chosen(choice: Choice, display: str) -> Diagnostic:
+    """The warning for a name assigned different values, the first standing for them."""
+    name, values = choice
+    path, line, column = values[0][1] or (display, 1, 0)
+    texts = ", ".join(repr(text) for text, _ in values)
+    return Diagnostic(
+        "warning",
+        "SD106",
+        f"{name} is assigned different values ({texts}); the first is documented",
+        path,
+        line,
+        column,
+    )
 
 
 def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +61,20 @@ class Context:
     loops: tuple[cst.For, ...] = ()
 
 
+# A name assigned different known strings: the name, then each value and where it is
+# assigned, the one documented first.
+Choice = tuple[str, tuple[tuple[str, Position | None], ...]]
+
+
+@dataclass
+class Recording:
+    """What evaluating an expression read: its variables, and the names whose value
+    depends on the path the code takes (the first value stands for them)."""
+
+    reads: set[Var] = field(default_factory=set)
+    choices: set[Choice] = field(default_factory=set)
+
+
 @dataclass
 class VarInfo:
     """What is known of a variable: where it lives, and the values it can take."""
@@ -80,7 +94,7 @@ class Resolver:
         self.templates: set[tuple[Position | None, str]] = set()
         self.overrides: dict[Var, Value] = {}
         self.variables: dict[Var, VarInfo] = {}
-        self._reads: list[set[Var]] = []
+        self._recordings: list[Recording] = []
         self._active: set[tuple[int, int]] = set()
         self._assigning: set[tuple[int, str]] = set()
         self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
@@ -180,14 +194,14 @@ class Resolver:
             self._active.discard(key)
 
     @contextmanager
-    def recording(self) -> Iterator[set[Var]]:
-        """Collect the variables read while evaluating."""
-        reads: set[Var] = set()
-        self._reads.append(reads)
+    def recording(self) -> Iterator[Recording]:
+        """Collect the variables read, and the choices made, while evaluating."""
+        recording = Recording()
+        self._recordings.append(recording)
         try:
-            yield reads
+            yield recording
         finally:
-            self._reads.pop()
+            self._recordings.pop()
 
     @contextmanager
     def bound(self, values: dict[Var, Value]) -> Iterator[None]:
@@ -204,11 +218,13 @@ class Resolver:
         self.variables.setdefault(var, info)
         if var in self.overrides:
             return self.overrides[var]
-        for reads in self._reads:
-            reads.add(var)
+        for recording in self._recordings:
+            recording.reads.add(var)
         return None
 
-    def binding_value(self, binding: Binding, ctx: Context) -> Value | None:
+    def binding_value(self, binding: Binding, ctx: Context, name: str) -> Value | None:
+        """The value of a name from its assignments: the one they agree on, or the one fully
+        known, or else (different known strings, on different paths) the first."""
         fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
         inner = Context(ctx.parsed, fn_scope, ctx.cls)
         exprs = self._on_sqlite(binding, ctx) if len(binding.exprs) > 1 else binding.exprs
@@ -218,9 +234,15 @@ class Resolver:
         texts = {v.text for v in values if v is not None}
         if len(texts) == 1:
             return values[0]
-        # Assigned different strings: take the one fully known value, if there is just one.
         known = [v for v in values if v is not None and not v.placeholders]
-        return known[0] if len({v.text for v in known}) == 1 else None
+        if len({v.text for v in known}) == 1:
+            return known[0]
+        if len(known) < len(values):
+            return None
+        choice = (name, tuple((v.text, v.position_at(0)) for v in known))
+        for recording in self._recordings:
+            recording.choices.add(choice)
+        return known[0]
 
     def _on_sqlite(self, binding: Binding, ctx: Context) -> list[cst.BaseExpression]:
         """The values a name is assigned where the code runs on SQLite: not those in
@@ -258,7 +280,7 @@ class Resolver:
                 # ``table = table or "x"``: inside its own value the name is the parameter.
                 self._assigning.add(assigning)
                 try:
-                    return self.binding_value(binding, ctx)
+                    return self.binding_value(binding, ctx, name)
                 finally:
                     self._assigning.discard(assigning)
             if name in fn.params:
@@ -273,7 +295,7 @@ class Resolver:
         if fn is None and ctx.cls is not None:
             self.dispatched += 1
             if name in ctx.cls.attrs:
-                return self.binding_value(ctx.cls.attrs[name], ctx)
+                return self.binding_value(ctx.cls.attrs[name], ctx, name)
         loop = ctx.parsed.scope.loops.get(name)
         if fn is None and ctx.cls is None and loop is not None:
             return self._loop_variable(loop, name, ctx)
@@ -294,7 +316,7 @@ class Resolver:
     def global_value(self, name: str, parsed: ParsedModule) -> Value | None:
         scope = parsed.scope
         if name in scope.constants:
-            return self.binding_value(scope.constants[name], Context(parsed))
+            return self.binding_value(scope.constants[name], Context(parsed), name)
         if name in scope.imports:
             module, attr = scope.imports[name]
             other = self.modules.module(module, attr) if attr else None
@@ -390,9 +412,9 @@ class Resolver:
             return None
         ctx = Context(parsed, None, cls)
         if attr in owner.attrs:
-            return self.binding_value(owner.attrs[attr], ctx)
+            return self.binding_value(owner.attrs[attr], ctx, attr)
         if attr in owner.instance_attrs:
-            return self.binding_value(owner.instance_attrs[attr], ctx)
+            return self.binding_value(owner.instance_attrs[attr], ctx, f"self.{attr}")
         method = owner.methods[attr]
         if decorators(method) & {"property", "cached_property"}:
             scope = parsed.scope.functions.get(method)

@@ -172,6 +172,50 @@ def test_sd105_generic_add_column_helper(tmp_path: Path) -> None:
     assert survived(result)
 
 
+# --- SD106 ----------------------------------------------------------------------------------
+
+
+def test_sd106_a_name_assigned_different_values_takes_the_first(tmp_path: Path) -> None:
+    source = '''import sqlite3
+
+ROWID = "without rowid" if sqlite3.sqlite_version_info >= (3, 8, 2) else ""
+
+
+def create_tables(con):
+    if (3, 8, 2) <= sqlite3.sqlite_version_info:
+        options = "without rowid"
+    else:
+        options = ""
+    con.execute(f"""
+        create table if not exists artifacts (
+            artifact text,
+            source text,
+            primary key (artifact, source)
+        ) {options};
+    """)
+    con.execute(f"create table if not exists dirty (source text primary key) {options}")
+    con.execute("create index if not exists artifacts_source on artifacts (source)")
+    message = "fast" if options else "slow"
+    log = "first"
+    log = "second"
+    print(f"{log}: {message}")
+'''
+    result = run(tmp_path, {"builder.py": source})
+    artifacts = result.schema.table("artifacts")
+    assert artifacts is not None and artifacts.without_rowid
+    assert [c.name for c in artifacts.columns] == ["artifact", "source"]
+    assert "artifacts_source" in [i.name for i in artifacts.indexes]
+    dirty = result.schema.table("dirty")
+    assert dirty is not None and dirty.without_rowid
+    sd106 = only(result, "SD106")  # once for both tables; never for strings that are not DDL
+    assert placed(sd106) == ("warning", "builder.py", 8)
+    assert sd106.message == (
+        "options is assigned different values ('without rowid', ''); the first is documented"
+    )
+    assert [d.code for d in result.diagnostics] == ["SD106"]
+    assert survived(result)
+
+
 # --- SD201 / SD202 --------------------------------------------------------------------------
 
 
