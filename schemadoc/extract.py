@@ -47,22 +47,27 @@ from .source import class_lines, decode_source, python_tree
 from .statements import Templated, split_templated
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
+# Between two words of a statement: spaces or SQL comments (``CREATE TABLE version -- v1``).
+_SPACE = r"(?:\s|--[^\n]*+|/\*(?:[^*]|\*(?!/))*+\*/)"
+_GAP = rf"{_SPACE}++"
+_GAP0 = rf"{_SPACE}*+"
 DDL_START = re.compile(
-    r"(?:CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?(?:UNIQUE\s+)?(?:VIRTUAL\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)"
-    r"|ALTER\s+TABLE|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER))\b",
+    rf"(?:CREATE{_GAP}(?:(?:TEMP|TEMPORARY){_GAP})?(?:UNIQUE{_GAP})?(?:VIRTUAL{_GAP})?"
+    rf"(?:TABLE|INDEX|VIEW|TRIGGER)|ALTER{_GAP}TABLE|DROP{_GAP}(?:TABLE|INDEX|VIEW|TRIGGER))\b",
     re.IGNORECASE,
 )
 _NAME = r"""(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|`[^`]*`|\[[^\]]*\]|[^\s(;,'"`\[]+)"""
-_QUALIFIED = rf"(?:IF\s+(?:NOT\s+)?EXISTS\s+)?{_NAME}(?:\s*\.\s*{_NAME})?\s*"
+_QUALIFIED = rf"(?:IF{_GAP}(?:NOT{_GAP})?EXISTS{_GAP})?{_NAME}(?:{_GAP0}\.{_GAP0}{_NAME})?"
 _FOLLOWS = re.compile(
-    rf"CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?(?:"
-    rf"VIRTUAL\s+TABLE\s+{_QUALIFIED}USING\b"
-    rf"|TABLE\s+{_QUALIFIED}(?:\(|AS\b|$|;)"
-    rf"|(?:UNIQUE\s+)?INDEX\s+{_QUALIFIED}ON\b"
-    rf"|VIEW\s+{_QUALIFIED}(?:\(|AS\b)"
-    rf"|TRIGGER\s+{_QUALIFIED}(?:BEFORE|AFTER|INSTEAD|INSERT|UPDATE|DELETE|ON)\b)"
-    rf"|ALTER\s+TABLE\s+{_QUALIFIED}(?:ADD|RENAME|DROP|ALTER)\b"
-    rf"|DROP\s+(?:TABLE|INDEX|VIEW|TRIGGER)\s+{_QUALIFIED}(?:$|;|--|/\*)",
+    rf"CREATE{_GAP}(?:(?:TEMP|TEMPORARY){_GAP})?(?:"
+    rf"VIRTUAL{_GAP}TABLE{_GAP}{_QUALIFIED}{_GAP0}USING\b"
+    rf"|TABLE{_GAP}{_QUALIFIED}{_GAP0}(?:\(|AS\b|$|;)"
+    rf"|(?:UNIQUE{_GAP})?INDEX{_GAP}{_QUALIFIED}{_GAP0}ON\b"
+    rf"|VIEW{_GAP}{_QUALIFIED}{_GAP0}(?:\(|AS\b)"
+    rf"|TRIGGER{_GAP}{_QUALIFIED}{_GAP0}(?:BEFORE|AFTER|INSTEAD|INSERT|UPDATE|DELETE|ON)\b)"
+    rf"|ALTER{_GAP}TABLE{_GAP}{_QUALIFIED}{_GAP0}(?:ADD|RENAME|DROP|ALTER)\b"
+    rf"|DROP{_GAP}(?:TABLE|INDEX|VIEW|TRIGGER){_GAP}{_QUALIFIED}"
+    rf"(?:{_GAP0}(?:$|;)|\s*(?:--|/\*))",
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|;)*", re.DOTALL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlglot
@@ -157,11 +158,17 @@ class Head:
 
 
 def head(sql: str) -> Head:
+    """The verb and object kind of a statement (comments may stand between its words)."""
     m = _HEAD.match(sql)
+    words = [] if m else [t.text for t in itertools.islice(_word_tokens(sql), 5)]
+    m = m or _HEAD.match(" ".join(words))
     if m:
         return Head(m["verb"].upper(), m["kind"].upper(), bool(m["temp"]), bool(m["virtual"]))
-    first = next((t.text for t in tokens(sql) if t.kind == "word"), "")
-    return Head(first.upper(), None)
+    return Head(words[0].upper() if words else "", None)
+
+
+def _word_tokens(sql: str) -> Iterator[Token]:
+    return (t for t in tokens(sql) if t.kind == "word")
 
 
 def _name(node: exp.Expression | None) -> str:

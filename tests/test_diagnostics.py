@@ -691,3 +691,24 @@ def test_cli_markdown_is_not_written_with_errors(
     out = tmp_path / "schema.md"
     assert main(["generate", "--format", "markdown", "--output", str(out), str(src)]) == 2
     assert not out.exists()
+
+
+def test_comments_between_the_words_of_a_statement(tmp_path: Path) -> None:
+    source = '''SCHEMA = """
+CREATE TABLE version -- added in v1
+(
+ version INTEGER  -- contains one row
+);
+CREATE /* kept */ TABLE items (id INTEGER PRIMARY KEY, name TEXT);
+CREATE INDEX items_name -- by name
+  ON items (name);
+ALTER TABLE items /* later */ ADD COLUMN price REAL;
+"""
+'''
+    result = run(tmp_path, {"schema.py": source})
+    version, items = result.schema.table("version"), result.schema.table("items")
+    assert version is not None and [c.name for c in version.columns] == ["version"]
+    assert items is not None and [c.name for c in items.columns] == ["id", "name", "price"]
+    assert [i.name for i in items.indexes] == ["items_name"]
+    assert result.diagnostics == ()
+    assert survived(result)

@@ -33,6 +33,11 @@ def sqls(tmp_path: Path, source: str) -> list[str]:
         "create virtual table f using fts5(a)",
         "ALTER TABLE t ADD COLUMN b",
         "drop view if exists v",
+        "CREATE TABLE version -- added in v1\n(\n version INTEGER\n)",
+        "CREATE /* kept */ TABLE t (a)",
+        "CREATE INDEX ix -- by name\n  ON t (a)",
+        "ALTER TABLE t /* later */ ADD COLUMN b",
+        "DROP TABLE t -- gone\nDROP TABLE u",
     ],
 )
 def test_statement_shapes_count_as_ddl(text: str) -> None:
