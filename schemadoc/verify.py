@@ -427,7 +427,13 @@ def _failed(
             f"{what} fails on the other definition of its table: {message}",
         )
     else:
-        state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}")
+        missing = _NO_SUCH_TABLE.match(message)
+        unknown = missing and ascii_fold(missing["name"] or table_key) not in state.created
+        hint = "; no DDL found creates that table" if unknown else ""
+        state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}{hint}")
+
+
+_NO_SUCH_TABLE = re.compile(r"no such table(?:: (?:(?:main|temp)\.)?(?P<name>.+))?$")
 
 
 def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> None:
@@ -466,7 +472,12 @@ def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> Non
                 f"{', '.join(stmt.placeholders)} and cannot be documented",
             )
         else:
-            state.warn(stmt, "error", "SD201", f"SQLite rejects ALTER TABLE {name}: no such table")
+            state.warn(
+                stmt,
+                "error",
+                "SD201",
+                f"SQLite rejects ALTER TABLE {name}: no such table; no DDL found creates it",
+            )
 
 
 def _column_exists(sandbox: Sandbox, table: str, op: AddColumn) -> bool:

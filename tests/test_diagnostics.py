@@ -712,3 +712,20 @@ ALTER TABLE items /* later */ ADD COLUMN price REAL;
     assert [i.name for i in items.indexes] == ["items_name"]
     assert result.diagnostics == ()
     assert survived(result)
+
+
+def test_an_alter_of_a_table_no_ddl_creates_says_so(tmp_path: Path) -> None:
+    """Tables made by code that is not DDL (an ORM, ``db["log"].create(...)``) are unknown."""
+    source = """def m007_finish_logs_table(db):
+    db["log"].transform(drop={"debug"})
+    db.execute("alter table log rename to logs")
+    db.execute("CREATE TABLE kept (id INTEGER PRIMARY KEY)")
+    db.execute("CREATE INDEX kept_id ON kept (id)")
+"""
+    result = run(tmp_path, {"migrations.py": source})
+    (error,) = [d for d in result.diagnostics if d.severity == "error"]
+    assert placed(error) == ("error", "migrations.py", 3)
+    assert error.message == (
+        "SQLite rejects ALTER TABLE log: no such table; no DDL found creates it"
+    )
+    assert result.schema.table("kept") is not None
