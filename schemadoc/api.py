@@ -221,13 +221,15 @@ def _entry(state: FileState, stat: os.stat_result) -> dict[str, Any]:
 
 
 def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
-    """A ``.sql`` file is one DDL script with its own line numbers: its up migration, and
-    a note when a down migration was left out."""
-    from .evaluate import Piece, Value
+    """A ``.sql`` file is one DDL script with its own line numbers: its up migration (a
+    template's ``{name}`` fields made placeholders), and a note when a down migration was
+    left out."""
+    from .evaluate import Piece, Value, mark_templates
     from .extract import Fragment
 
     up, note = up_part(text, display)
-    return Fragment(Value((Piece(up, (display, 1, 0), exact=True),)), display, None), note
+    value = mark_templates(Value((Piece(up, (display, 1, 0), exact=True),)))
+    return Fragment(value, display, None), note
 
 
 def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
@@ -287,7 +289,7 @@ def _changed_words(s: Survey) -> set[bytes]:
 
 def analyse(s: Survey, progress: Progress | None = None) -> Result:
     """Extract what changed, reuse the rest, and verify the whole schema."""
-    from .extract import merge, summarize
+    from .extract import merge, placeholder_warnings, summarize
     from .relations import relate
     from .units import summary_from_json, summary_to_json, unit_from_json, unit_to_json
 
@@ -349,6 +351,7 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         entry = s.cache.entry(unit.display, analysis=True) or {}
         s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
     fragments, found = merge(list(results.values()))
+    found += placeholder_warnings(sql_units)
     ordered = sorted([*fragments, *sql_units], key=lambda f: path_order(f.path))
     schema = _verify(s, statements_of(ordered))
     schema = relate(schema, infer=s.settings.infer_relations)

@@ -1232,12 +1232,19 @@ def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
             if tuple(raw) not in templates:
                 fragments.setdefault(identity(fragment.value), fragment)
     kept = list(fragments.values())
-    for frag in kept:
+    diagnostics += placeholder_warnings(kept)
+    return kept, list(dict.fromkeys(diagnostics))
+
+
+def placeholder_warnings(fragments: Iterable[Fragment]) -> list[Diagnostic]:
+    """A warning for each placeholder of ``fragments``: a value only known at run time."""
+    out = []
+    for frag in fragments:
         for piece in frag.value.pieces:
             if piece.placeholder:
                 where = frag.source_at(0)
                 pos = piece.pos or (where.path, where.line, where.column)
-                diagnostics.append(
+                out.append(
                     Diagnostic(
                         "warning",
                         "SD103",
@@ -1247,7 +1254,7 @@ def merge(results: list[UnitResult]) -> tuple[list[Fragment], list[Diagnostic]]:
                         pos[2],
                     )
                 )
-    return kept, list(dict.fromkeys(diagnostics))
+    return out
 
 
 def extract_project(

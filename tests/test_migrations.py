@@ -83,3 +83,37 @@ def test_down_migrations_are_not_applied(tmp_path: Path) -> None:
     ]
     assert [d.code for d in result.diagnostics if d.code != "SD306"] == []
     assert survived(result)
+
+
+def test_a_sql_template_has_placeholders_for_its_fields(tmp_path: Path) -> None:
+    """A ``.sql`` file read by code that fills ``{name}`` fields (``SQL.format(...)``)."""
+    steps = """CREATE TEMP TABLE temp_split (depth INTEGER, name TEXT);
+INSERT INTO temp_split VALUES ('{path}', 1);
+CREATE TEMP TABLE temp_steps AS
+SELECT nodes.id, nodes.name FROM nodes WHERE nodes.pid == {root};
+CREATE TABLE {prefix}_log (line TEXT);
+"""
+    init = "CREATE TABLE nodes (id INTEGER PRIMARY KEY, pid INTEGER, name TEXT);\n"
+    result = run(tmp_path, {"sql/init.sql": init, "sql/steps.sql": steps})
+    steps_table = result.schema.table("temp_steps")
+    assert steps_table is not None and steps_table.temporary
+    assert [c.name for c in steps_table.columns] == ["id", "name"]
+    log = result.schema.table("{prefix}_log")
+    assert log is not None and [c.name for c in log.columns] == ["line"]
+    warned = sorted((d.code, d.line, d.column, d.message) for d in result.diagnostics)
+    lines = steps.splitlines()
+    assert warned == [
+        (
+            "SD103",
+            4,
+            lines[3].index("{root}"),
+            "cannot resolve {root} statically; a placeholder stands for it",
+        ),
+        (
+            "SD103",
+            5,
+            lines[4].index("{prefix}"),
+            "cannot resolve {prefix} statically; a placeholder stands for it",
+        ),
+    ]
+    assert survived(result)
