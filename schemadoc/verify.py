@@ -171,6 +171,7 @@ class _State:
     foreign_groups: dict[tuple[str, str], str] = field(default_factory=dict)
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
     plain: set[str] = field(default_factory=set)  # see ``_plain_tables``
+    rebuilds: dict[int, str] = field(default_factory=dict)  # see ``_rebuilds``
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
     # tables and views dropped, by name: their group, the DROP, what it dropped (kind and
     # name) and where that was created
@@ -248,6 +249,50 @@ def _plain_tables(statements: Iterable[SqlStatement], state: _State) -> set[str]
     return out
 
 
+def _rebuilds(statements: list[SqlStatement], state: _State) -> dict[int, str]:
+    """Rebuilds of a table from a copy that no DDL creates (code made it, such as
+    ``CREATE TABLE {name}`` filled in at run time): ``DROP TABLE x``, then ``ALTER TABLE
+    new_x RENAME TO x`` in the same function. Neither is applied, so ``x`` stays as it was;
+    the note for each, by ``id``."""
+    created = set()
+    for stmt in statements:
+        h = state.reading.head(stmt.sql)
+        name = state.reading.names(stmt.sql)[0] if h.verb == "CREATE" else None
+        if h.kind == "TABLE" and name:
+            created.add(ascii_fold(name))
+    out: dict[int, str] = {}
+    for i, stmt in enumerate(statements):
+        if state.reading.head(stmt.sql).verb != "ALTER" or len(stmt.sql) > MAX_LENGTH:
+            continue
+        op, copy = state.reading.parsed(stmt.sql), state.reading.names(stmt.sql)[0]
+        if not isinstance(op, RenameTable) or not copy or ascii_fold(copy) in created:
+            continue
+        drop = next(
+            (d for d in reversed(statements[:i]) if _drops(d, op.new_name, stmt, state)), None
+        )
+        if drop is not None:
+            rebuilt = f"{op.new_name} from {copy}, which no DDL creates"
+            out[id(drop)] = (
+                f"a rebuild of {rebuilt} (line {stmt.source.line}); "
+                f"{op.new_name} is documented as it was"
+            )
+            out[id(stmt)] = (
+                f"ends a rebuild of {rebuilt} (DROP at line {drop.source.line}); skipped"
+            )
+    return out
+
+
+def _drops(stmt: SqlStatement, table: str, rename: SqlStatement, state: _State) -> bool:
+    """Whether ``stmt`` is a ``DROP TABLE table`` in the function of ``rename``."""
+    h = state.reading.head(stmt.sql)
+    return (
+        h.verb == "DROP"
+        and h.kind == "TABLE"
+        and (stmt.source.path, stmt.function) == (rename.source.path, rename.function)
+        and ascii_fold(state.reading.names(stmt.sql)[0] or "") == ascii_fold(table)
+    )
+
+
 def _foreign_groups(
     statements: Sequence[SqlStatement], reading: _Reading
 ) -> dict[tuple[str, str], str]:
@@ -290,6 +335,9 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     )
     if h.verb == "CREATE" and key == table_key and not foreign:
         state.foreign.discard(key)  # this engine's definition, after another engine's
+    if id(stmt) in state.rebuilds:
+        state.warn(stmt, "note", "SD307", state.rebuilds[id(stmt)])
+        return
     if foreign or table_key in state.foreign:
         if h.verb == "CREATE":
             state.foreign.add(key)
@@ -1038,6 +1086,7 @@ def verify_parts(
     todo = [(s, g) for s, g in zip(statements, groups, strict=True) if keys[g] not in kept]
     state = _State(foreign_groups=foreign, root_of=root_of, reading=reading)
     state.plain = _plain_tables((s for s, _ in todo), state)
+    state.rebuilds = _rebuilds([s for s, _ in todo], state)
     fresh, attributed = _apply_all(todo, state)
     parts = [*kept.values(), *fresh.values()]
     for group in {g for _, g in todo}:

@@ -729,3 +729,43 @@ def test_an_alter_of_a_table_no_ddl_creates_says_so(tmp_path: Path) -> None:
         "SQLite rejects ALTER TABLE log: no such table; no DDL found creates it"
     )
     assert result.schema.table("kept") is not None
+
+
+# --- SD307 ----------------------------------------------------------------------------------
+
+REBUILD = '''SCHEMA = """
+CREATE TABLE entries (id TEXT PRIMARY KEY, feed TEXT NOT NULL, title TEXT);
+CREATE TABLE feeds (url TEXT PRIMARY KEY);
+"""
+CREATE = {"entries": SCHEMA.split(";")[0].replace("entries", "{name}", 1)}
+
+
+def update_from_37_to_38(db):
+    db.execute(CREATE["entries"].format(name="new_entries"))
+    db.execute("INSERT INTO new_entries SELECT id, feed, title FROM entries")
+    db.execute("DROP TABLE entries;")
+    db.execute("ALTER TABLE new_entries RENAME TO entries;")
+
+
+def update_from_38_to_39(db):
+    db.execute("CREATE TABLE new_feeds (url TEXT PRIMARY KEY, title TEXT)")
+    db.execute("DROP TABLE feeds")
+    db.execute("ALTER TABLE new_feeds RENAME TO feeds")
+'''
+
+
+def test_sd307_a_rebuild_from_a_copy_no_ddl_creates_keeps_the_table(tmp_path: Path) -> None:
+    result = run(tmp_path, {"schema.py": REBUILD})
+    entries = result.schema.table("entries")
+    assert entries is not None and [c.name for c in entries.columns] == ["id", "feed", "title"]
+    notes = [(d.severity, d.code, d.line) for d in result.diagnostics]
+    assert notes == [("note", "SD307", 11), ("note", "SD307", 12)]
+    assert result.diagnostics[0].message == (
+        "a rebuild of entries from new_entries, which no DDL creates (line 12); "
+        "entries is documented as it was"
+    )
+    # A copy made by DDL is applied as written: the rebuilt table is the copy.
+    feeds = result.schema.table("feeds")
+    assert feeds is not None and [c.name for c in feeds.columns] == ["url", "title"]
+    assert feeds.sources[-1].line == 18
+    assert survived(result)
