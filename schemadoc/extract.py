@@ -394,7 +394,7 @@ class _Found:
     fragment: Fragment
     node: cst.BaseExpression
     context: Context
-    reads: frozenset[Var]
+    reads: tuple[Var, ...]  # the variables read, in the order first read
     raw: tuple  # identity of the text before template markers became placeholders
 
 
@@ -641,7 +641,7 @@ class _Finder(_Walker):
         joined = values[0]
         for v in values[1:]:
             joined = joined + Value.of("\n") + v
-        return not self._keep(joined, node, ctx, frozenset())
+        return not self._keep(joined, node, ctx, ())
 
     def _visit_expression(self, node: cst.BaseExpression) -> bool:
         if id(node) in self._docstrings:
@@ -661,12 +661,12 @@ class _Finder(_Walker):
         if any(not v.placeholders for v, _, _ in results):
             results = [r for r in results if not r[0].placeholders or r[2].reads]
         for value, ctx, recording in results:
-            if self._keep(value, node, ctx, frozenset(recording.reads)):
+            if self._keep(value, node, ctx, tuple(recording.reads)):
                 self.choices |= recording.choices
         return not stringy
 
     def _keep(
-        self, value: Value, node: cst.BaseExpression, ctx: Context, reads: frozenset[Var]
+        self, value: Value, node: cst.BaseExpression, ctx: Context, reads: tuple[Var, ...]
     ) -> bool:
         """Keep ``value`` if it holds DDL; whether it did."""
         marked = mark_templates(value)
@@ -870,7 +870,7 @@ class _Instantiator:
         parameters of one function take their values together, call site by call site, and
         the variables of one loop item by item."""
         groups: dict[Var, list[Var]] = {}
-        for var in sorted(found.reads):
+        for var in found.reads:  # in the order read: not by ``id``, which differs run to run
             groups.setdefault(_axis(var), []).append(var)
         axes: list[list[Assignment]] = []
         for reads in groups.values():

@@ -71,7 +71,7 @@ class Recording:
     """What evaluating an expression read: its variables, and the names whose value
     depends on the path the code takes (the first value stands for them)."""
 
-    reads: set[Var] = field(default_factory=set)
+    reads: dict[Var, None] = field(default_factory=dict)  # in the order first read
     choices: set[Choice] = field(default_factory=set)
 
 
@@ -219,7 +219,7 @@ class Resolver:
         if var in self.overrides:
             return self.overrides[var]
         for recording in self._recordings:
-            recording.reads.add(var)
+            recording.reads.setdefault(var)
         return None
 
     def binding_value(self, binding: Binding, ctx: Context, name: str) -> Value | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -73,3 +74,27 @@ def test_no_timestamps_or_absolute_paths(tmp_path: Path) -> None:
     assert str(FIXTURES) not in doc
     assert "\\" not in "".join(line for line in doc.splitlines() if "Source" in line)
     assert not any(str(year) in doc for year in range(2020, 2040))
+
+
+NESTED_LOOPS = """def create(conn):
+    for prefix in ("a", "ab"):
+        for suffix in ("c", "bc"):
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {prefix}{suffix} (from_{prefix} TEXT)")
+"""
+
+
+def test_nested_loops_expand_in_the_order_their_variables_are_read(tmp_path: Path) -> None:
+    """``a`` + ``bc`` and ``ab`` + ``c`` both make table ``abc``; which comes first decides
+    the definition documented. The loop read first varies slowest, in every process."""
+    (tmp_path / "tables.py").write_text(NESTED_LOOPS, encoding="utf-8")
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "schemadoc", "generate", "--no-cache", "--format"]
+        command += ["json", "--output", "-", str(tmp_path)]
+        run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, check=False)
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+    tables = {t["name"]: t for t in json.loads(outputs.pop())["tables"]}
+    assert sorted(tables) == ["abbc", "abc", "ac"]
+    assert [c["name"] for c in tables["abc"]["columns"]] == ["from_a"]
