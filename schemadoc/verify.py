@@ -262,7 +262,11 @@ def _rebuilds(statements: list[SqlStatement], state: _State) -> dict[int, str]:
             created.add(ascii_fold(name))
     out: dict[int, str] = {}
     for i, stmt in enumerate(statements):
-        if state.reading.head(stmt.sql).verb != "ALTER" or len(stmt.sql) > MAX_LENGTH:
+        if (
+            state.reading.head(stmt.sql).verb != "ALTER"
+            or len(stmt.sql) > MAX_LENGTH
+            or stmt.placeholders  # built at run time: SD105 says so
+        ):
             continue
         op, copy = state.reading.parsed(stmt.sql), state.reading.names(stmt.sql)[0]
         if not isinstance(op, RenameTable) or not copy or ascii_fold(copy) in created:
@@ -288,6 +292,7 @@ def _drops(stmt: SqlStatement, table: str, rename: SqlStatement, state: _State) 
     return (
         h.verb == "DROP"
         and h.kind == "TABLE"
+        and not stmt.placeholders
         and (stmt.source.path, stmt.function) == (rename.source.path, rename.function)
         and ascii_fold(state.reading.names(stmt.sql)[0] or "") == ascii_fold(table)
     )
