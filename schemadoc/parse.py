@@ -32,10 +32,12 @@ _HEAD = re.compile(
 FOREIGN_DIALECT = re.compile(  # one leading \b for the words: five times faster to search
     r"::\s*\w|\b(?:(?:BIG|SMALL)?SERIAL\b|ENGINE\s*=|AUTO_INCREMENT\b|ALTER\s+COLUMN\b|"
     r"CHARACTER\s+SET\b|DEFAULT\s+CHARSET\b|USING\s+(?:GIN|GIST|BRIN|HASH|BTREE)\b|"
+    r"ON\s+[^\s(]+\s+USING\s+\w+|"  # an index method: ``USING hnsw (embedding)``
     r"CONCURRENTLY\b|ON\s+UPDATE\s+CURRENT_TIMESTAMP\b|CREATE\s+OR\s+REPLACE\b|"
     r"GENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY\b|ADD\s+CONSTRAINT\b|"
     r"UNSIGNED\b(?!\s+BIG\s+INT)|INCLUDE\s*\(|TABLESPACE\b|"
-    r"IDENTITY\s*\(|NVARCHAR\s*\(\s*MAX\b)",
+    r"IDENTITY\s*\(|NVARCHAR\s*\(\s*MAX\b)"
+    r"|\)\s*USING\s+\w+\s*(?:;|$)",  # a table access method: ``) USING heap``
     re.IGNORECASE,
 )
 # Types of other engines that SQLite takes as written: code shared by several engines uses

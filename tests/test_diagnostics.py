@@ -358,6 +358,31 @@ LATER = "CREATE TABLE search_meta (id INTEGER PRIMARY KEY)"
     assert survived(result)
 
 
+def test_sd206_index_and_table_access_methods(tmp_path: Path) -> None:
+    """``USING hnsw (...)`` on an index and ``) USING heap`` on a table are Postgres's;
+    SQLite's ``USING`` of a virtual table or a join is not."""
+    source = """def create(conn, dims):
+    conn.execute(f"CREATE TABLE docs (id TEXT PRIMARY KEY, embedding vector({dims})) USING heap")
+    conn.execute("CREATE INDEX docs_embedding ON docs USING hnsw (embedding) WITH (m = 8)")
+
+
+def create_local(conn):
+    conn.execute("CREATE VIRTUAL TABLE docs_fts USING fts5(body)")
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, doc TEXT)")
+    conn.execute("CREATE TABLE tags (id INTEGER PRIMARY KEY, tag TEXT)")
+    conn.execute("CREATE VIEW note_tags AS SELECT * FROM notes JOIN tags USING (id)")
+"""
+    result = run(tmp_path, {"store.py": source})
+    skipped = sorted((d.line, d.message) for d in result.diagnostics if d.code == "SD206")
+    assert [line for line, _ in skipped] == [2, 3]
+    assert "') USING heap' is not SQLite" in skipped[0][1]
+    assert "'ON docs USING hnsw' is not SQLite" in skipped[1][1]
+    names = [t.name for t in result.schema.tables if t.name != "survivor"]
+    assert names == ["docs_fts", "notes", "tags"]
+    assert [v.name for v in result.schema.views] == ["note_tags"]
+    assert not result.has_errors()
+
+
 def test_types_of_other_engines_alone_are_documented(tmp_path: Path) -> None:
     """Code shared by several engines writes their types; SQLite takes them as written."""
     source = '''async def upgrade(conn):
