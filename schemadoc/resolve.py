@@ -13,6 +13,7 @@ argument, each loop item).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ class Context:
     loops: tuple[cst.For, ...] = ()
 
 
+# Words that decide which statement a text is (its verb, or the kind of object it makes).
+_SHAPING = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|TABLE|INDEX|VIEW|TRIGGER|TEMP|TEMPORARY|UNIQUE|VIRTUAL)\b",
+    re.IGNORECASE,
+)
 # A name assigned different known strings: the name, then each value and where it is
 # assigned, the one documented first.
 Choice = tuple[str, tuple[tuple[str, Position | None], ...]]
@@ -224,7 +230,8 @@ class Resolver:
 
     def binding_value(self, binding: Binding, ctx: Context, name: str) -> Value | None:
         """The value of a name from its assignments: the one they agree on, or the one fully
-        known, or else (different known strings, on different paths) the first."""
+        known, or else (different known strings, on different paths, none of them shaping the
+        statement: ``"WITHOUT ROWID"`` or ``""``, not ``" TEMPORARY"``) the first."""
         fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
         inner = Context(ctx.parsed, fn_scope, ctx.cls)
         exprs = self._on_sqlite(binding, ctx) if len(binding.exprs) > 1 else binding.exprs
@@ -237,8 +244,8 @@ class Resolver:
         known = [v for v in values if v is not None and not v.placeholders]
         if len({v.text for v in known}) == 1:
             return known[0]
-        if len(known) < len(values):
-            return None
+        if len(known) < len(values) or any(_SHAPING.search(v.text) for v in known):
+            return None  # unknown, or which statement it is would be a guess
         choice = (name, tuple((v.text, v.position_at(0)) for v in known))
         for recording in self._recordings:
             recording.choices.add(choice)

@@ -199,6 +199,14 @@ def create_tables(con):
     log = "first"
     log = "second"
     print(f"{log}: {message}")
+
+
+def copy_into(con, into, select, temporary):
+    if temporary:
+        kind = " TEMPORARY"
+    else:
+        kind = ""
+    con.execute(f"CREATE{kind} TABLE {into} AS {select}")  # which statement: not guessed
 '''
     result = run(tmp_path, {"builder.py": source})
     artifacts = result.schema.table("artifacts")
