@@ -371,6 +371,7 @@ def parse_file(
         if tree is None or problem:
             return None
         text = narrow(text, tree, focus.words, focus.callables, focus.derived)
+        del tree  # not held while libcst parses: the parse is the run's peak of memory
         try:
             module = cst.parse_module(text)
             if len(text) > _LARGE_PARSE:
