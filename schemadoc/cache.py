@@ -23,7 +23,7 @@ from typing import Any
 from . import __version__
 from .model import Diagnostic
 
-FORMAT = 5
+FORMAT = 6
 FOLDER = ".schemadoc_cache"
 _MAX_OUTPUTS = 2  # this run's document and the previous one
 

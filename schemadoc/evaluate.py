@@ -238,6 +238,7 @@ class Evaluator:
         [cst.BaseExpression], list[tuple[cst.BaseExpression, cst.BaseExpression]] | None
     ] = lambda _node: None
     depth: int = field(default=0)
+    bound: dict[str, Value] = field(default_factory=dict)  # a comprehension's variables
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
         """Whether ``node`` builds a string out of at least one literal."""
@@ -313,6 +314,8 @@ class Evaluator:
             return None
         if isinstance(node, cst.Call):
             return self._call(node)
+        if isinstance(node, cst.Name) and node.value in self.bound:
+            return self.bound[node.value]
         if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
             return self.resolve(node)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -410,7 +413,11 @@ class Evaluator:
                 if sep is None or not node.args:
                     return None
                 items = self.sequence(node.args[0].value)
-                values = [self.value(item) for item in items] if items is not None else [None]
+                values = (
+                    [self.value(item) for item in items]
+                    if items is not None
+                    else self._comprehension(self.named(node.args[0].value))
+                )
                 if any(v is None for v in values):
                     return None
                 out: Value | None = None
@@ -432,6 +439,47 @@ class Evaluator:
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
         return self.call(node)
+
+    def _comprehension(self, node: cst.BaseExpression) -> list[Value | None]:
+        """The items of a comprehension over a literal sequence or dict, one value each
+        (``f"{name} {kind}" for name, kind in COLUMNS.items()``); ``[None]`` when that is not
+        what ``node`` is, or an item is not known."""
+        if not isinstance(node, cst.GeneratorExp | cst.ListComp):
+            return [None]
+        clause = node.for_in
+        names = _target_names(clause.target)
+        rows = self._rows(clause.iter)
+        if clause.ifs or clause.inner_for_in or clause.asynchronous or not names or rows is None:
+            return [None]
+        out: list[Value | None] = []
+        saved = self.bound
+        try:
+            for row in rows:
+                values = [v for v in (self.value(e) for e in row) if v is not None]
+                if len(values) != len(row) or len(row) != len(names):
+                    return [None]
+                self.bound = {**saved, **dict(zip(names, values, strict=True))}
+                out.append(self.value(node.elt))
+        finally:
+            self.bound = saved
+        return out
+
+    def _rows(self, node: cst.BaseExpression) -> list[list[cst.BaseExpression]] | None:
+        """What each item of a literal sequence or dict unpacks to: ``X.items()`` gives
+        key and value, ``X.keys()`` (or ``X``, a dict) the key, ``X.values()`` the value; an
+        item of a sequence that is a literal tuple gives its elements."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
+            part = node.func.attr.value
+            pairs = self.mapping(node.func.value) if part in _DICT_VIEWS else None
+            if pairs is not None:
+                return [
+                    [k, v] if part == "items" else [k if part == "keys" else v] for k, v in pairs
+                ]
+        items = self.sequence(node)
+        if items is None:
+            pairs = self.mapping(node)
+            return None if pairs is None else [[k] for k, _ in pairs]
+        return [[e.value for e in i.elements] if isinstance(i, cst.Tuple) else [i] for i in items]
 
     def _format(self, template: Value, args: Sequence[cst.Arg]) -> Value:
         positional = [
@@ -478,6 +526,19 @@ class Evaluator:
             if got is not None and not got.placeholders:
                 named[got.text] = self.text_or_placeholder(value)
         return named
+
+
+_DICT_VIEWS = ("items", "keys", "values")
+
+
+def _target_names(target: cst.BaseAssignTargetExpression) -> list[str] | None:
+    """The names a ``for`` target binds (``name`` or ``name, kind``), if only names."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple):
+        names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+        return names if len(names) == len(target.elements) else None
+    return None
 
 
 def _call_name(func: cst.BaseExpression) -> str | None:

@@ -367,6 +367,38 @@ def test_a_join_reads_the_list_a_name_holds(tmp_path: Path) -> None:
     ]
 
 
+def test_a_join_of_a_comprehension_over_a_literal_is_its_items(tmp_path: Path) -> None:
+    """Columns built from a dict or list of the schema, the way real code writes them."""
+    got = sqls(
+        tmp_path,
+        """
+        COLUMNS = {"id": "INTEGER PRIMARY KEY", "name": "TEXT NOT NULL"}
+        NAMES = ["a", "b"]
+        PAIRS = [("x", "REAL"), ("y", "REAL")]
+        LOOSE = {"p", "q"}
+
+        def create(conn, extra):
+            conn.execute(f"CREATE TABLE t ({', '.join(f'{k} {v}' for k, v in COLUMNS.items())})")
+            conn.execute("CREATE TABLE u (%s)" % ", ".join(["%s TEXT" % n for n in NAMES]))
+            cols = ", ".join(f"{name} {kind}" for name, kind in PAIRS)
+            conn.execute(f"CREATE TABLE v ({cols})")
+            conn.execute(f"CREATE INDEX ix_t ON t ({', '.join(k for k in COLUMNS.keys())})")
+            conn.execute(f"CREATE TABLE w ({', '.join(c + ' TEXT' for c in extra)})")
+            conn.execute(f"CREATE TABLE z ({', '.join(f'{c} TEXT' for c in LOOSE)})")
+            conn.execute(f"CREATE TABLE f ({', '.join(c for c in NAMES if c != 'a')})")
+    """,
+    )
+    assert got == [
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        "CREATE TABLE u (a TEXT, b TEXT)",
+        "CREATE TABLE v (x REAL, y REAL)",
+        "CREATE INDEX ix_t ON t (id, name)",
+        "CREATE TABLE w (\"{', '.join(c + ' TEXT' for c in extra)}\")",  # known at run time
+        "CREATE TABLE z (\"{', '.join(f'{c} TEXT' for c in LOOSE)}\")",  # a set: no order
+        "CREATE TABLE f (\"{', '.join(c for c in NAMES if c != 'a')}\")",  # filtered
+    ]
+
+
 def test_a_loop_unpacks_each_item_into_its_variables_together(tmp_path: Path) -> None:
     got = sqls(
         tmp_path,
