@@ -57,11 +57,12 @@ REPO = HERE.parent
 MB = 1024 * 1024
 
 # schemadoc.narrow.SHAPE in POSIX ERE: the verb, then the object kind, with only quotes,
-# concatenation, line breaks, string prefixes, ``%s`` or a template field between them, and at
-# least one space or quote; a keyword may be split where Python joins two literals. grep reads
-# lines: a statement whose verb and kind are on different lines is missed (schemadoc's
-# prefilter reads the file as one string).
-_PART = r"""([[:space:]"'+\\(),]|\b[rRbBuUfF]{1,2}["']|%s|\{[^{}]{0,40}\})"""
+# concatenation, line breaks, string prefixes, short ``/* ... */`` comments, ``%s`` or a
+# template field between them, and at least one space or quote; a keyword may be split where
+# Python joins two literals. grep reads lines: a statement whose verb and kind are on
+# different lines (or apart by a ``#`` or ``--`` comment) is missed (schemadoc's prefilter reads
+# the file as one string).
+_PART = r"""([[:space:]"'+\\(),]|/\*[^*]{0,80}\*/|\b[rRbBuUfF]{1,2}["']|%s|\{[^{}]{0,40}\})"""
 _NEED = r"""([[:space:]"']|\b[rRbBuUfF]{1,2}["'])"""
 _GAP = rf"{_PART}*{_NEED}{_PART}*"
 _JOIN = r"""(["']+[[:space:]+\\]*[rRbBuUfF]{0,2}["']+)?"""

@@ -16,9 +16,9 @@ import re
 # quotes, concatenation, line breaks, comments or a template field between them. No false
 # negatives for literals split across adjacent strings (even inside a keyword:
 # ``"CR" "EATE TABLE"``), ``"CREATE TABLE " + name`` or lower case.
-# Besides single characters, what may stand between keywords: a comment, a string prefix, a
-# ``%s`` or a template field.
-_ITEMS = r"""#[^\n]*+|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\}"""
+# Besides single characters, what may stand between keywords: a comment (Python's, or SQL's
+# ``-- ...`` and short ``/* ... */``), a string prefix, a ``%s`` or a template field.
+_ITEMS = r"""#[^\n]*+|--[^\n]*+|/\*[^*]{0,80}\*/|\b[rRbBuUfF]{1,2}(?=["'])|%s|\{[^{}\n]{0,40}\}"""
 # At least one space or quote: ``df.drop(index=...)`` is code, not SQL. The first of them
 # ends what comes before, so that a long gap is read once, not once per space in it.
 _GAP = rf"""(?:[+\\(),]|{_ITEMS})*[\s"'](?:[\s"'+\\(),]|{_ITEMS})*"""

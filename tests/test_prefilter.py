@@ -81,11 +81,15 @@ def _python(sql: str, style: str, cut: int, anywhere: bool) -> str:
         return f"SQL = {sql.replace(' t ', ' {} ')!r}.format('t')\n"
     if style == "triple":
         return f'SQL = """\n    {sql};\n"""\n'
+    if style in ("block_comment", "line_comment"):  # an SQL comment between two words
+        at = spaces[cut % len(spaces)]
+        note = " /* note */" if style == "block_comment" else " -- note\n   "
+        return f'SQL = """\n    {sql[:at]}{note}{sql[at:]};\n"""\n'
     return f"SQL = {sql!r}\n"
 
 
 STYLES = ["plain", "adjacent", "commented", "continued", "plus", "name", "fstring", "percent"]
-STYLES += ["format", "triple"]
+STYLES += ["format", "triple", "block_comment", "line_comment"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
