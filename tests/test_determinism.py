@@ -98,3 +98,16 @@ def test_nested_loops_expand_in_the_order_their_variables_are_read(tmp_path: Pat
     tables = {t["name"]: t for t in json.loads(outputs.pop())["tables"]}
     assert sorted(tables) == ["abbc", "abc", "ac"]
     assert [c["name"] for c in tables["abc"]["columns"]] == ["from_a"]
+
+
+@pytest.mark.parametrize("project", ["rich_project", "shapes"])
+def test_the_order_files_are_extracted_in_does_not_change_the_output(
+    project: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are extracted largest first (for memory); by name, or smallest first, the
+    document is the same."""
+    folder = FIXTURES / project
+    expected = markdown(folder)
+    for size in (lambda _path: 0, lambda path: -path.stat().st_size):
+        monkeypatch.setattr(api, "_size", size)
+        assert markdown(folder) == expected
