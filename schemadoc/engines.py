@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-# Another engine named in a path or a function's name (SQLite is ours).
-OTHER_ENGINE = re.compile(
-    r"postgres\w*|psycopg\w*|\bpg_\w*|\w*_pg\b|mysql\w*|mariadb|mssql|sqlserver|oracle|"
-    r"redshift|snowflake|duckdb|clickhouse|cockroach\w*|\bnon-sqlite\b",
-    re.IGNORECASE,
-)
 SQLITE = "sqlite"
 NOT_SQLITE = "non-sqlite"  # code that runs on any engine but SQLite
+# Another engine named in a path or a function's name, or a branch's label (SQLite is ours).
+OTHER_ENGINE = re.compile(
+    r"postgres\w*|psycopg\w*|\bpg_\w*|\w*_pg\b|mysql\w*|mariadb|mssql|sqlserver|oracle|"
+    rf"redshift|snowflake|duckdb|clickhouse|cockroach\w*|\b{NOT_SQLITE}\b",
+    re.IGNORECASE,
+)
 
 _ENGINES = (
     r"(sqlite3?|postgres(?:ql)?|mysql|mariadb|mssql|sqlserver|oracle|redshift|snowflake|duckdb|"

@@ -448,8 +448,10 @@ class Evaluator:
             return [None]
         clause = node.for_in
         names = _target_names(clause.target)
+        if clause.ifs or clause.inner_for_in or clause.asynchronous or not names:
+            return [None]
         rows = self._rows(clause.iter)
-        if clause.ifs or clause.inner_for_in or clause.asynchronous or not names or rows is None:
+        if rows is None:
             return [None]
         out: list[Value | None] = []
         saved = self.bound

@@ -24,7 +24,6 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .branches import Labels, engine_labels
 from .dependencies import SUBCLASSES_OF, module_name
 from .engines import is_other
 from .evaluate import Position, Value, code_of, mark_templates
@@ -476,7 +475,6 @@ class _Finder(_Walker):
         self._rollbacks: set[int] = set()  # arguments that undo a call's first argument
         self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
         self.choices: set[Choice] = set()  # made in evaluating the DDL found
-        self._labels: dict[int, Labels] = {}  # by function node (or module): see ``place``
 
     @property
     def place(self) -> str | None:
@@ -494,12 +492,7 @@ class _Finder(_Walker):
         if not self._lines:
             return None
         fn = self._functions[-1] if self._functions else None
-        scope: cst.CSTNode = fn.node if fn is not None else self.parsed.module
-        labels = self._labels.get(id(scope))
-        if labels is None:
-            labels = self._labels[id(scope)] = engine_labels(
-                scope.body if isinstance(scope, cst.FunctionDef) else scope
-            )
+        labels = self.resolver.engine_labels(fn.node if fn is not None else self.parsed.module)
         return labels.get(id(self._lines[-1]))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:

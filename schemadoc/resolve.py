@@ -251,14 +251,19 @@ class Resolver:
             recording.choices.add(choice)
         return known[0]
 
-    def _on_sqlite(self, binding: Binding, ctx: Context) -> list[cst.BaseExpression]:
-        """The values a name is assigned where the code runs on SQLite: not those in
-        branches for other engines, and only those in SQLite's branches if there are any."""
-        scope: cst.CSTNode = binding.function or ctx.parsed.module
+    def engine_labels(self, scope: cst.FunctionDef | cst.Module) -> Labels:
+        """The engines the ``if`` tests of a function (or of a module's top level) tell
+        (see ``branches``), worked out once per scope."""
         labels = self._labels.get(id(scope))
         if labels is None:
             body = scope.body if isinstance(scope, cst.FunctionDef) else scope
             labels = self._labels[id(scope)] = engine_labels(body)
+        return labels
+
+    def _on_sqlite(self, binding: Binding, ctx: Context) -> list[cst.BaseExpression]:
+        """The values a name is assigned where the code runs on SQLite: not those in
+        branches for other engines, and only those in SQLite's branches if there are any."""
+        labels = self.engine_labels(binding.function or ctx.parsed.module)
         engines = [labels.get(id(expr)) for expr in binding.exprs]
         ours = [e for e, engine in zip(binding.exprs, engines, strict=True) if engine == SQLITE]
         return ours or [

@@ -157,6 +157,7 @@ class _Reading:
         self.names: Callable[[str], tuple[str | None, str | None]] = functools.cache(object_names)
         self.parsed: Callable[[str], object] = functools.cache(parse_statement)
         self.engine_hint: Callable[[str, str], str | None] = functools.cache(_engine_hint)
+        self.dialect_sign: Callable[[str], str | None] = functools.cache(_dialect_sign)
 
 
 @dataclass
@@ -214,11 +215,17 @@ def _engine_hint(path: str, function: str) -> str | None:
     return hint.group() if hint else None
 
 
+def _dialect_sign(sql: str) -> str | None:
+    """What in a statement's text is another engine's SQL, if anything."""
+    found = FOREIGN_DIALECT.search(sql)
+    return " ".join(found.group().split()) if found else None
+
+
 def _foreign_reason(stmt: SqlStatement, reading: _Reading) -> str | None:
     """Why a statement looks written for another engine (its own text, or where it lives)."""
-    found = FOREIGN_DIALECT.search(stmt.sql)
-    if found:
-        return f"{' '.join(found.group().split())!r} is not SQLite"
+    sign = reading.dialect_sign(stmt.sql)
+    if sign:
+        return f"{sign!r} is not SQLite"
     hint = reading.engine_hint(stmt.source.path, stmt.function or "")
     return f"it is in {hint!r} code" if hint else None
 

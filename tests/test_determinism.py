@@ -104,10 +104,10 @@ def test_nested_loops_expand_in_the_order_their_variables_are_read(tmp_path: Pat
 def test_the_order_files_are_extracted_in_does_not_change_the_output(
     project: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Files are extracted largest first (for memory); by name, or smallest first, the
+    """Files are extracted largest first (for memory); by name, or in reverse, the
     document is the same."""
     folder = FIXTURES / project
     expected = markdown(folder)
-    for size in (lambda _path: 0, lambda path: -path.stat().st_size):
-        monkeypatch.setattr(api, "_size", size)
+    for order in (sorted, lambda todo: sorted(todo, reverse=True)):
+        monkeypatch.setattr(api, "_extraction_order", lambda todo, _files, o=order: o(todo))
         assert markdown(folder) == expected
