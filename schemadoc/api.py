@@ -26,14 +26,17 @@ from .cache import (
     diagnostic_to_json,
     digest,
     expect,
+    owned,
 )
 from .config import Settings
 from .dependencies import affected, reached
-from .discover import Found, discover
+from .discover import Found, Listings, discover, display_path
+from .errors import UserError
 from .heap import fewer_collections
 from .migrations import up_part
 from .model import Diagnostic, Schema, SqlStatement
-from .source import class_lines, decode_source, may_hold_ddl
+from .project import MAX_TEMPLATE_BYTES, ConfinementError, confine, read_inside
+from .source import class_lines, decode_source, may_hold_ddl, token_estimate
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -44,6 +47,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # CPU, and each worker holds nearly as much memory as a serial run (490 MB serial against
 # 975 MB over the process tree). Workers are kept for runs well beyond that benchmark's size.
 PARALLEL_MIN_FILES = 1_000
+DENSE_CHECK_BYTES = 64 * 1024  # Python files from this size on have their tokens counted
 
 
 @dataclass(frozen=True)
@@ -130,18 +134,87 @@ def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
 
 
 def cache_folder(settings: Settings) -> Path | None:
+    """The cache folder: inside the project, not the project folder itself, and one that
+    schemadoc owns (see ``cache.owned``); None when the cache is off."""
     if not settings.cache:
         return None
-    if settings.cache_dir:
-        return Path(settings.root) / settings.cache_dir
-    return Path(settings.root) / FOLDER
+    setting = (
+        f"cache_dir {settings.cache_dir!r}" if settings.cache_dir else f"cache folder {FOLDER}"
+    )
+    real = confine(
+        "cache_dir",
+        Path(settings.root) / (settings.cache_dir or FOLDER),
+        settings.root,
+        kind="folder",
+    )
+    if real == Path(os.path.realpath(settings.root)):
+        raise ConfinementError(f"{setting} is the project folder itself")
+    if not owned(real):
+        raise ConfinementError(
+            f"{setting} is a folder that schemadoc did not create (it holds files and no "
+            "schemadoc .gitignore); name a new folder"
+        )
+    return real
 
 
-def _regular(found: Found, stat: os.stat_result | None) -> Diagnostic | None:
-    """A FIFO, socket or device named like a source file would block or mislead a read."""
+def _open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
+    """The cache in ``folder``; not used (and a note says so) when git tracks its files or
+    when it was not written here."""
+    if folder is not None and listings.tracks(str(folder)):
+        out.diagnostics.append(
+            Diagnostic(
+                "note",
+                "SD109",
+                "git tracks files of the cache folder: cache not used",
+                display_path(folder, listings.root),
+                0,
+                0,
+            )
+        )
+        return Cache.open(None)
+    cache = Cache.open(folder)
+    if cache.distrusted:
+        out.diagnostics.append(
+            Diagnostic(
+                "note",
+                "SD109",
+                "the cache folder was not written here (copied, restored or committed): rebuilt",
+                display_path(folder, listings.root),
+                0,
+                0,
+            )
+        )
+    return cache
+
+
+def _unreadable(found: Found, stat: os.stat_result | None, limit: int) -> Diagnostic | None:
+    """Why a found file is not read: a symbolic link out of the project; a FIFO, socket or
+    device named like a source file (it would block or mislead a read); a file over the
+    size limit."""
+    if found.outside:
+        why = "a symbolic link to outside the project; not read"
+        return Diagnostic("warning", "SD108", why, found.display, 0, 0)
     if stat is not None and not S_ISREG(stat.st_mode):
         return Diagnostic("error", "SD104", "not a regular file", found.display, 0, 0)
+    if stat is not None and stat.st_size > limit:
+        why = f"{stat.st_size:,} bytes, over the {limit:,} bytes of max_file_size; not analysed"
+        return Diagnostic("warning", "SD107", why, found.display, 0, 0)
     return None
+
+
+def _too_dense(found: Found, data: bytes, limit: int) -> Diagnostic | None:
+    """A Python file whose parse would cost far more than its size tells (a tuple of a
+    million numbers): more tokens than a sixteenth of ``max_file_size``."""
+    if len(data) < DENSE_CHECK_BYTES or not found.display.endswith((".py", ".pyi")):
+        return None
+    tokens = token_estimate(data)
+    if tokens <= limit // 16:
+        return None
+    why = (
+        f"about {tokens:,} tokens, over the {limit // 16:,} that max_file_size ({limit:,} "
+        "bytes) allows; not analysed"
+    )
+    return Diagnostic("warning", "SD107", why, found.display, 0, 0)
 
 
 def _state_from_cache(
@@ -164,9 +237,18 @@ def survey(
 ) -> Survey:
     """Find the files and what changed since the cached run; reads only changed files."""
     root = Path(settings.root).resolve()
-    cache = Cache.open(cache_folder(settings))
-    found = discover(paths, root=root, include=settings.include, exclude=settings.exclude)
-    out = Survey(settings, cache, {}, set(), len(found))
+    folder = cache_folder(settings)
+    listings = Listings(str(root))
+    found = discover(
+        paths,
+        root=root,
+        include=settings.include,
+        exclude=settings.exclude,
+        outputs=settings.outputs,
+        listings=listings,
+    )
+    out = Survey(settings, Cache.open(None), {}, set(), len(found))
+    out.cache = cache = _open_cache(folder, listings, out)
     for number, item in enumerate(found, 1):
         if progress and number % 256 == 0:
             progress("scanned", number, len(found))
@@ -175,9 +257,9 @@ def survey(
             stat: os.stat_result | None = os.stat(item.file)
         except OSError:
             stat = None
-        irregular = _regular(item, stat)
-        if irregular:
-            out.diagnostics.append(irregular)
+        unreadable = _unreadable(item, stat, settings.max_file_size)
+        if unreadable:
+            out.diagnostics.append(unreadable)
             continue
         try:
             out.files[item.display] = _state_from_cache(item, entry or {}, stat)
@@ -185,7 +267,7 @@ def survey(
         except (KeyError, ValueError, TypeError, Invalid):
             pass
         data, problem = _read(item)
-        if data is None:
+        if data is None or (problem := _too_dense(item, data, settings.max_file_size)):
             out.diagnostics.append(problem)  # type: ignore[arg-type]
             continue
         state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
@@ -483,14 +565,22 @@ class Document:
 
 
 def _templates_fingerprint(settings: Settings) -> str:
+    """Identifies the templates a document is rendered with. The project's own are read as
+    their loader reads them (see ``templates.ProjectLoader``); one it would refuse is left
+    out here, and fails the rendering."""
     here = Path(__file__).resolve().parent
-    folders = [here / "templates", here.parent / "templates"]
-    if settings.templates:
-        folders.append(Path(settings.root) / settings.templates)
     h = hashlib.sha256()
-    for folder in folders:
+    for folder in (here / "templates", here.parent / "templates"):
         for path in sorted(folder.glob("*.j2")) if folder.is_dir() else ():
             h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if settings.templates:
+        folder = Path(settings.root) / settings.templates
+        for path in sorted(folder.glob("*.j2")) if folder.is_dir() else ():
+            try:
+                data = read_inside(path, settings.root, MAX_TEMPLATE_BYTES)
+            except (OSError, UserError):
+                continue
+            h.update(b"project/" + path.name.encode() + b"\0" + (data or b"") + b"\0")
     return h.hexdigest()
 
 

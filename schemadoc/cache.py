@@ -22,10 +22,13 @@ from typing import Any
 
 from . import __version__
 from .model import Diagnostic
+from .project import TooLarge, read_bounded
 
-FORMAT = 6
+FORMAT = 7
 FOLDER = ".schemadoc_cache"
+GITIGNORE = "# Created by schemadoc: this folder is a cache.\n*\n"
 _MAX_OUTPUTS = 2  # this run's document and the previous one
+_MAX_BYTES = 1 << 31  # a cache file is never read past this
 
 
 class Invalid(Exception):
@@ -136,6 +139,7 @@ class Cache:
     _documents: dict[str, str] = field(default_factory=dict)  # by hash: those to write
     _verified: dict[str, Any] | None = None
     _verified_dirty: bool = False
+    distrusted: bool = False  # the folder held a cache not written here: it was not used
 
     def _path(self, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
@@ -146,19 +150,31 @@ class Cache:
 
     @classmethod
     def open(cls, folder: Path | None) -> Cache:
-        """The cache in ``folder``, empty when missing, foreign or corrupt."""
+        """The cache in ``folder``, empty when missing, foreign, corrupt or not written here.
+
+        A cache is written here when its ``.gitignore``, which schemadoc creates once and
+        never changes, has the device, inode and change time that the cache recorded: a
+        copied, restored, unpacked or cloned folder (a cache committed to git among them)
+        has others, and a forged record cannot foresee them. Nothing beside a main file that
+        is not trusted is read.
+        """
         cache = cls(folder)
         if cache.path is None:
             cache._analysis = {}
             return cache
         try:
-            data = json.loads(cache.path.read_text(encoding="utf-8"))
-            if expect(data, dict).get("format") != FORMAT:
+            data = expect(json.loads(_read(cache.path)), dict)
+            if data.get("format") != FORMAT:
                 raise Invalid("format")
+            if data.get("owner") != _owner(cache.path.parent):
+                cache.distrusted = True
+                raise Invalid("owner")
             cache.files, cache.outputs = _table(data["files"]), _table(data["outputs"])
             cache.targets = _table(data.get("targets", {}))
         except (OSError, ValueError, KeyError, Invalid):
             cache.files, cache.outputs, cache.targets = {}, {}, {}
+            cache._analysis, cache._verified = {}, {}
+            cache.dirty = cache._analysis_dirty = cache._verified_dirty = True
         return cache
 
     def _analyses(self) -> dict[str, dict[str, Any]]:
@@ -166,7 +182,7 @@ class Cache:
             try:
                 path = self._path(".analysis.json")
                 assert path is not None
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = json.loads(_read(path))
                 if expect(data, dict).get("format") != FORMAT:
                     raise Invalid("format")
                 self._analysis = _table(data["files"])
@@ -221,8 +237,10 @@ class Cache:
         path = self._document_path(sha)
         try:
             assert path is not None
-            data = path.read_bytes()
-        except (OSError, AssertionError):
+            data = read_bounded(path, _MAX_BYTES)
+        except (OSError, AssertionError, TooLarge):
+            return None
+        if data is None:
             return None
         if digest(data) != sha:
             with contextlib.suppress(OSError):
@@ -254,7 +272,7 @@ class Cache:
                 try:
                     path = self._path(".verified.json")
                     assert path is not None
-                    data = expect(json.loads(path.read_text(encoding="utf-8")), dict)
+                    data = expect(json.loads(_read(path)), dict)
                     if data.get("format") != FORMAT:
                         raise Invalid("format")
                     self._verified = {
@@ -341,7 +359,7 @@ class Cache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
-                write_atomic(ignore, "# Created by schemadoc: this folder is a cache.\n*\n")
+                write_atomic(ignore, GITIGNORE)
             if self._analysis_dirty and self._analysis is not None:
                 data = {"format": FORMAT, "files": self._analysis}
                 write_atomic(self._path(".analysis.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
@@ -355,6 +373,7 @@ class Cache:
             if self.dirty:
                 data = {
                     "format": FORMAT,
+                    "owner": _owner(self.path.parent),
                     "files": self.files,
                     "outputs": self.outputs,
                     "targets": self.targets,
@@ -363,6 +382,44 @@ class Cache:
                 self.dirty = False
         except OSError:
             pass
+
+
+def owned(folder: Path) -> bool:
+    """Whether ``folder`` may serve as the cache: it does not exist yet, is empty, or holds
+    the ``.gitignore`` that schemadoc writes into its cache folders."""
+    if not _holds_files(folder):
+        return True
+    try:
+        return read_bounded(folder / ".gitignore", len(GITIGNORE)) == GITIGNORE.encode()
+    except (OSError, TooLarge):
+        return False
+
+
+def _holds_files(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except OSError:
+        return False
+
+
+def _owner(folder: Path) -> list[int] | None:
+    """The identity of the ``.gitignore`` that schemadoc created in ``folder``."""
+    try:
+        st = os.lstat(folder / ".gitignore")
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
+
+
+def _read(path: Path) -> str:
+    """A cache file's text: a regular file, read up to a bound."""
+    try:
+        data = read_bounded(path, _MAX_BYTES)
+    except TooLarge as exc:
+        raise Invalid(str(exc)) from exc
+    if data is None:
+        raise FileNotFoundError(path)
+    return data.decode("utf-8")
 
 
 def _dumps(data: Any) -> str:

@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import FORMATS, ConfigError, Settings, load
+from .config import FORMATS, ConfigError, Settings, find_pyproject, load
 from .errors import UserError
+from .output import printable
+from .project import confine
 
 EXIT_OK, EXIT_STALE, EXIT_ERROR = 0, 1, 2
+INJECT_LIMIT = 16 * 1024 * 1024  # bytes of a Markdown file the doc is injected into
+DIFF_SLACK = 1024 * 1024  # check reads a file up to twice the document's size plus this
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
                 "--fail-on-change",
                 action="store_true",
                 help="exit 1 when a file was written or removed (pre-commit)",
+            )
+            sub.add_argument(
+                "--force",
+                action="store_true",
+                help="also replace documents whose files are read-only",
             )
         sub.add_argument(
             "--config",
@@ -137,8 +146,43 @@ def _targets(args: argparse.Namespace, configured: Settings) -> Targets:
     return Targets(output or None, chosen["inject"], chosen["split"])
 
 
+def _confined(targets: Targets, settings: Settings, config: Path | None) -> Targets:
+    """``targets`` as real paths, each checked to be one schemadoc may read and write."""
+    output = targets.output
+    if output and output != "-":
+        output = str(_document_target("output", output, settings, config))
+    inject = targets.inject and _document_target("inject", targets.inject, settings, config)
+    split = targets.split and confine("split", targets.split, settings.root, kind="folder")
+    return Targets(output, inject, split)
+
+
+def _document_target(
+    setting: str, path: str | Path, settings: Settings, config: Path | None
+) -> Path:
+    """The real path of a document file: confined to the project, and neither the settings
+    file nor a source file (a ``.sql`` output only in the SQL format, and only over a file
+    that schemadoc wrote)."""
+    from .project import SOURCE_SUFFIXES, ConfinementError, as_given, read_bounded
+    from .render import SQL_HEADER
+
+    real = confine(setting, path, settings.root)
+    name = f"{setting} {as_given(path)!r}"
+    if config is not None and real == Path(os.path.realpath(config)):
+        raise ConfinementError(f"{name} is the settings file")
+    if real.suffix.lower() in SOURCE_SUFFIXES:
+        raise ConfinementError(f"{name} is a Python source file")
+    if real.suffix.lower() == ".sql":
+        if setting != "output" or settings.format != "sql":
+            raise ConfinementError(f"{name} is an SQL file: only --format sql writes one")
+        head = read_bounded(real, 1 << 20) if real.exists() else None
+        if head is not None and not head.startswith(SQL_HEADER.encode()):
+            raise ConfinementError(f"{name} is an SQL file that schemadoc did not write")
+    return real
+
+
 def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]:
-    base, lint = load(args.config)
+    config = args.config or find_pyproject(Path.cwd())
+    base, lint = load(config)
     root = Path(base.root)
     # Paths in the settings file are relative to it; on the command line, to the cwd.
     base = base.merged(
@@ -149,7 +193,11 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
         }
     )
     targets = None if args.command == "lint" else _targets(args, base)
+    if targets is not None:
+        targets = _confined(targets, base.merged(format=getattr(args, "format", None)), config)
+    written = () if targets is None else (targets.output, targets.inject)
     settings = base.merged(
+        outputs=tuple(str(path) for path in written if path and path != "-"),
         format=getattr(args, "format", None),
         output=targets.output if targets else None,
         title=getattr(args, "title", None),
@@ -163,7 +211,12 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
     if args.paths:
         # Paths given on the command line are relative to the working directory.
         return settings.merged(paths=tuple(args.paths)), lint, targets
-    return settings.merged(paths=tuple(str(root / p) for p in settings.paths)), lint, targets
+    if settings.templates:
+        confine("templates", root / settings.templates, root, kind="folder")
+    paths = tuple(str(root / p) for p in settings.paths)
+    for path in paths:  # the settings file scans its own project only
+        confine("paths", path, root, kind="any")
+    return settings.merged(paths=paths), lint, targets
 
 
 def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
@@ -172,7 +225,7 @@ def _report(diagnostics: Sequence, quiet: bool, verbose: bool) -> None:
             continue
         if quiet and d.severity != "error":
             continue
-        print(d, file=sys.stderr)
+        print(printable(str(d)), file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -182,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         if args.verbose and exc.__cause__ is not None:
             traceback.print_exception(exc.__cause__)
-        print(f"schemadoc: error: {exc}", file=sys.stderr)
+        print(f"schemadoc: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -221,7 +274,7 @@ def _lint(args: argparse.Namespace, settings: Settings, raw: dict) -> int:
     _report([d for d in result.diagnostics if d.code != "SD301"], args.quiet, args.verbose)
     findings = lint(result.schema, config)
     for finding in findings:
-        print(finding)
+        print(printable(str(finding)))
     if result.has_errors(settings.strict):
         return EXIT_ERROR
     return EXIT_STALE if findings else EXIT_OK
@@ -245,11 +298,12 @@ def _injected(path: Path, content: str, settings: Settings) -> str:
     """The file at ``path`` with ``content`` between its markers."""
     from .inject import InjectError, inject
     from .output import read_text, shown
+    from .project import TooLarge
     from .templates import fence
 
     try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path, INJECT_LIMIT)
+    except (OSError, UnicodeDecodeError, TooLarge) as exc:
         raise InjectError(f"{shown(path)}: cannot read: {exc}") from exc
     if text is None:
         raise InjectError(
@@ -290,19 +344,38 @@ def _plan(
     return plan
 
 
+def _on_disk(path: Path, content: str) -> tuple[str | None, str]:
+    """The text of the file ``path`` (None when missing) for a comparison with ``content``,
+    or why it was not read: a file far larger than the document is not read at all."""
+    from .output import read_text
+    from .project import TooLarge
+
+    try:
+        return read_text(path, 2 * len(content.encode("utf-8")) + DIFF_SLACK), ""
+    except TooLarge:
+        return None, "far larger than the document; not shown"
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text; not shown"
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}"
+
+
 def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
-    from .output import colorize, read_text, shown, unified_diff
+    from .output import colorize, printable, shown, unified_diff
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     stale = 0
     for path, content in plan.writes.items():
-        on_disk = read_text(path)
+        on_disk, unreadable = _on_disk(path, content)
         if on_disk == content:
             continue
         stale += 1
-        diff = unified_diff(shown(path), on_disk, content)
-        sys.stdout.write(colorize(diff) if color else diff)
-        state = "missing" if on_disk is None else "stale"
+        if unreadable:
+            print(f"schemadoc: {shown(path)}: {unreadable}", file=sys.stderr)
+        else:
+            diff = printable(unified_diff(shown(path), on_disk, content))
+            sys.stdout.write(colorize(diff) if color else diff)
+        state = "missing" if on_disk is None and not unreadable else "stale"
         print(
             f"schemadoc: {shown(path)} is {state}; run `{settings.command}` to regenerate",
             file=sys.stderr,
@@ -323,6 +396,17 @@ def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
         for folder, count in plan.folders.items():
             print(f"schemadoc: {shown(folder)} is up to date ({count} files)", file=sys.stderr)
     return EXIT_OK
+
+
+def _refuse_read_only(plan: Plan) -> None:
+    """Stop before anything is written when a file to replace is read-only."""
+    from .output import holds, read_only, shown
+
+    for path, content in plan.writes.items():
+        if read_only(path) and not holds(path, content):
+            raise UserError(
+                f"{shown(path)} is read-only; nothing was written (--force replaces it)"
+            )
 
 
 def _write(plan: Plan, quiet: bool) -> bool:
@@ -422,6 +506,8 @@ def _run(args: argparse.Namespace) -> int:
     plan = _plan(targets, schema, settings, content, current)
     if args.command == "check":
         return _check(plan, settings, args.quiet)
+    if not args.force:
+        _refuse_read_only(plan)
     if targets.output == "-" and content is not None:
         sys.stdout.write(content)
     changed = _write(plan, args.quiet)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .project import TooLarge, read_bounded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -41,22 +43,31 @@ class Settings:
     split: str | None = None  # folder for one document per table plus an index
     cache: bool = True
     cache_dir: str | None = None  # default: .schemadoc_cache/ in the project root
-    root: str = "."  # folder that paths in the doc are relative to
+    max_file_size: int = 1_048_576  # bytes: larger files are not analysed
+    root: str = "."  # the project folder: the settings file's, else the working directory
+    outputs: tuple[str, ...] = ()  # the files this run writes: never scanned
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that is not None."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-_KEYS = {f.name: f for f in fields(Settings)} | {"lint": None}
+_KEYS = {f.name: f for f in fields(Settings) if f.name not in ("root", "outputs")} | {"lint": None}
 _SEQUENCES = {"paths", "include", "exclude"}
+_TYPES: dict[str, type] = {
+    "infer_relations": bool,
+    "strict": bool,
+    "cache": bool,
+    "max_file_size": int,
+}
+MAX_SETTINGS_BYTES = 1_048_576  # a settings file larger than this is refused
 
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml at or above ``start``."""
     for folder in [start, *start.parents]:
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
@@ -67,16 +78,30 @@ def _check_type(path: Path, key: str, value: Any) -> Any:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: [tool.schemadoc] {key} must be a list of strings")
+        if key == "paths" and not value:
+            raise ConfigError(f"{path}: [tool.schemadoc] paths is empty: nothing to scan")
         return tuple(value)
-    expected = {"infer_relations": bool, "strict": bool, "cache": bool}.get(key, str)
-    if not isinstance(value, expected):
+    expected = _TYPES.get(key, str)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ConfigError(
             f"{path}: [tool.schemadoc] {key} must be a {expected.__name__}, "
             f"not {type(value).__name__}"
         )
     if key == "format" and value not in FORMATS:
         raise ConfigError(f"{path}: [tool.schemadoc] format must be one of {', '.join(FORMATS)}")
+    if key == "max_file_size" and value <= 0:
+        raise ConfigError(f"{path}: [tool.schemadoc] max_file_size must be a positive number")
     return value
+
+
+def _table_at(path: Path, data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at ``keys`` in ``data`` (empty when absent); any other value is an error."""
+    table: Any = data
+    for depth, key in enumerate(keys, 1):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{'.'.join(keys[:depth])}] must be a table")
+    return table
 
 
 def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings, dict[str, Any]]:
@@ -86,25 +111,26 @@ def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings,
     if path is None:
         return Settings(), {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_bounded(path, MAX_SETTINGS_BYTES)
+        if raw is None:
+            raise ConfigError(f"{path}: settings file not found")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, TooLarge) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    table = data.get("tool", {}).get("schemadoc", {}) if path.name == "pyproject.toml" else data
-    if path.name != "pyproject.toml" and "tool" in data:
-        table = data["tool"].get("schemadoc", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.schemadoc] must be a table")
-    unknown = sorted(set(table) - set(_KEYS) - {"root"})
+    if path.name == "pyproject.toml" or "tool" in data:
+        table = _table_at(path, data, "tool", "schemadoc")
+    else:
+        table = data
+    unknown = sorted(set(table) - set(_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) in [tool.schemadoc]: {', '.join(unknown)}")
     values = {k: _check_type(path, k, v) for k, v in table.items() if k != "lint"}
     lint = table.get("lint", {})
     if not isinstance(lint, dict):
         raise ConfigError(f"{path}: [tool.schemadoc.lint] must be a table")
-    values.setdefault("root", str(path.parent))
-    return Settings(**values), lint
+    return Settings(**values, root=str(path.parent)), lint
 
 
 __all__ = ["FORMATS", "ConfigError", "Settings", "find_pyproject", "load"]

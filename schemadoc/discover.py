@@ -8,6 +8,9 @@ import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
+
+from .project import inside
 
 SUFFIXES = (".py", ".pyi", ".sql")
 SKIP_DIRS = frozenset(
@@ -37,10 +40,12 @@ SKIP_DIRS = frozenset(
 
 @dataclass(frozen=True)
 class Found:
-    """A file to scan: ``file`` on disk, ``display`` as shown in docs and diagnostics."""
+    """A file to scan: ``file`` on disk, ``display`` as shown in docs and diagnostics.
+    ``outside``: a symbolic link to a file outside the project, never read."""
 
     file: str
     display: str
+    outside: bool = False
 
     @property
     def path(self) -> Path:
@@ -81,22 +86,66 @@ def _matches(display: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(display, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def _git_files(folder: str) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files below ``folder``, relative to it and
-    sorted; None outside a work tree."""
+# Pinned over every configuration a repository can carry (its .git/config, or a planted git
+# directory): nothing git reads from the scanned tree may name a program that runs.
+_GIT_PINNED = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.untrackedCache", "false"),
+    ("core.pager", "cat"),
+    ("core.sshCommand", "false"),
+    ("core.askPass", "true"),
+    ("credential.helper", ""),
+    ("diff.external", ""),
+    ("protocol.allow", "never"),
+    ("safe.bareRepository", "explicit"),
+)
+
+
+def _git_environment() -> dict[str, str]:
+    """The environment git runs in: the settings above pinned, no prompts, no locks."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
+    env.pop("GIT_CONFIG_PARAMETERS", None)
+    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+    env["GIT_CONFIG_COUNT"] = str(len(_GIT_PINNED))
+    for number, (key, value) in enumerate(_GIT_PINNED):
+        env[f"GIT_CONFIG_KEY_{number}"], env[f"GIT_CONFIG_VALUE_{number}"] = key, value
+    return env
+
+
+def _git(folder: str, *args: str) -> bytes | None:
+    """The output of a hardened ``git args`` run in ``folder``; None when it fails."""
+    pinned = [part for key, value in _GIT_PINNED for part in ("-c", f"{key}={value}")]
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            ["git", *pinned, *args],
             cwd=folder,
+            env=_git_environment(),
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=60,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if proc.returncode != 0:
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def git_files(folder: str) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files below ``folder``, relative to it and
+    sorted; None outside a work tree, and when the work tree git reports does not hold
+    ``folder`` (a repository's configuration moved it elsewhere)."""
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top is None:
         return None
-    names = {n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+    real = os.path.realpath(folder)
+    work_tree = os.path.realpath(top.decode("utf-8", "surrogateescape").rstrip("\n"))
+    if not inside(real, work_tree):
+        return None
+    listed = _git(folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    if listed is None:
+        return None
+    names = {n for n in listed.decode("utf-8", "surrogateescape").split("\0") if n}
     return [n.replace("/", os.sep) for n in sorted(names)]
 
 
@@ -104,30 +153,33 @@ def _skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info")
 
 
-def _listing(path: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """The sub-folders (name, path) and the source file names in ``path``, each sorted;
-    nothing when it cannot be listed. Symbolic links to folders count as folders."""
+def _listing(path: str, boundary: str) -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
+    """The sub-folders (name, path) and the source files (name, whether it is a symbolic link
+    that leaves ``boundary``) in ``path``, each sorted; nothing when it cannot be listed.
+    A symbolic link to a folder counts as a folder when it stays inside ``boundary``."""
     folders, files = [], []
     try:
         with os.scandir(path) as entries:
             for entry in entries:
                 try:
-                    is_dir = entry.is_dir()
+                    out = entry.is_symlink() and not inside(os.path.realpath(entry.path), boundary)
+                    is_dir = not out and entry.is_dir()
                 except OSError:
-                    is_dir = False
+                    out = is_dir = False
                 if is_dir:
                     if not _skipped_dir(entry.name):
                         folders.append((entry.name, entry.path))
                 elif entry.name.endswith(SUFFIXES):
-                    files.append(entry.name)
+                    files.append((entry.name, out))
     except OSError:
         return [], []
     return sorted(folders), sorted(files)
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Source files below ``folder``, relative to it: depth first in name order, skipping
-    SKIP_DIRS, each folder once (so symlink loops end)."""
+def _walk(folder: str, boundary: str) -> Iterator[tuple[str, bool]]:
+    """Source files below ``folder``, relative to it, each with whether it is a symbolic
+    link out of ``boundary``: depth first in name order, skipping SKIP_DIRS, each folder once
+    (so symlink loops end), never into a folder outside ``boundary``."""
     seen: set[tuple[int, int]] = set()
     todo = [(folder, "")]  # (path on disk, prefix of the relative names below it)
     while todo:
@@ -139,10 +191,27 @@ def _walk(folder: str) -> Iterator[str]:
         if (st.st_dev, st.st_ino) in seen:  # symlink loop, or a second link to a folder
             continue
         seen.add((st.st_dev, st.st_ino))
-        folders, files = _listing(path)
+        folders, files = _listing(path, boundary)
         todo.extend((sub, f"{prefix}{name}{os.sep}") for name, sub in reversed(folders))
-        for name in files:
-            yield prefix + name
+        for name, out in files:
+            yield prefix + name, out
+
+
+def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[tuple[str, bool]]:
+    """git's ``names`` below ``folder`` that are on disk, each with whether it is a symbolic
+    link out of ``boundary`` (git lists a link, never what is below a linked folder)."""
+    on_disk = os.path.join(folder, "")
+    for relative in names:
+        if not relative.endswith(SUFFIXES):
+            continue
+        try:
+            mode = os.lstat(on_disk + relative).st_mode
+        except OSError:
+            continue
+        if S_ISLNK(mode):
+            yield relative, not inside(os.path.realpath(on_disk + relative), boundary)
+        elif S_ISREG(mode):
+            yield relative, False
 
 
 def _skipped_by_dir(relative: str) -> bool:
@@ -156,16 +225,23 @@ def discover(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     skipped: list[Skipped] | None = None,
+    outputs: Sequence[str] = (),
+    listings: Listings | None = None,
 ) -> list[Found]:
     """Files to scan below ``paths``, sorted by display path, each listed once.
 
     Files named explicitly are always scanned. In folders, git's view is used when the folder
-    is in a work tree (tracked and untracked-but-not-ignored files), else a walk that skips
-    virtualenvs, caches and build output. ``include`` limits and ``exclude`` removes files by
-    glob, matched against the display path and the file name.
+    is in a work tree (tracked and untracked-but-not-ignored files; git runs once, from
+    ``root``, for every folder inside it), else a walk that skips virtualenvs, caches and
+    build output and never follows a symbolic link out of ``root`` (or out of a folder
+    outside it). ``include`` limits and ``exclude`` removes files by glob, matched against
+    the display path and the file name. ``outputs``, the files schemadoc writes, are never
+    scanned. ``listings`` keeps git's view for the caller.
     """
     top = os.path.abspath(root or os.getcwd())
+    listings = listings or Listings(top)
     found: dict[str, Found] = {}
+    written = {display_path(path, top) for path in outputs}
 
     def skip(display: str, reason: str) -> None:
         if skipped is not None:
@@ -179,12 +255,12 @@ def discover(
             found.setdefault(display, Found(folder, display))
             continue
         display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
-        listed = _git_files(folder)
-        for relative in listed if listed is not None else _walk(folder):
+        listed, boundary = listings.of(folder), listings.boundary(folder)
+        files = _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
+        for relative, outside in files:
             if not relative.endswith(SUFFIXES):
                 continue
             display = display_of(relative)
-            file = on_disk + relative
             if listed is not None and _skipped_by_dir(relative):
                 skip(display, "in a skipped folder")
                 continue
@@ -194,8 +270,46 @@ def discover(
             if exclude and _matches(display, exclude):
                 skip(display, "excluded")
                 continue
-            if listed is not None and not os.path.isfile(file):
-                skip(display, "listed by git but not on disk")
+            if display in written:
+                skip(display, "written by schemadoc")
                 continue
-            found.setdefault(display, Found(file, display))
+            found.setdefault(display, Found(on_disk + relative, display, outside))
     return [found[k] for k in sorted(found)]
+
+
+class Listings:
+    """git's view of the folders to scan: one listing of the project root serves every
+    folder inside it."""
+
+    def __init__(self, root: str) -> None:
+        self.root, self.real_root = root, os.path.realpath(root)
+        self._root_files: list[str] | None = None
+        self._listed = False
+
+    def boundary(self, folder: str) -> str:
+        """The real folder no walk below ``folder`` leaves: the root, else ``folder``."""
+        real = os.path.realpath(folder)
+        return self.real_root if inside(real, self.real_root) else real
+
+    def of(self, folder: str) -> list[str] | None:
+        """git's files below ``folder``, relative to it; None outside a work tree."""
+        real = os.path.realpath(folder)
+        if not inside(real, self.real_root):
+            return git_files(folder)
+        if not self._listed:
+            self._root_files, self._listed = git_files(self.root), True
+        if self._root_files is None or real == self.real_root:
+            return self._root_files
+        prefix = os.path.join(os.path.relpath(real, self.real_root), "")
+        return [name[len(prefix) :] for name in self._root_files if name.startswith(prefix)]
+
+    def tracks(self, folder: str) -> bool:
+        """Whether git lists a file in ``folder`` (below the root) as part of the project: a
+        folder that ignores all its files, as the cache does, lists none unless they are
+        committed."""
+        names = self.of(self.root) if os.path.isdir(folder) else None
+        real = os.path.realpath(folder)
+        if not names or not inside(real, self.real_root) or real == self.real_root:
+            return False
+        prefix = os.path.join(os.path.relpath(real, self.real_root), "")
+        return any(name.startswith(prefix) for name in names)

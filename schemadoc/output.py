@@ -8,17 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from pathlib import Path
 
+from .project import TooLarge, read_bounded
 
-def read_text(path: Path) -> str | None:
-    """The file's text with its line endings as they are, or None if it does not exist."""
+
+def read_text(path: Path, limit: int) -> str | None:
+    """The text of the regular file ``path`` with its line endings as they are, or None if it
+    does not exist. Raises :class:`~schemadoc.project.TooLarge` past ``limit`` bytes, and
+    OSError or UnicodeDecodeError when it cannot be read as UTF-8 text."""
+    data = read_bounded(path, limit)
+    return None if data is None else data.decode("utf-8")
+
+
+def holds(path: Path, content: str) -> bool:
+    """Whether the regular file ``path`` holds exactly ``content`` (read no further)."""
+    encoded = content.encode("utf-8")
     try:
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
+        return read_bounded(path, len(encoded)) == encoded
+    except (OSError, TooLarge):
+        return False
 
 
 def write_atomic(path: Path, content: str, *, durable: bool = True) -> bool:
@@ -29,7 +40,7 @@ def write_atomic(path: Path, content: str, *, durable: bool = True) -> bool:
     existing file's permission bits are kept. Without ``durable`` (cache files, which are
     rebuilt if lost) the file is neither compared first nor flushed to disk.
     """
-    if durable and read_text(path) == content:
+    if durable and holds(path, content):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -95,3 +106,26 @@ def shown(path: str | Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
+
+
+def printable(text: str) -> str:
+    """``text`` with the control characters a terminal would act on (escape sequences,
+    carriage returns, bidirectional overrides) shown as ``\\x1b``-style escapes."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+def read_only(path: Path) -> bool:
+    """Whether ``path`` exists and its owner may not write it (as editors ask before
+    replacing such a file)."""
+    try:
+        return not os.stat(path).st_mode & stat.S_IWUSR
+    except OSError:
+        return False

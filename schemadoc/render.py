@@ -180,9 +180,12 @@ def _where(source: Source | None) -> str:
     return f"-- {source.path}:{source.line}\n" if source else ""
 
 
+SQL_HEADER = "-- Schema verified by schemadoc against SQLite.\n"
+
+
 def to_sql(schema: Schema) -> str:
     """The verified schema as SQLite stores it, each object under a comment with its source."""
-    parts = ["-- Schema verified by schemadoc against SQLite.\n"]
+    parts = [SQL_HEADER]
     for t in schema.tables:
         parts.append(f"\n{_where(t.source)}{t.sql};\n")
         for ix in t.indexes:

@@ -7,6 +7,16 @@ loop: a length limit on strings and statements, a page limit on each database, a
 SQLite's heap while scanned SQL is prepared or run, a per-statement deadline and a time budget
 for the whole run.
 
+The deadline is kept from outside: a watchdog thread interrupts a statement still running at
+its deadline, and a statement that ends past it is stopped all the same. SQLite sees an
+interrupt only between the steps of its virtual machine, never inside one call of a function,
+so the built-in functions one call of which can take minutes are replaced by checked calls of
+themselves: ``instr``, ``replace``, ``trim``, ``like``, ``glob`` and ``json_patch`` may compare
+each character of one argument with each of another, and ``printf``'s ``%c`` repeats a
+character as often as its precision says (up to 2**31 times, past any length limit). A call
+that would cost more than CALL_COST, or that comes past the deadline, stops the statement. For
+the same reason a virtual table's arguments, which its module reads in one call, are limited.
+
 Calls of denied functions (``load_extension``, ``fts3_tokenizer``, ...) are refused wherever
 they are written, also in DEFAULTs and view and trigger bodies, which SQLite stores unchecked.
 
@@ -24,8 +34,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
+import math
+import re
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,17 +95,142 @@ _INTERNAL_PRAGMAS = frozenset({"data_version", "page_size"})
 _CHECK_PRAGMAS = frozenset({"quick_check"})
 
 MAX_LENGTH = 5_000_000  # bytes in one string, blob or statement
+MAX_VIRTUAL_LENGTH = 100_000  # bytes in one CREATE VIRTUAL TABLE
 MAX_PAGES = 65_536  # per database: 256 MiB with 4 KiB pages
 HEAP_BUDGET = 512 * 1024 * 1024  # SQLite heap a statement may add (bytes)
 DEADLINE_SECONDS = 2.0  # one statement
 BUDGET_SECONDS = 30.0  # all statements of one sandbox; past it each gets FLOOR_SECONDS
 FLOOR_SECONDS = 0.1
 READ_BUDGET_FACTOR = 3  # our own reads may take this many times the budget in all
-PROGRESS_STEPS = 100  # virtual machine steps between deadline checks
+CALL_COST = 100_000_000  # one checked call: characters compared pairwise, or repeated
+
+# Built-in functions that may compare each character of their first argument with each
+# character of their second, by name and number of arguments.
+_QUADRATIC = (
+    ("instr", 2),
+    ("replace", 3),
+    ("trim", 2),
+    ("ltrim", 2),
+    ("rtrim", 2),
+    ("like", 2),
+    ("like", 3),
+    ("glob", 2),
+    ("json_patch", 2),
+)
+_FORMATS = ("printf", "format")  # %c repeats its character as often as its precision says
+# A printf conversion as SQLite reads it: flags, width, precision, size, conversion character.
+_CONVERSION = re.compile(r"%[-+ #!0,]*(?:[0-9]+|\*)?(?:\.(\*|[0-9]*))?(?:ll?)?(.?)", re.DOTALL)
+_LEADING_INTEGER = re.compile(r"\s*[-+]?0*([0-9]{1,11})")
+_INT_MAX = 2**31 - 1
 
 
 class Deadline(Exception):
     """A statement ran past its deadline."""
+
+
+def _size(value: object) -> int:
+    """The length of ``value`` as text (about, for a number)."""
+    if value is None:
+        return 0
+    return len(value if isinstance(value, (str, bytes)) else str(value))
+
+
+def _pairwise_cost(args: tuple) -> int:
+    return _size(args[0]) * _size(args[1])
+
+
+def _int_bound(value: object) -> int:
+    """At least the size of ``value`` read as printf's ``*`` width or precision (a C int)."""
+    if isinstance(value, (str, bytes)):
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        found = _LEADING_INTEGER.match(text)
+        value = int(found[1]) if found else 0
+    if isinstance(value, (int, float)) and value == value:  # NaN reads as 0
+        return int(min(abs(value), _INT_MAX))
+    return 0
+
+
+def _format_cost(args: tuple) -> int:
+    """How many characters the ``%c`` conversions of ``printf(*args)`` repeat, at most."""
+    fmt = args[0] if args else None
+    if not isinstance(fmt, (str, bytes)):
+        return 0
+    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
+    widest = max(map(_int_bound, args[1:]), default=0)
+    return sum(
+        widest if precision == "*" else int(precision[-31:] or 1) % 2**31
+        for precision, conversion in _CONVERSION.findall(text)
+        if conversion == "c"
+    )
+
+
+def _virtual(sql: str) -> bool:
+    """Whether ``sql`` is a CREATE VIRTUAL TABLE."""
+    words = (t.text.upper() for t in tokens(sql) if t.kind == "word")
+    return next(words, "") == "CREATE" and next(words, "") == "VIRTUAL"
+
+
+class _Watchdog:
+    """One thread for the process that interrupts each statement still running at its
+    deadline. It runs while a scratch database is open; each watch has a token of its own, so
+    a deadline never reaches a statement it was not set for."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._watched: dict[int, tuple[float, Sandbox]] = {}  # by token: deadline, database
+        self._tokens = itertools.count()
+        self._open = 0  # scratch databases
+        self._wake_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def opened(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def closed(self) -> None:
+        """One scratch database fewer; with the last one the thread ends."""
+        with self._lock:
+            self._open -= 1
+            thread = None
+            if not self._open:
+                thread, self._thread = self._thread, None
+                self._lock.notify_all()
+        if thread is not None:
+            thread.join()
+
+    @contextmanager
+    def watching(self, box: Sandbox, stop_at: float) -> Iterator[None]:
+        """Interrupt ``box`` if the block still runs at ``stop_at``."""
+        with self._lock:
+            token = next(self._tokens)
+            self._watched[token] = (stop_at, box)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="schemadoc-watchdog", daemon=True
+                )
+                self._thread.start()
+            elif stop_at < self._wake_at:
+                self._lock.notify_all()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watched.pop(token, None)
+
+    def _watch(self) -> None:
+        me = threading.current_thread()
+        with self._lock:
+            while self._thread is me:
+                now = time.monotonic()
+                for token, (stop_at, box) in list(self._watched.items()):
+                    if stop_at <= now:
+                        del self._watched[token]
+                        box._interrupt()
+                self._wake_at = min((s for s, _box in self._watched.values()), default=math.inf)
+                self._lock.wait(None if self._wake_at == math.inf else self._wake_at - now)
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _library_functions() -> tuple[Callable[[int], int], Callable[[], int]] | None:
@@ -240,8 +379,10 @@ class Sandbox:
         self.account = account or _Account()
         self.denied: list[str] = []
         self._writes_allowed = False
-        self._stop_at = 0.0
+        self._stop_at = math.inf  # while no statement runs
         self._timed_out = False
+        self._costly: str | None = None  # the function of a call refused for its cost
+        self._call_failure: BaseException | None = None  # what a checked call raised
         self._unresolved: set[tuple[str, str]] = set()  # views that read something missing
         if hasattr(self.conn, "setlimit"):
             self.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
@@ -256,6 +397,10 @@ class Sandbox:
             current = self.conn.execute("PRAGMA hard_heap_limit").fetchone()[0]
             if not current or current > 2 * HEAP_BUDGET:
                 self.conn.execute(f"PRAGMA hard_heap_limit = {2 * HEAP_BUDGET}")
+        self._builtins = sqlite3.connect(":memory:", check_same_thread=False)
+        self._builtins.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        self._check_costly_calls()
+        _WATCHDOG.opened()
 
     def sibling(self) -> Sandbox:
         """Another scratch database under the same limits, spending the same budget."""
@@ -297,24 +442,69 @@ class Sandbox:
         """Our own reads may do anything, but not past their deadline."""
         return sqlite3.SQLITE_DENY if self._late() else sqlite3.SQLITE_OK
 
-    def _progress(self) -> int:
-        return 1 if self._late() else 0
+    def _interrupt(self) -> None:
+        """Stop the statement at hand (called by the watchdog's thread)."""
+        self._timed_out = True
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.interrupt()
+
+    def _check_costly_calls(self) -> None:
+        """Replace the costly built-in functions (see above) by checked calls of themselves,
+        made in a connection of their own. Not where a schema may use built-in functions only
+        (``trusted_schema`` off): the calls stay unchecked there."""
+        trusted = self.conn.execute("PRAGMA trusted_schema").fetchone()
+        if trusted is not None and not trusted[0]:
+            return
+        costly = [(name, n, _pairwise_cost) for name, n in _QUADRATIC]
+        costly += [(name, -1, _format_cost) for name in _FORMATS]
+        for name, arguments, cost in costly:
+            try:  # a function this SQLite lacks stays missing
+                self._builtins.execute(
+                    f"EXPLAIN SELECT {name}({', '.join(['NULL'] * abs(arguments))})"
+                )
+            except sqlite3.Error:
+                continue
+            self.conn.create_function(
+                name, arguments, self._checked(name, cost), deterministic=True
+            )
+
+    def _checked(self, name: str, cost: Callable[[tuple], int]) -> Callable[..., Any]:
+        """``name`` for scanned SQL: a call stops the statement if it comes past the deadline
+        or would cost more than CALL_COST; what the built-in raises is kept for the report."""
+
+        def call(*args: Any) -> Any:
+            if self._stop_at < math.inf and self._late():  # within a late statement
+                raise Deadline
+            if cost(args) > CALL_COST:
+                self._costly, self._timed_out = name, True
+                raise Deadline
+            sql = f"SELECT {name}({', '.join('?' * len(args))})"
+            try:
+                return self._builtins.execute(sql, args).fetchone()[0]
+            except (sqlite3.Error, MemoryError) as exc:
+                self._call_failure = exc
+                raise
+
+        return call
 
     @contextmanager
     def _guarded(
         self, authorizer: Callable[..., int], deadline: float, *, count: bool = True
     ) -> Iterator[None]:
-        """Authorizer, deadline and heap cap around statements; ``count`` their time."""
+        """Authorizer, deadline and heap cap around statements; ``count`` their time. A block
+        that ends past the deadline raises as if interrupted."""
         started = time.monotonic()
         self._stop_at = started + deadline
         self._timed_out = False
+        self._costly = self._call_failure = None
         self.conn.set_authorizer(authorizer)
-        self.conn.set_progress_handler(self._progress, PROGRESS_STEPS)
         try:
-            with _heap_cap():
+            with _heap_cap(), _WATCHDOG.watching(self, self._stop_at):
                 yield
+            if self._late():
+                raise sqlite3.OperationalError("interrupted")
         finally:
-            self.conn.set_progress_handler(None, 0)
+            self._stop_at = math.inf
             self.conn.set_authorizer(None)
             if count:
                 self.account.spent += time.monotonic() - started
@@ -323,6 +513,10 @@ class Sandbox:
         return max(min(self.deadline, self.budget - self.spent), FLOOR_SECONDS)
 
     def _stopped(self, deadline: float) -> Deadline:
+        if self._costly:
+            return Deadline(
+                f"stopped: a call of {self._costly}() would run past the {deadline:g} s limit"
+            )
         spent = "" if deadline >= self.deadline else f" (the {self.budget:g} s budget is spent)"
         return Deadline(f"stopped after {deadline:g} s{spent}")
 
@@ -340,8 +534,12 @@ class Sandbox:
         that), MemoryError (the heap cap), or Deadline.
         """
         self.denied.clear()
-        if len(sql.encode("utf-8", "surrogatepass")) > MAX_LENGTH:
+        size = len(sql.encode("utf-8", "surrogatepass"))
+        if size > MAX_LENGTH:
             self.denied.append(f"a statement over {MAX_LENGTH:,} bytes")
+            raise sqlite3.DataError("statement too long")
+        if size > MAX_VIRTUAL_LENGTH and _virtual(sql):  # its module reads it in one call
+            self.denied.append(f"a virtual table statement over {MAX_VIRTUAL_LENGTH:,} bytes")
             raise sqlite3.DataError("statement too long")
         calls = denied_calls(sql)
         if calls:
@@ -422,6 +620,7 @@ class Sandbox:
         if self._timed_out:
             self.denied.clear()
             return self._stopped(deadline)
+        exc = self._call_failure or exc
         if isinstance(exc, MemoryError):
             self.denied.append(f"more than {HEAP_BUDGET // 2**20} MiB of memory")
         elif str(exc) in ("string or blob too big", "query string is too large"):
@@ -462,13 +661,15 @@ class Sandbox:
 
     def close(self) -> None:
         self.conn.close()
+        self._builtins.close()
+        _WATCHDOG.closed()
 
 
 @contextmanager
 def _heap_cap() -> Iterator[None]:
     """SQLite's heap may grow by HEAP_BUDGET at most: preparing a statement that expands
-    nested views can explode, and neither the progress handler nor an interrupt reaches into
-    a prepare (the authorizer's deadline check does only where it is asked)."""
+    nested views can explode, and no interrupt reaches into the expansion (the authorizer's
+    deadline check does only where it is asked)."""
     functions = _heap_functions()
     if functions is None:
         yield

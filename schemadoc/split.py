@@ -10,7 +10,9 @@ scheme are ever replaced or removed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import cast
 
@@ -73,13 +75,15 @@ def file_names(names: list[str]) -> dict[str, str]:
 
 def documents(schema: Schema, settings: Settings) -> dict[str, str]:
     """File name -> content of the index and of every table's document."""
-    templates_dir = templates_dir_of(settings)
+    templates_dir, root = templates_dir_of(settings), Path(settings.root)
     base = context(schema, settings)
     tables = cast("list[TableDoc]", base["tables"])
     files = file_names([t.name for t in tables])
     by_name = {ascii_fold(t.name): t for t in schema.tables}
     out = {
-        INDEX: render_named(INDEX_TEMPLATE, {**base, "files": files, "index": INDEX}, templates_dir)
+        INDEX: render_named(
+            INDEX_TEMPLATE, {**base, "files": files, "index": INDEX}, templates_dir, root
+        )
     }
     for doc in tables:
         related = sorted(
@@ -106,19 +110,23 @@ def documents(schema: Schema, settings: Settings) -> dict[str, str]:
             "files": files,
             "index": INDEX,
         }
-        out[files[doc.name]] = render_named(TABLE_TEMPLATE, values, templates_dir)
+        out[files[doc.name]] = render_named(TABLE_TEMPLATE, values, templates_dir, root)
     return {name: f"{MARK}\n{text}" for name, text in out.items()}
 
 
 def generated(path: Path) -> bool:
-    """True when ``path`` is a file schemadoc wrote into a split folder."""
+    """True when ``path`` is a file schemadoc wrote into a split folder: a regular file (not
+    a symbolic link) whose first line is :data:`MARK`."""
     if not _GENERATED_NAME.match(path.name) and path.name != INDEX:
         return False
     try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            return f.readline().rstrip("\r\n") == MARK
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        with open(path, "rb") as f:
+            first = f.read(len(MARK) + 2)
     except OSError:
         return False
+    return first.decode("utf-8", "replace").split("\n", 1)[0].rstrip("\r") == MARK
 
 
 def leftovers(folder: Path, expected: dict[str, str]) -> list[Path]:
@@ -129,7 +137,7 @@ def leftovers(folder: Path, expected: dict[str, str]) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.name not in keep and p.is_file() and _GENERATED_NAME.match(p.name) and generated(p)
+        if p.name not in keep and _GENERATED_NAME.match(p.name) and generated(p)
     )
 
 
@@ -137,7 +145,7 @@ def check_foreign(folder: Path, expected: dict[str, str]) -> None:
     """Raise :class:`SplitError` when a file to be written exists and is not schemadoc's."""
     for name in sorted(expected):
         path = folder / name
-        if path.exists() and not generated(path):
+        if os.path.lexists(path) and not generated(path):
             raise SplitError(
                 f"{shown(path)} exists and was not written by schemadoc (its first line is "
                 f"not {MARK!r}); move it away or choose another split folder"

@@ -75,11 +75,13 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import schemadoc
 
@@ -99,6 +101,7 @@ from .model import (
     ascii_fold,
 )
 from .output import shown
+from .project import MAX_TEMPLATE_BYTES, confine, read_inside
 
 ENTRY_TEMPLATES = {"markdown": "markdown.md.j2", "mermaid": "mermaid.mmd.j2"}
 
@@ -472,15 +475,41 @@ def builtin_templates_dir() -> Path:
     raise FileNotFoundError(f"schemadoc templates not found next to {package}")
 
 
-def environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment: user templates (if any) shadow the built-in ones by name."""
+class ProjectLoader(jinja2.BaseLoader):
+    """Templates from a folder of the scanned project, which its author controls: each must
+    be a regular file whose real path lies inside the project (a symbolic link to a file
+    elsewhere is refused), and is read up to ``MAX_TEMPLATE_BYTES``."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.folder, self.root = folder, root
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*split_template_path(template))
+        try:
+            data = read_inside(path, self.root, MAX_TEMPLATE_BYTES)
+        except (OSError, UserError) as exc:
+            raise TemplateFailure(f"{shown(path)}: template not read: {exc}") from exc
+        if data is None:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            return data.decode("utf-8"), str(path), lambda: True
+        except UnicodeDecodeError as exc:
+            raise TemplateFailure(f"{shown(path)}: template is not UTF-8: {exc}") from exc
+
+
+def environment(templates_dir: Path | None = None, root: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment, sandboxed (a template may be the scanned project's, and must
+    not reach Python): the project's templates (if any, read from inside ``root``) shadow
+    the built-in ones by name."""
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         if not Path(templates_dir).is_dir():
             raise TemplateFailure(f"{shown(templates_dir)}: templates folder not found")
-        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+        loaders.append(ProjectLoader(Path(templates_dir), root or Path(templates_dir)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates_dir())))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -557,12 +586,17 @@ def _failure(exc: Exception) -> TemplateFailure:
     return TemplateFailure(f"{_where(exc)}: {kind}: {message}")
 
 
-def render_named(name: str, values: dict[str, object], templates_dir: Path | None = None) -> str:
+def render_named(
+    name: str,
+    values: dict[str, object],
+    templates_dir: Path | None = None,
+    root: Path | None = None,
+) -> str:
     """Template ``name`` rendered with ``values``; ends in exactly one newline.
 
     Raises :class:`TemplateFailure` (file and line in the message) for any template error.
     """
-    env = environment(templates_dir)
+    env = environment(templates_dir, root)
     try:
         text = env.get_template(name).render(values)
     except Exception as exc:  # a user template may fail in any way; say where
@@ -571,8 +605,13 @@ def render_named(name: str, values: dict[str, object], templates_dir: Path | Non
 
 
 def templates_dir_of(settings: Settings) -> Path | None:
-    """The user templates folder of ``settings`` (relative to its root), if any."""
-    return Path(settings.root) / settings.templates if settings.templates else None
+    """The project's templates folder of ``settings`` (relative to its root), if any: it must
+    lie inside the project."""
+    if not settings.templates:
+        return None
+    return confine(
+        "templates", Path(settings.root) / settings.templates, settings.root, kind="folder"
+    )
 
 
 def render_with(
@@ -581,15 +620,18 @@ def render_with(
     *,
     templates_dir: Path | None = None,
     template: str | None = None,
+    root: Path | None = None,
 ) -> str:
-    """Render ``template`` (default: the entry template of ``settings.format``).
+    """Render ``template`` (default: the entry template of ``settings.format``); templates
+    in ``templates_dir`` are read from inside ``root`` (default: that folder).
 
     Template errors propagate as Jinja raises them (``render_template`` locates them).
     """
     name = template or ENTRY_TEMPLATES.get(settings.format)
     if name is None:
         raise ValueError(f"no template for format {settings.format!r}")
-    text = environment(templates_dir).get_template(name).render(context(schema, settings))
+    env = environment(templates_dir, root)
+    text = env.get_template(name).render(context(schema, settings))
     return text.rstrip("\n") + "\n"
 
 
@@ -600,7 +642,8 @@ def render_template(schema: Schema, settings: Settings) -> str:
     Raises :class:`TemplateFailure` (file and line in the message) for any template error.
     """
     try:
-        return render_with(schema, settings, templates_dir=templates_dir_of(settings))
+        templates_dir = templates_dir_of(settings)
+        return render_with(schema, settings, templates_dir=templates_dir, root=Path(settings.root))
     except TemplateFailure:
         raise
     except Exception as exc:  # a user template may fail in any way; say where

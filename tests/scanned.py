@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from schemadoc.api import Result, scan
@@ -49,3 +52,14 @@ def found(result: Result, code: str, path: str, line: int, *words: str) -> Diagn
     ]
     assert len(matches) == 1, "\n".join(str(d) for d in result.diagnostics)
     return matches[0]
+
+
+@contextmanager
+def working_directory(folder: Path) -> Iterator[None]:
+    """Run the block in ``folder``, the project folder of a command-line run."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)

@@ -41,7 +41,7 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def settings(project: Path, folder: Path, **kw: object) -> Settings:
-    return Settings(root=str(project), cache_dir=str(folder), **kw)  # type: ignore[arg-type]
+    return Settings(root=str(project.parent), cache_dir=str(folder), **kw)  # type: ignore[arg-type]
 
 
 def run(project: Path, folder: Path, **kw: object) -> str:
@@ -69,7 +69,7 @@ def test_an_edit_reprocesses_only_what_it_touches(
     legacy = project / "shop" / "legacy" / "todo.py"
     legacy.write_text(legacy.read_text().replace("title TEXT", "title TEXT, note TEXT"))
     warm = run(project, cache)
-    assert processed == ["shop/legacy/todo.py"]
+    assert processed == ["app/shop/legacy/todo.py"]
     assert warm == run(project, tmp_path / "cold", cache=False)
     assert '"name": "note"' in warm
 
@@ -88,7 +88,7 @@ def test_a_new_tool_version_starts_afresh(
     processed.clear()
     monkeypatch.setattr("schemadoc.cache.environment_key", lambda: "another-version")
     run(project, cache)
-    assert "shop/legacy/todo.py" in processed
+    assert "app/shop/legacy/todo.py" in processed
 
 
 @pytest.mark.parametrize(
@@ -365,7 +365,7 @@ def test_a_new_use_of_a_ddl_function_elsewhere_redoes_its_file(
     processed.clear()
     warm = run(project, cache)
     assert f'"name": "{table}"' in warm
-    assert "app/tables.py" in processed
+    assert "p/app/tables.py" in processed
     assert warm == run(project, tmp_path / "cold", cache=False)
 
 
@@ -383,7 +383,7 @@ def test_using_only_a_constant_of_a_file_does_not_redo_it(
     processed.clear()
     warm = run(project, cache)
     assert '"name": "users_log"' in warm
-    assert processed == ["app/more.py"]
+    assert processed == ["p/app/more.py"]
     assert warm == run(project, tmp_path / "cold", cache=False)
 
 

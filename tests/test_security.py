@@ -14,14 +14,16 @@ import resource
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from scanned import GOOD, found, run, survived
+from scanned import GOOD, found, run, survived, working_directory
 
-from schemadoc import sandbox
+from schemadoc import sandbox, verify
 from schemadoc.api import Result, scan
 from schemadoc.cli import main
 from schemadoc.config import Settings
@@ -319,6 +321,170 @@ def test_many_runaway_statements_share_one_time_budget(
     assert survived(result)
 
 
+# --- time: one call that nothing interrupts ---------------------------------------------------
+
+
+def _chars(n: int, char: str = "a") -> str:
+    """SQL for a text of ``n`` (even) times ``char``, built in a few cheap calls."""
+    return f"replace(hex(zeroblob({n // 2})), '0', '{char}')"
+
+
+def _object(prefix: str, keys: int) -> str:
+    """SQL for a JSON object of ``keys`` keys."""
+    return (
+        f"(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < {keys}) "
+        f"SELECT json_group_object('{prefix}' || i, 0) FROM r)"
+    )
+
+
+# Each spends 20 to 35 s here in one call of a function, where no interrupt is seen.
+ONE_CALL = {
+    "instr": "instr(replace(zeroblob(2400000), x'00', 'a') || 'b', "
+    "replace(zeroblob(1200000), x'00', 'a') || 'b')",
+    "replace": f"replace({_chars(2_400_000)}, {_chars(1_200_000)} || 'b', 'c')",
+    "ltrim": f"ltrim({_chars(300_000)}, {_chars(30_000, 'b')} || 'a')",
+    "like": f"{_chars(600_000)} LIKE '%' || {_chars(40_000)} || 'b'",
+    "glob": f"{_chars(600_000)} GLOB '*' || {_chars(40_000)} || 'b'",
+    "json_patch": f"json_patch({_object('a', 75_000)}, {_object('b', 75_000)})",
+    "printf": "printf('%.*c', 2000000000, 'x') || printf('%.*c', 2000000001, 'y') "
+    "|| printf('%.*c', 2000000002, 'z')",
+}
+
+
+@pytest.mark.parametrize("function", list(ONE_CALL))
+def test_one_costly_call_is_stopped_before_it_runs(tmp_path: Path, function: str) -> None:
+    source = script(
+        "CREATE TABLE before_call (id INTEGER);",
+        f"CREATE TABLE slow AS SELECT {ONE_CALL[function]} AS x;",  # line 3
+        "CREATE TABLE after_call (id INTEGER);",
+    )
+    result = run(tmp_path, {"slow.py": source})
+    found(result, "SD204", "slow.py", 3, "slow", f"{function}()")
+    assert result.schema.table("slow") is None
+    assert result.schema.table("before_call") and result.schema.table("after_call")
+    assert survived(result)
+
+
+def test_checked_functions_answer_as_sqlite_does() -> None:
+    """The costly functions are checked calls of SQLite's own: same values, same errors."""
+    query = (
+        "SELECT instr('abc', 'c'), instr(x'0102', x'02'), replace('aXbX', 'X', 'yy'), "
+        "replace(12345, 3, 9), trim('xxaxx', 'x'), ltrim('..a', '.'), rtrim('a  '), "
+        "'x' LIKE 'X', 'a%' LIKE 'a\\%' ESCAPE '\\', 'ab' GLOB 'a*', "
+        "printf('%5.2f|%.3c|%-4d|%s|%.*c|%%', 3.14159, 'x', 7, NULL, 2, 'z'), printf(5), "
+        "format('%q', 'it''s'), json_patch('{\"a\":1}', '{\"a\":null,\"b\":2}')"
+    )
+    plain = sqlite3.connect(":memory:")
+    box = Sandbox()
+    try:
+        assert box.conn.execute(query).fetchall() == plain.execute(query).fetchall()
+        for ddl in (
+            "CREATE TABLE e AS SELECT json_patch('{bad', '{}') AS x",
+            "CREATE TABLE e AS SELECT 'a' LIKE 'b' ESCAPE 'xy' AS x",
+        ):
+            with pytest.raises(sqlite3.Error) as theirs:
+                plain.execute(ddl)
+            with pytest.raises(sqlite3.Error) as ours:
+                box.run(ddl, writes=True)
+            assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+        with pytest.raises(sqlite3.DataError):  # the length limit, as for SQLite's own
+            box.run(
+                f"CREATE TABLE e AS SELECT replace({_chars(4_000_000)}, 'a', 'aa')", writes=True
+            )
+        assert box.denied == [f"a value or statement over {sandbox.MAX_LENGTH:,} bytes"]
+    finally:
+        box.close()
+        plain.close()
+
+
+def test_virtual_table_arguments_are_limited() -> None:
+    """A tokenizer reads its separators in one call that takes time growing with their square
+    (once 15 s for these); past MAX_VIRTUAL_LENGTH a virtual table is refused up front."""
+    separators = "".join(chr(0x20000 + 800_000 - i) for i in range(800_000))
+    box = Sandbox()
+    try:
+        with pytest.raises(sqlite3.DataError):
+            box.run(
+                f"CREATE VIRTUAL TABLE words USING fts5(body, "
+                f"tokenize = \"unicode61 separators '{separators}'\")",
+                writes=True,
+            )
+        assert box.denied == [
+            f"a virtual table statement over {sandbox.MAX_VIRTUAL_LENGTH:,} bytes"
+        ]
+        box.run("CREATE VIRTUAL TABLE docs USING fts5(body, tokenize = 'porter')", writes=True)
+    finally:
+        box.close()
+
+
+@pytest.fixture
+def interrupted(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
+    """A ``hold()`` SQL function in every scratch database that returns once the watchdog has
+    interrupted that database (or after 30 s); the databases the watchdog interrupted."""
+    boxes: list[Sandbox] = []
+    real_init = Sandbox.__init__
+    real_interrupt = getattr(Sandbox, "_interrupt", None)
+
+    def init(self: Sandbox, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.released = threading.Event()  # type: ignore[attr-defined]
+        self.conn.create_function("hold", 0, lambda: self.released.wait(30))  # type: ignore
+
+    def interrupt(self: Sandbox) -> None:
+        boxes.append(self)
+        self.released.set()  # type: ignore[attr-defined]
+        real_interrupt(self)  # type: ignore[misc]
+
+    monkeypatch.setattr(Sandbox, "__init__", init)
+    monkeypatch.setattr(Sandbox, "_interrupt", interrupt, raising=False)
+    return boxes
+
+
+def test_a_call_still_running_at_the_deadline_is_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interrupted: list[Sandbox]
+) -> None:
+    monkeypatch.setattr(sandbox, "DEADLINE_SECONDS", 0.5)
+    source = script(
+        "CREATE TABLE before_hold (id INTEGER);",
+        "CREATE TABLE held AS SELECT hold() AS x;",  # line 3
+        "CREATE TABLE after_hold (id INTEGER);",
+    )
+    result = run(tmp_path, {"hold.py": source})
+    found(result, "SD204", "hold.py", 3, "held", "stopped after 0.5 s")
+    assert len(interrupted) == 1
+    assert result.schema.table("held") is None
+    assert result.schema.table("before_hold") and result.schema.table("after_hold")
+    assert survived(result)
+
+
+def test_a_deadline_reaches_only_its_own_statement(interrupted: list[Sandbox]) -> None:
+    """A deadline that passes as its statement ends and the next one starts (in another
+    database here) never stops the next one."""
+    early, late = Sandbox(), Sandbox()
+    try:
+        for _ in range(300):
+            with sandbox._WATCHDOG.watching(early, time.monotonic()):  # due at once
+                pass
+            with sandbox._WATCHDOG.watching(late, time.monotonic() + 60):
+                assert late.conn.execute("SELECT 1").fetchall() == [(1,)]
+        assert late not in interrupted
+    finally:
+        early.close()
+        late.close()
+
+
+def test_one_watchdog_thread_serves_every_statement() -> None:
+    boxes = [Sandbox(), Sandbox()]
+    try:
+        for i in range(200):
+            boxes[i % 2].run(f"CREATE TABLE t{i} (id INTEGER)")
+        names = [t.name for t in threading.enumerate()]
+        assert names.count("schemadoc-watchdog") == 1
+    finally:
+        for box in boxes:
+            box.close()
+
+
 # --- memory: huge values, runaway growth, exploding views ------------------------------------
 
 
@@ -472,9 +638,23 @@ def test_view_that_explodes_once_its_source_exists_is_refused(
 # --- size: huge literals, wide tables, deep nesting --------------------------------------------
 
 
+def _measured(function: Callable[..., Any], sizes: list[int], at: int = 0) -> Callable[..., Any]:
+    """``function``, noting the length of its argument ``at`` in ``sizes`` at each call."""
+
+    def measured(*args: Any, **kwargs: Any) -> Any:
+        sizes.append(len(args[at]))
+        return function(*args, **kwargs)
+
+    return measured
+
+
+Read = dict[str, list[int]]
+
+
 @pytest.fixture(scope="module")
-def big_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, float]:
-    """One scan of a 50 MB literal and a 100,000-column table (both slow to build)."""
+def big_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, float, Read]:
+    """One scan of a 50 MB literal and a 100,000-column table (both slow to build); the
+    lengths of the statements handed to the parser and to SQLite."""
     folder = tmp_path_factory.mktemp("big")
     (folder / "huge.py").write_text(
         '"""A 50 MB literal."""\n\nHUGE = "CREATE TABLE huge (x TEXT DEFAULT \''
@@ -485,30 +665,40 @@ def big_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, float]:
     columns = ", ".join(f"c{i} INT" for i in range(100_000))
     (folder / "wide.py").write_text(f'WIDE = "CREATE TABLE wide ({columns})"\n', encoding="utf-8")
     (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
-    started = time.monotonic()
-    result = scan([folder], Settings(root=str(folder)))
-    return result, time.monotonic() - started
+    read: Read = {"parser": [], "sqlite": []}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "parse_statement", _measured(verify.parse_statement, read["parser"]))
+        patch.setattr(Sandbox, "run", _measured(Sandbox.run, read["sqlite"], at=1))
+        started = time.monotonic()
+        result = scan([folder], Settings(root=str(folder), max_file_size=64_000_000))
+    return result, time.monotonic() - started, read
 
 
-def test_50_mb_literal_is_refused(big_scan: tuple[Result, float]) -> None:
-    result, elapsed = big_scan
+def test_50_mb_literal_is_refused(big_scan: tuple[Result, float, Read]) -> None:
+    result, elapsed, _ = big_scan
     found(result, "SD203", "huge.py", 3, "5,000,000")
     assert result.schema.table("huge") is None
     assert survived(result)
     assert elapsed < 90, f"took {elapsed:.1f} s"
 
 
-def test_100_000_columns_are_refused(big_scan: tuple[Result, float]) -> None:
-    result, _ = big_scan
+def test_100_000_columns_are_refused(big_scan: tuple[Result, float, Read]) -> None:
+    result, _, _ = big_scan
     found(result, "SD201", "wide.py", 1, "too many columns")
     assert result.schema.table("wide") is None
     assert survived(result)
 
 
-def test_oversized_statements_are_refused_quickly(big_scan: tuple[Result, float]) -> None:
-    """Checked before any regex or parser runs over them (once ~15 s and ~12 s)."""
-    _, elapsed = big_scan
-    assert elapsed < 8, f"took {elapsed:.1f} s"
+def test_oversized_statements_are_refused_before_they_are_read(
+    big_scan: tuple[Result, float, Read],
+) -> None:
+    """The 50 MB statement reaches neither the parser nor SQLite; the 100,000-column one
+    reaches SQLite, which refuses it at once, but not the parser (parsing them once took ~15 s
+    and ~12 s)."""
+    _, _, read = big_scan
+    assert len([n for n in read["sqlite"] if n >= verify._PARSE_LIMIT]) == 1  # the wide one
+    assert max(read["sqlite"]) <= sandbox.MAX_LENGTH
+    assert max(read["parser"]) < verify._PARSE_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -733,7 +923,8 @@ def test_scanned_files_are_never_imported_in_process(tmp_path: Path) -> None:
     result = scan([project], Settings(root=str(project)))
     assert {t.name for t in result.schema.tables} == set(TRAPPED.values())
     out = tmp_path / "schema.md"
-    assert main(["generate", str(project), "--output", str(out), "--quiet"]) == 0
+    with working_directory(tmp_path):
+        assert main(["generate", str(project), "--output", str(out), "--quiet"]) == 0
     _documented(out.read_text())
     assert not marker.exists()
     assert list(tmp_path.glob("MARKER*")) == []
@@ -749,6 +940,7 @@ def test_scanned_files_are_never_imported_by_the_cli(tmp_path: Path, how: str) -
     if how == "console-script":
         command = [str(Path(sys.executable).parent / "schemadoc")]
         cwd = project  # the script's own folder comes first on sys.path, not the cwd
+        out = project / "schema.md"
     else:
         command = [sys.executable, "-m", "schemadoc"]
         cwd = tmp_path  # `python -m` puts the cwd first on sys.path: see the test below
