@@ -635,19 +635,30 @@ def render_with(
     return text.rstrip("\n") + "\n"
 
 
+def render_many(jobs: list[tuple[str, dict[str, object]]], settings: Settings) -> list[str]:
+    """Each ``(template name, values)`` rendered; with the project's templates (those of
+    ``settings.templates``), in a process of their own (see ``template_process``).
+
+    Raises :class:`TemplateFailure` (file and line in the message) for any template error.
+    """
+    templates_dir = templates_dir_of(settings)
+    if templates_dir is None:
+        return [render_named(name, values) for name, values in jobs]
+    from .template_process import render_isolated
+
+    return render_isolated(jobs, templates_dir, Path(settings.root))
+
+
 def render_template(schema: Schema, settings: Settings) -> str:
     """The Markdown or Mermaid document for ``settings.format``; templates in
     ``settings.templates`` replace the built-in ones of the same name.
 
     Raises :class:`TemplateFailure` (file and line in the message) for any template error.
     """
-    try:
-        templates_dir = templates_dir_of(settings)
-        return render_with(schema, settings, templates_dir=templates_dir, root=Path(settings.root))
-    except TemplateFailure:
-        raise
-    except Exception as exc:  # a user template may fail in any way; say where
-        raise _failure(exc) from exc
+    name = ENTRY_TEMPLATES.get(settings.format)
+    if name is None:
+        raise ValueError(f"no template for format {settings.format!r}")
+    return render_many([(name, context(schema, settings))], settings)[0]
 
 
 __all__ = [
@@ -663,6 +674,7 @@ __all__ = [
     "environment",
     "fence",
     "md",
+    "render_many",
     "render_named",
     "render_template",
     "render_with",

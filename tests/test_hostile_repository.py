@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from projects import USERS, small_project
 
-from schemadoc import api
+from schemadoc import api, template_process
 from schemadoc.cli import main
 from schemadoc.config import Settings
 
@@ -93,6 +93,33 @@ def test_project_templates_still_render_in_the_sandbox(
     )
     assert run_cli("generate") == 0
     assert (tmp_path / "docs" / "schema.md").read_text().splitlines()[1] == ("- `users`: id, name")
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+        "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}{{ ns.s | length }}",
+        "{{ 'x' * 4000000000 }}",
+    ],
+    ids=["loops", "doubling", "repeat"],
+)
+def test_a_project_template_cannot_exhaust_the_machine(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    template: str,
+) -> None:
+    monkeypatch.setattr(template_process, "CPU_SECONDS", 1)
+    monkeypatch.setattr(template_process, "MEMORY_BYTES", 512 * 2**20)
+    small_project(tmp_path, monkeypatch, 'output = "docs/schema.md"\ntemplates = "tpl"\n')
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "markdown.md.j2").write_text(template + "\n")
+    assert run_cli("generate") == 2
+    err = capsys.readouterr().err
+    assert "the templates were stopped" in err or "MemoryError" in err
+    assert not (tmp_path / "docs" / "schema.md").exists()
 
 
 @needs_git
