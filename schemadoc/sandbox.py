@@ -101,6 +101,8 @@ HEAP_BUDGET = 512 * 1024 * 1024  # SQLite heap a statement may add (bytes)
 DEADLINE_SECONDS = 2.0  # one statement
 BUDGET_SECONDS = 30.0  # all statements of one sandbox; past it each gets FLOOR_SECONDS
 FLOOR_SECONDS = 0.1
+LAST_SECONDS = 0.005  # past twice the budget: time enough for any statement that is DDL
+HARD_BUDGET_FACTOR = 4  # past this many budgets, statements are not run at all
 READ_BUDGET_FACTOR = 3  # our own reads may take this many times the budget in all
 CALL_COST = 100_000_000  # one checked call: characters compared pairwise, or repeated
 
@@ -510,6 +512,10 @@ class Sandbox:
                 self.account.spent += time.monotonic() - started
 
     def _deadline(self) -> float:
+        """The deadline of the next statement: its own, while the budget lasts; then
+        FLOOR_SECONDS; past twice the budget, LAST_SECONDS."""
+        if self.spent >= 2 * self.budget:
+            return LAST_SECONDS
         return max(min(self.deadline, self.budget - self.spent), FLOOR_SECONDS)
 
     def _stopped(self, deadline: float) -> Deadline:
@@ -545,6 +551,9 @@ class Sandbox:
         if calls:
             self.denied.extend(calls)
             raise sqlite3.DatabaseError("not authorized")
+        if self.spent >= HARD_BUDGET_FACTOR * self.budget:
+            limit = HARD_BUDGET_FACTOR * self.budget
+            raise Deadline(f"not run: the {limit:g} s budget of the whole run is spent")
         marks = self._marks()
         self.conn.execute("SAVEPOINT schemadoc_statement")
         try:

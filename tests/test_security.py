@@ -321,6 +321,35 @@ def test_many_runaway_statements_share_one_time_budget(
     assert survived(result)
 
 
+SPIN = (
+    "CREATE TABLE spin{i} AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)"
+    " SELECT n FROM r WHERE n < 0;"
+)
+
+
+@pytest.mark.parametrize("spins", [30, 300])
+def test_the_time_spent_in_sqlite_is_bounded_whatever_the_number_of_statements(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spins: int
+) -> None:
+    """Past twice the budget a statement gets only the few milliseconds DDL needs (so DDL
+    still runs), and past four times it is reported without being run."""
+    monkeypatch.setattr(sandbox, "DEADLINE_SECONDS", 0.2)
+    monkeypatch.setattr(sandbox, "BUDGET_SECONDS", 0.3)
+    monkeypatch.setattr(sandbox, "LAST_SECONDS", 0.01)
+    result = run(tmp_path, {"spin.py": script(*(SPIN.format(i=i) for i in range(spins)))})
+    stopped = [d.message for d in result.diagnostics if d.code == "SD204"]
+    at_floor = [m for m in stopped if "stopped after 0.1 s" in m]
+    short = [m for m in stopped if "stopped after 0.01 s" in m]
+    not_run = [m for m in stopped if "not run" in m]
+    assert len(at_floor) <= 6 and short  # 0.3 s of floors, then the short deadline
+    if spins == 30:
+        assert len(stopped) == 30 and not not_run
+        assert survived(result)  # DDL after them still runs
+    else:
+        assert len(stopped) == 301  # the good file's statement too: nothing more runs
+        assert len(at_floor) + len(short) < 100 and len(not_run) > 200
+
+
 # --- time: one call that nothing interrupts ---------------------------------------------------
 
 
