@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import FORMATS, ConfigError, Settings, find_pyproject, load
+from .config import FORMATS, ConfigError, Settings, load
 from .errors import UserError
 from .output import printable
 from .project import confine
@@ -146,33 +146,36 @@ def _targets(args: argparse.Namespace, configured: Settings) -> Targets:
     return Targets(output or None, chosen["inject"], chosen["split"])
 
 
-def _confined(targets: Targets, settings: Settings, config: Path | None) -> Targets:
+def _confined(targets: Targets, settings: Settings) -> Targets:
     """``targets`` as real paths, each checked to be one schemadoc may read and write."""
     output = targets.output
     if output and output != "-":
-        output = str(_document_target("output", output, settings, config))
-    inject = targets.inject and _document_target("inject", targets.inject, settings, config)
+        output = str(_document_target("output", output, settings))
+    inject = targets.inject and _document_target("inject", targets.inject, settings)
     split = targets.split and confine("split", targets.split, settings.root, kind="folder")
     return Targets(output, inject, split)
 
 
-def _document_target(
-    setting: str, path: str | Path, settings: Settings, config: Path | None
-) -> Path:
-    """The real path of a document file: confined to the project, and neither the settings
-    file nor a source file (a ``.sql`` output only in the SQL format, and only over a file
-    that schemadoc wrote)."""
-    from .project import SOURCE_SUFFIXES, ConfinementError, as_given, read_bounded
+# What a document may be written as: never code, settings, a hook or a file Python loads.
+DOCUMENT_SUFFIXES = {
+    "output": (".md", ".markdown", ".mdx", ".rst", ".txt", ".mmd", ".mermaid", ".json", ".sql"),
+    "inject": (".md", ".markdown", ".mdx", ".rst", ".txt"),
+}
+
+
+def _document_target(setting: str, path: str | Path, settings: Settings) -> Path:
+    """The real path of a document file: confined to the project, with a documentation
+    suffix (a ``.sql`` output only in the SQL format, and only over a file that schemadoc
+    wrote)."""
+    from .project import ConfinementError, as_given, read_bounded
     from .render import SQL_HEADER
 
     real = confine(setting, path, settings.root)
-    name = f"{setting} {as_given(path)!r}"
-    if config is not None and real == Path(os.path.realpath(config)):
-        raise ConfinementError(f"{name} is the settings file")
-    if real.suffix.lower() in SOURCE_SUFFIXES:
-        raise ConfinementError(f"{name} is a Python source file")
+    name, allowed = f"{setting} {as_given(path)!r}", DOCUMENT_SUFFIXES[setting]
+    if real.suffix.lower() not in allowed:
+        raise ConfinementError(f"{name} is not a documentation file ({', '.join(allowed)})")
     if real.suffix.lower() == ".sql":
-        if setting != "output" or settings.format != "sql":
+        if settings.format != "sql":
             raise ConfinementError(f"{name} is an SQL file: only --format sql writes one")
         head = read_bounded(real, 1 << 20) if real.exists() else None
         if head is not None and not head.startswith(SQL_HEADER.encode()):
@@ -181,8 +184,7 @@ def _document_target(
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]:
-    config = args.config or find_pyproject(Path.cwd())
-    base, lint = load(config)
+    base, lint = load(args.config)
     root = Path(base.root)
     # Paths in the settings file are relative to it; on the command line, to the cwd.
     base = base.merged(
@@ -194,7 +196,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
     )
     targets = None if args.command == "lint" else _targets(args, base)
     if targets is not None:
-        targets = _confined(targets, base.merged(format=getattr(args, "format", None)), config)
+        targets = _confined(targets, base.merged(format=getattr(args, "format", None)))
     written = () if targets is None else (targets.output, targets.inject)
     settings = base.merged(
         outputs=tuple(str(path) for path in written if path and path != "-"),

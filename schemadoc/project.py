@@ -3,9 +3,9 @@
 A repository's ``pyproject.toml``, symlinks and files are written by whoever opened the pull
 request. Every path schemadoc writes, compares or loads templates from must resolve, symlinks
 followed, to a place inside the project root (the folder of the settings file, else the
-working directory), outside ``.git``; what exists there must be a regular file (or a folder
-where one is expected), and it is read only up to a bound. Anything else is a
-:class:`ConfinementError` that names the setting.
+working directory), outside ``.git`` and the other version-control folders; what exists
+there must be a regular file (or a folder where one is expected), and it is read only up to
+a bound. Anything else is a :class:`ConfinementError` that names the setting.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import UserError
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+VCS_FOLDERS = frozenset({".git", ".hg", ".svn", ".bzr", ".jj", "_darcs"})  # hooks live there
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a project's template is never read past this
 
 
@@ -34,10 +34,11 @@ def inside(path: str, root: str) -> bool:
     return path == root or path.startswith(os.path.join(root, ""))
 
 
-def in_git_folder(path: str, root: str) -> bool:
-    """Whether ``path`` (below ``root``) is in a ``.git`` folder, in any letter case."""
-    relative = os.path.relpath(path, root)
-    return any(part.casefold() == ".git" for part in Path(relative).parts)
+def vcs_folder(path: str, root: str) -> str | None:
+    """The version-control folder (``.git``...) that ``path`` (below ``root``) is in, in any
+    letter case, if any."""
+    parts = Path(os.path.relpath(path, root)).parts
+    return next((part for part in parts if part.casefold() in VCS_FOLDERS), None)
 
 
 _KINDS = {
@@ -54,8 +55,9 @@ def confine(setting: str, path: str | Path, root: str | Path, *, kind: str = "fi
     real = os.path.realpath(path)
     if not inside(real, top):
         raise ConfinementError(f"{name} is outside the project folder {top}")
-    if in_git_folder(real, top):
-        raise ConfinementError(f"{name} is inside .git")
+    folder = vcs_folder(real, top)
+    if folder:
+        raise ConfinementError(f"{name} is inside {folder}")
     try:
         mode = os.stat(real).st_mode
     except (FileNotFoundError, NotADirectoryError):  # not there (yet)
@@ -104,12 +106,12 @@ def read_inside(path: str | Path, root: str | Path, limit: int) -> bytes | None:
 
 __all__ = [
     "MAX_TEMPLATE_BYTES",
-    "SOURCE_SUFFIXES",
+    "VCS_FOLDERS",
     "ConfinementError",
     "TooLarge",
     "confine",
-    "in_git_folder",
     "inside",
     "read_bounded",
     "read_inside",
+    "vcs_folder",
 ]
