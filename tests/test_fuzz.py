@@ -6,7 +6,9 @@ second run, and every valid table is documented with exactly its columns, in ord
 CI runs a few hundred examples, derandomized; a long run sets the number of examples::
 
     SCHEMADOC_FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests/test_fuzz.py -q \\
-        -p no:cacheprovider
+        -p no:cacheprovider -n 0 --timeout=0
+
+(``make fuzz`` runs that: one process, without the suite's 300 s limit per test.)
 
 ``SCHEMADOC_FUZZ_SHRINK=0`` skips shrinking. With ``SCHEMADOC_FUZZ_SAVE=<folder>`` every
 failing case is also written there as JSON; copy

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared import once_per_run
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.precommit
@@ -49,7 +50,12 @@ def _run(
 
 @pytest.fixture(scope="module")
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A git repo holding this working tree (tracked and untracked, not ignored) at a commit."""
+    """A git repo holding this working tree (tracked and untracked, not ignored) at a commit:
+    one per test run, whichever workers the tests run on."""
+    return once_per_run(tmp_path_factory, "hook_repo", lambda: _hook_repo(tmp_path_factory))
+
+
+def _hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     if shutil.which("git") is None:
         _unavailable("git is not installed")
     if _run([sys.executable, "-m", "pre_commit", "--version"], ROOT).returncode != 0:
@@ -74,8 +80,11 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One pre-commit cache for every run: the hook environment is built once."""
-    return tmp_path_factory.mktemp("pre-commit-home")
+    """One pre-commit cache for every run, whichever workers the tests run on: the hook
+    environment is built once (pre-commit locks its cache while it installs)."""
+    return once_per_run(
+        tmp_path_factory, "pre_commit_home", lambda: tmp_path_factory.mktemp("pre-commit-home")
+    )
 
 
 @pytest.fixture

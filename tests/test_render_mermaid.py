@@ -348,9 +348,15 @@ def test_diagrams_render_in_mermaid(render_in_browser, seed: Schema, rich: Schem
     schemas = {"seed": seed, "rich": rich, "nasty": nasty_schema()}
     diagrams = {name: mermaid(schema) for name, schema in schemas.items()}
     for name, schema in (("large", large_schema()), ("chain", chain_schema())):
+        shapes = set()
         for i, d in enumerate(build_diagrams(schema).diagrams):
             assert d.size <= MAX_TEXT_SIZE  # else Mermaid draws an error box, not an error
-            diagrams[f"{name}-{i}"] = d.text
+            # Diagrams that differ only in the numbers in their names (group07_leaf2 for
+            # group03_leaf2) are laid out alike: one of each shape is rendered.
+            shape = re.sub(r"\d+", "0", d.text)
+            if shape not in shapes:
+                shapes.add(shape)
+                diagrams[f"{name}-{i}"] = d.text
     results, svgs = render_in_browser(diagrams)
     assert {name: error for name, error in results.items() if error} == {}
     # Rendering without an error is not enough: some input makes Mermaid draw nothing.

@@ -2,7 +2,8 @@
 
 Test helper: ``render_mermaid`` runs ``render.mjs`` (Node + playwright-core + Debian's Chromium)
 and returns, per diagram, ``None`` when it rendered or Mermaid's error message.
-Install the prerequisites with ``bash .ci/install-browser.sh``.
+``make test`` installs the prerequisites (``bash .ci/install-browser.sh``); without them the
+browser tests are skipped, naming what is missing and how to install it, or fail in CI.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ __all__ = [
 HARNESS_DIR = Path(__file__).resolve().parent
 RENDER_SCRIPT = HARNESS_DIR / "render.mjs"
 NODE_MODULES = HARNESS_DIR / "node_modules"
-INSTALL_HINT = "install with: bash .ci/install-browser.sh"
+INSTALL_HINT = (
+    "bash .ci/install-browser.sh installs them all (`make test` runs it): npm ci in "
+    "tests/mermaid, and apt-get install chromium, which needs root"
+)
+MIN_NODE = 20
 DEFAULT_TIMEOUT = 240.0
 
 
@@ -45,18 +50,55 @@ def chromium_path() -> Path:
     return Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 
+def _node_major(node: str) -> int | None:
+    """The major version of the ``node`` binary, None if it does not answer."""
+    try:
+        done = subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    major = done.stdout.strip().lstrip("v").split(".", 1)[0]
+    return int(major) if major.isdigit() else None
+
+
 def missing_requirements() -> list[str]:
-    """Describe each missing prerequisite; an empty list means the harness can run."""
+    """Each missing prerequisite, with how to install it; an empty list means the harness can
+    run."""
     missing = []
-    if shutil.which("node") is None:
-        missing.append("node is not on PATH")
+    node = shutil.which("node")
+    if node is None:
+        missing.append(
+            f"node is not on PATH (Node.js >= {MIN_NODE} with npm: e.g. apt-get install nodejs npm)"
+        )
+    else:
+        major = _node_major(node)
+        if major is None or major < MIN_NODE:
+            found = "no version" if major is None else f"version {major}"
+            missing.append(f"node at {node} answers {found}: Node.js >= {MIN_NODE} is needed")
     browser = chromium_path()
     if not (browser.is_file() and os.access(browser, os.X_OK)):
-        missing.append(f"chromium not found at {browser}")
-    for package in ("mermaid", "playwright-core"):
-        if not (NODE_MODULES / package / "package.json").is_file():
-            missing.append(f"npm package {package!r} not installed in {NODE_MODULES}")
+        how = (
+            "set CHROMIUM_PATH to a Chromium binary"
+            if "CHROMIUM_PATH" in os.environ
+            else "as root: apt-get install chromium, or set CHROMIUM_PATH to a Chromium binary"
+        )
+        missing.append(f"chromium not found at {browser} ({how})")
+    packages = [
+        package
+        for package in ("mermaid", "playwright-core")
+        if not (NODE_MODULES / package / "package.json").is_file()
+    ]
+    if packages:
+        missing.append(
+            f"npm packages {', '.join(packages)} not installed in {NODE_MODULES} "
+            f"(npm ci in {HARNESS_DIR})"
+        )
     return missing
+
+
+def _unavailable(missing: list[str]) -> str:
+    return f"mermaid harness unavailable: {'; '.join(missing)}. {INSTALL_HINT}"
 
 
 def browser_available() -> bool:
@@ -68,9 +110,7 @@ def require_browser() -> None:
     """Raise ``BrowserUnavailableError`` naming what is missing."""
     missing = missing_requirements()
     if missing:
-        raise BrowserUnavailableError(
-            f"mermaid harness unavailable: {'; '.join(missing)} ({INSTALL_HINT})"
-        )
+        raise BrowserUnavailableError(_unavailable(missing))
 
 
 def skip_or_fail_without_browser() -> None:
@@ -80,7 +120,7 @@ def skip_or_fail_without_browser() -> None:
     missing = missing_requirements()
     if not missing:
         return
-    reason = f"mermaid harness unavailable: {'; '.join(missing)} ({INSTALL_HINT})"
+    reason = _unavailable(missing)
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
