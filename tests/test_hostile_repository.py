@@ -132,7 +132,7 @@ def test_a_planted_bare_repository_runs_nothing(
         (evil / folder).mkdir(parents=True)
     (evil / "HEAD").write_text("ref: refs/heads/main\n")
     (evil / "config").write_text(
-        "[core]\n\trepositoryformatversion = 0\n\tbare = true\n\tworktree = .\n"
+        "[core]\n\trepositoryformatversion = 0\n\tworktree = .\n"
         '\tfsmonitor = "touch PWNED; false #"\n'
     )
     (evil / "db.py").write_text(USERS)
