@@ -30,6 +30,7 @@ from .cache import (
 )
 from .config import Settings
 from .dependencies import affected, reached
+from .diagnostics import SD104, SD107, SD108, SD109, failed
 from .discover import Found, Listings, discover, display_path
 from .errors import UserError
 from .heap import fewer_collections
@@ -63,8 +64,7 @@ class Result:
         return self.schema.diagnostics
 
     def has_errors(self, strict: bool = False) -> bool:
-        bad = ("error", "warning") if strict else ("error",)
-        return any(d.severity in bad for d in self.diagnostics)
+        return failed(self.diagnostics, strict)
 
 
 @dataclass
@@ -130,7 +130,7 @@ def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
         why = "is a directory, not a file"
     except OSError as exc:
         why = f"cannot read file: {exc.strerror or exc}"
-    return None, Diagnostic("error", "SD104", why, found.display, 0, 0)
+    return None, SD104(why, found.display, 0, 0)
 
 
 def cache_folder(settings: Settings) -> Path | None:
@@ -162,9 +162,7 @@ def _open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
     when it was not written here."""
     if folder is not None and listings.tracks(str(folder)):
         out.diagnostics.append(
-            Diagnostic(
-                "note",
-                "SD109",
+            SD109(
                 "git tracks files of the cache folder: cache not used",
                 display_path(folder, listings.root),
                 0,
@@ -175,9 +173,7 @@ def _open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
     cache = Cache.open(folder)
     if cache.distrusted:
         out.diagnostics.append(
-            Diagnostic(
-                "note",
-                "SD109",
+            SD109(
                 "the cache folder was not written here (copied, restored or committed): rebuilt",
                 display_path(folder, listings.root),
                 0,
@@ -193,12 +189,12 @@ def _unreadable(found: Found, stat: os.stat_result | None, limit: int) -> Diagno
     size limit."""
     if found.outside:
         why = "a symbolic link to outside the project; not read"
-        return Diagnostic("warning", "SD108", why, found.display, 0, 0)
+        return SD108(why, found.display, 0, 0)
     if stat is not None and not S_ISREG(stat.st_mode):
-        return Diagnostic("error", "SD104", "not a regular file", found.display, 0, 0)
+        return SD104("not a regular file", found.display, 0, 0)
     if stat is not None and stat.st_size > limit:
         why = f"{stat.st_size:,} bytes, over the {limit:,} bytes of max_file_size; not analysed"
-        return Diagnostic("warning", "SD107", why, found.display, 0, 0)
+        return SD107(why, found.display, 0, 0)
     return None
 
 
@@ -214,7 +210,7 @@ def _too_dense(found: Found, data: bytes, limit: int) -> Diagnostic | None:
         f"about {tokens:,} tokens, over the {limit // 16:,} that max_file_size ({limit:,} "
         "bytes) allows; not analysed"
     )
-    return Diagnostic("warning", "SD107", why, found.display, 0, 0)
+    return SD107(why, found.display, 0, 0)
 
 
 def _state_from_cache(
@@ -549,8 +545,7 @@ class Document:
     _key: str = field(default="", repr=False, compare=False)
 
     def has_errors(self, strict: bool = False) -> bool:
-        bad = ("error", "warning") if strict else ("error",)
-        return any(d.severity in bad for d in self.diagnostics)
+        return failed(self.diagnostics, strict)
 
     def written(self, target: Path) -> None:
         """Remember that ``target`` now holds this document: the next run need not read it."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import FORMATS, ConfigError, Settings, load
+from .diagnostics import SD301, failed
 from .errors import UserError
 from .output import printable
 from .project import confine
@@ -273,7 +274,7 @@ def _lint(args: argparse.Namespace, settings: Settings, raw: dict) -> int:
     config = LintConfig.from_mapping(raw)
     result = scan(settings.paths, settings)
     # Conflicting definitions are reported once, by their lint rule.
-    _report([d for d in result.diagnostics if d.code != "SD301"], args.quiet, args.verbose)
+    _report([d for d in result.diagnostics if d.code != SD301.code], args.quiet, args.verbose)
     findings = lint(result.schema, config)
     for finding in findings:
         print(printable(str(finding)))
@@ -479,11 +480,9 @@ def _run(args: argparse.Namespace) -> int:
     if progress:
         progress.done()
     _report(diagnostics, args.quiet, args.verbose)
-    failed = any(
-        d.severity == "error" or (settings.strict and d.severity == "warning") for d in diagnostics
-    )
+    broken = failed(diagnostics, settings.strict)
     if args.command == "check":
-        if failed:
+        if broken:
             print("schemadoc: error: the schema has errors; fix them first", file=sys.stderr)
             return EXIT_ERROR
         if targets.output == "-":
@@ -495,7 +494,7 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     if content is None and schema is not None and (targets.output or targets.inject):
         content = render(schema, settings)
-    if failed:
+    if broken:
         # Nothing but the JSON (which carries the errors) is written from a broken schema.
         if settings.format != "json" or not targets.output:
             print(
@@ -515,7 +514,7 @@ def _run(args: argparse.Namespace) -> int:
     changed = _write(plan, args.quiet)
     if doc is not None and target is not None and target in plan.writes:
         doc.written(target)
-    if failed:
+    if broken:
         return EXIT_ERROR
     return EXIT_STALE if changed and args.fail_on_change else EXIT_OK
 

@@ -25,6 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .dependencies import SUBCLASSES_OF, module_name
+from .diagnostics import SD101, SD103, SD106
 from .engines import is_other
 from .evaluate import Position, Value, code_of, mark_templates
 from .heap import fewer_collections, give_back
@@ -930,7 +931,7 @@ def _closure(start: set[str], step: Callable[[str], Iterable[str] | None]) -> se
 
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
     what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
-    return Diagnostic("error", "SD101", f"cannot analyse Python: expressions {what}", path, 1, 0)
+    return SD101(f"cannot analyse Python: expressions {what}", path, 1, 0)
 
 
 @dataclass(frozen=True)
@@ -1169,9 +1170,7 @@ class Extractor:
         result = UnitResult(display, [], [], [], [], [], [])
         parsed = self.modules.parsed(display, text)
         if parsed is None:
-            result.diagnostics.append(
-                Diagnostic("error", "SD101", "cannot parse Python", display, 1, 0)
-            )
+            result.diagnostics.append(SD101("cannot parse Python", display, 1, 0))
             return result
         finder = _Finder(parsed, self.resolver, self.hierarchy.subclasses)
         try:
@@ -1205,9 +1204,7 @@ def _chosen(choice: Choice, display: str) -> Diagnostic:
     name, values = choice
     path, line, column = values[0][1] or (display, 1, 0)
     texts = ", ".join(repr(text) for text, _ in values)
-    return Diagnostic(
-        "warning",
-        "SD106",
+    return SD106(
         f"{name} is assigned different values ({texts}); the first is documented",
         path,
         line,
@@ -1239,9 +1236,7 @@ def placeholder_warnings(fragments: Iterable[Fragment]) -> list[Diagnostic]:
                 where = frag.source_at(0)
                 pos = piece.pos or (where.path, where.line, where.column)
                 out.append(
-                    Diagnostic(
-                        "warning",
-                        "SD103",
+                    SD103(
                         f"cannot resolve {piece.text} statically; a placeholder stands for it",
                         pos[0],
                         pos[1],

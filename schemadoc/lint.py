@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .config import ConfigError
+from .diagnostics import SD301
 from .model import Diagnostic, Index, IndexColumn, Relation, Schema, Source, Table, ascii_fold
 
 
@@ -322,7 +323,7 @@ def _conflicting_definition(schema: Schema) -> list[Diagnostic]:
     return [
         Diagnostic("warning", "SL107", d.message, d.path, d.line, d.column)
         for d in schema.diagnostics
-        if d.code == "SD301"
+        if d.code == SD301.code
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .diagnostics import SD306
 from .model import Diagnostic
 
 _DOWN_FILE = re.compile(r"(?:^|[._-])(?:down|rollback|revert)\.sql$", re.IGNORECASE)
@@ -24,7 +25,7 @@ def up_part(text: str, display: str) -> tuple[str, Diagnostic | None]:
     name = display.rsplit("/", 1)[-1]
     if _DOWN_FILE.search(name):
         note = f"{name} is named as a down migration; it is not applied"
-        return _blank(text), Diagnostic("note", "SD306", note, display, 1, 0)
+        return _blank(text), SD306(note, display, 1, 0)
     parts: list[str] = []
     note = None
     start, down = 0, False
@@ -35,7 +36,7 @@ def up_part(text: str, display: str) -> tuple[str, Diagnostic | None]:
         if down and note is None:
             line = text.count("\n", 0, marker.start()) + 1
             what = f"{marker.group().strip()!r} starts a down migration; it is not applied"
-            note = Diagnostic("note", "SD306", what, display, line, 0)
+            note = SD306(what, display, line, 0)
         parts.append(marker.group())
         start = marker.end()
     rest = text[start:]

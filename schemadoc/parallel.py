@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from .model import Diagnostic
+from .diagnostics import SD101
 
 _extractor: Any = None
 
@@ -42,9 +42,7 @@ def _single(files: dict[str, Path], summaries: dict[str, Any], display: str) -> 
         with ProcessPoolExecutor(1, initializer=_start, initargs=(files, summaries)) as pool:
             return pool.submit(_work, [display]).result()
     except BrokenProcessPool:
-        crash = Diagnostic(
-            "error", "SD101", "the Python parser crashed on this file", display, 1, 0
-        )
+        crash = SD101("the Python parser crashed on this file", display, 1, 0)
         return [UnitResult(display, [], [], [], [crash], [], [])]
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Diagnostic, Relation, Schema, Table, ascii_fold
+from .diagnostics import SD208
+from .model import Relation, Schema, Table, ascii_fold
 
 _GENERIC = frozenset({"id", "rowid", "oid", "_rowid_", "key", "name", "uuid", "pk"})
 
@@ -84,10 +85,8 @@ def relate(schema: Schema, *, infer: bool = True) -> Schema:
             parent = named[0] if named else None
             if parent is None:
                 diagnostics.append(
-                    Diagnostic.at(
+                    SD208.at(
                         child.source,
-                        "warning",
-                        "SD208",
                         f"table {child.name}: foreign key ({', '.join(fk.columns)}) references "
                         f"unknown table {fk.ref_table}",
                     )

@@ -11,6 +11,7 @@ import re
 import tokenize
 from typing import Any
 
+from .diagnostics import SD101, SD102
 from .model import Diagnostic
 from .narrow import SHAPE_LOWER_BYTES
 
@@ -45,9 +46,7 @@ def token_estimate(data: bytes) -> int:
 def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
     """Decode Python source as the interpreter would (BOM, PEP 263 cookie, UTF-8)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, Diagnostic(
-            "error",
-            "SD102",
+        return None, SD102(
             "file is UTF-16 encoded; Python source must be UTF-8 or declare an 8-bit encoding",
             path,
             1,
@@ -61,7 +60,7 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, Diagnostic | None
         if isinstance(exc, UnicodeDecodeError):
             line = data[: exc.start].count(b"\n") + 1
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        return None, Diagnostic("error", "SD102", f"cannot decode file: {reason}", path, line, 0)
+        return None, SD102(f"cannot decode file: {reason}", path, line, 0)
 
 
 def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | None]:
@@ -71,12 +70,10 @@ def python_tree(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | N
         return ast.parse(text, filename=path), None
     except SyntaxError as exc:
         line, col = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
-        return None, Diagnostic(
-            "error", "SD101", f"cannot parse Python: {exc.msg}", path, line, col
-        )
+        return None, SD101(f"cannot parse Python: {exc.msg}", path, line, col)
     except (RecursionError, MemoryError, ValueError) as exc:
         kind = str(exc) if isinstance(exc, ValueError) else "too large or nested too deeply"
-        return None, Diagnostic("error", "SD101", f"cannot parse Python: {kind}", path, 1, 0)
+        return None, SD101(f"cannot parse Python: {kind}", path, 1, 0)
 
 
 def class_lines(data: bytes) -> list[list[Any]]:

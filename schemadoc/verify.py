@@ -17,6 +17,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from .diagnostics import (
+    SD105,
+    SD201,
+    SD202,
+    SD203,
+    SD204,
+    SD205,
+    SD206,
+    SD207,
+    SD209,
+    SD301,
+    SD302,
+    SD303,
+    SD304,
+    SD305,
+    SD307,
+    SD401,
+    SD402,
+    Code,
+)
 from .engines import OTHER_ENGINE
 from .model import (
     Check,
@@ -179,8 +199,8 @@ class _State:
     dropped: dict[str, tuple[str, SqlStatement, str, Source]] = field(default_factory=dict)
     reading: _Reading = field(default_factory=_Reading)
 
-    def warn(self, stmt: SqlStatement, severity: str, code: str, message: str) -> None:
-        self.add(Diagnostic.at(stmt.source, severity, code, message))  # type: ignore[arg-type]
+    def warn(self, stmt: SqlStatement, code: Code, message: str) -> None:
+        self.add(code.at(stmt.source, message))
 
     def add(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append((self.group, diagnostic))
@@ -192,20 +212,20 @@ def _is_teardown(stmt: SqlStatement) -> bool:
     )
 
 
-def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[str, str, str] | None:
-    """(severity, code, message) for a statement (with its head) that is not applied, or None
-    to apply it."""
+def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[Code | None, str] | None:
+    """(code, message) for a statement (with its head) that is not applied (no code: it is
+    left out silently), or None to apply it."""
     if h.kind is None:
         if h.verb in _IGNORED_VERBS or not h.verb:
-            return ("", "", "")  # DML and transaction control: silently not ours
+            return (None, "")  # DML and transaction control: silently not ours
         if h.verb == "PRAGMA":
             m = re.match(r"\s*PRAGMA\s+(?:\w+\.)?(\w+)", stmt.sql, re.IGNORECASE)
             pragma = (m.group(1) if m else "").lower()
             if pragma in _HARMLESS_PRAGMAS:
-                return ("", "", "")
-            return ("warning", "SD205", f"PRAGMA {pragma} is not a schema change; not applied")
+                return (None, "")
+            return (SD205, f"PRAGMA {pragma} is not a schema change; not applied")
         first = h.verb or stmt.sql.split(None, 1)[0]
-        return ("warning", "SD205", f"{first} is not a schema change; not applied")
+        return (SD205, f"{first} is not a schema change; not applied")
     return None
 
 
@@ -322,8 +342,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if len(stmt.sql) > MAX_LENGTH:  # before any regular expression or parser reads it
         state.warn(
             stmt,
-            "error",
-            "SD203",
+            SD203,
             f"statement of {len(stmt.sql):,} characters is longer "
             f"than the scratch database allows ({MAX_LENGTH:,}); not applied",
         )
@@ -331,12 +350,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     h = state.reading.head(stmt.sql)
     skip = _skip_reason(stmt, h)
     if skip is not None:
-        if skip[0]:
-            state.warn(stmt, skip[0], skip[1], skip[2])
+        code, message = skip
+        if code is not None:
+            state.warn(stmt, code, message)
         return
     name, on_table = state.reading.names(stmt.sql)
     if name is None:
-        state.warn(stmt, "error", "SD201", f"{h.verb} {h.kind}: no object name found")
+        state.warn(stmt, SD201, f"{h.verb} {h.kind}: no object name found")
         return
     key = ascii_fold(name)
     table_key = ascii_fold(on_table) if on_table else key
@@ -348,15 +368,14 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if h.verb == "CREATE" and key == table_key and not foreign:
         state.foreign.discard(key)  # this engine's definition, after another engine's
     if id(stmt) in state.rebuilds:
-        state.warn(stmt, "note", "SD307", state.rebuilds[id(stmt)])
+        state.warn(stmt, SD307, state.rebuilds[id(stmt)])
         return
     if foreign or table_key in state.foreign:
         if h.verb == "CREATE":
             state.foreign.add(key)
         state.warn(
             stmt,
-            "warning",
-            "SD206",
+            SD206,
             f"{h.verb} {h.kind} {name} is written for another "
             f"database engine ({foreign or 'its table is'}); skipped",
         )
@@ -370,8 +389,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if _unknown_table(stmt, name, op):
         state.warn(
             stmt,
-            "warning",
-            "SD105",
+            SD105,
             f"CREATE TABLE {name} is built at run time from {', '.join(stmt.placeholders)} "
             "and cannot be documented (neither its name nor any of its columns is known)",
         )
@@ -387,8 +405,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             first = existing.sources[0]
             state.warn(
                 stmt,
-                "warning",
-                "SD301",
+                SD301,
                 f"{h.kind} {name} is defined differently at {first}; the first definition "
                 "is documented",
             )
@@ -401,8 +418,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         if _is_teardown(stmt):
             state.warn(
                 stmt,
-                "note",
-                "SD303",
+                SD303,
                 f"DROP {h.kind} {name} looks like teardown or rollback code "
                 f"({stmt.function or 'a test file'}); {name} stays documented",
             )
@@ -410,8 +426,7 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     if isinstance(op, AddColumn) and existing is not None and _column_exists(sandbox, name, op):
         state.warn(
             stmt,
-            "note",
-            "SD302",
+            SD302,
             f"column {name}.{op.column.name if op.column else '?'} already exists; "
             "guarded migration skipped",
         )
@@ -423,15 +438,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     try:
         sandbox.run(stmt.sql, writes=writes)
     except Deadline as exc:
-        state.warn(stmt, "error", "SD204", f"{h.verb} {h.kind} {name}: {exc}; not applied")
+        state.warn(stmt, SD204, f"{h.verb} {h.kind} {name}: {exc}; not applied")
         return
     except (sqlite3.Error, OverflowError, MemoryError) as exc:
         what = f"{h.verb} {h.kind} {name}"
         if sandbox.denied:
             denied = ", ".join(dict.fromkeys(sandbox.denied))
-            state.warn(
-                stmt, "error", "SD203", f"{what}: not allowed in the scratch database: {denied}"
-            )
+            state.warn(stmt, SD203, f"{what}: not allowed in the scratch database: {denied}")
         else:
             _failed(state, stmt, what, table_key, str(exc) or type(exc).__name__, late)
         return
@@ -465,32 +478,29 @@ def _failed(
     elif _ATTACHED.match(message):
         state.warn(
             stmt,
-            "warning",
-            "SD209",
+            SD209,
             f"{what} reads an attached database ({message}); not documented",
         )
     elif "no such module" in message:
-        state.warn(stmt, "warning", "SD207", f"{what}: {message}; not documented")
+        state.warn(stmt, SD207, f"{what}: {message}; not documented")
     elif stmt.placeholders:
         state.warn(
             stmt,
-            "warning",
-            "SD105",
+            SD105,
             f"{what} is built at run time from "
             f"{', '.join(stmt.placeholders)} and cannot be documented ({message})",
         )
     elif table_key in state.conflicted:
         state.warn(
             stmt,
-            "warning",
-            "SD301",
+            SD301,
             f"{what} fails on the other definition of its table: {message}",
         )
     else:
         missing = _NO_SUCH_TABLE.match(message)
         unknown = missing and ascii_fold(missing["name"] or table_key) not in state.created
         hint = "; no DDL found creates that table" if unknown else ""
-        state.warn(stmt, "error", "SD201", f"SQLite rejects {what}: {message}{hint}")
+        state.warn(stmt, SD201, f"SQLite rejects {what}: {message}{hint}")
 
 
 _NO_SUCH_TABLE = re.compile(r"no such table(?:: (?:(?:main|temp)\.)?(?P<name>.+))?$")
@@ -518,24 +528,21 @@ def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> Non
         ):
             state.warn(
                 stmt,
-                "note",
-                "SD304",
+                SD304,
                 f"ALTER TABLE {name} comes before {name} is "
                 "created; skipped as a migration of older databases",
             )
         elif stmt.placeholders:
             state.warn(
                 stmt,
-                "warning",
-                "SD105",
+                SD105,
                 f"ALTER TABLE {name} is built at run time from "
                 f"{', '.join(stmt.placeholders)} and cannot be documented",
             )
         else:
             state.warn(
                 stmt,
-                "error",
-                "SD201",
+                SD201,
                 f"SQLite rejects ALTER TABLE {name}: no such table; no DDL found creates it",
             )
 
@@ -563,8 +570,7 @@ def _track(
     if isinstance(op, Unparsed):
         state.warn(
             stmt,
-            "note",
-            "SD401",
+            SD401,
             f"{verb} {kind} {name} is beyond the SQL parser ({op.reason}); documented "
             "from SQLite's view",
         )
@@ -767,9 +773,7 @@ def _verify_columns(
         if p.unique and key not in uniques and not a.pk:
             problems.append(f"{a.name}: parsed as UNIQUE, SQLite has no such constraint")
     return [
-        Diagnostic.at(
-            source, "warning", "SD402", f"table {obj.name}: {problem}; SQLite's view is documented"
-        )
+        SD402.at(source, f"table {obj.name}: {problem}; SQLite's view is documented")
         for problem in problems
     ]
 
@@ -959,15 +963,12 @@ def _read_view(
         words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
         if words & state.conflicted:
             state.add(
-                Diagnostic.at(
-                    source,
-                    "warning",
-                    "SD301",
-                    f"view {name} fails on the other definition of a table it reads: {exc}",
+                SD301.at(
+                    source, f"view {name} fails on the other definition of a table it reads: {exc}"
                 )
             )
         else:
-            state.add(Diagnostic.at(source, "error", "SD202", f"view {name}: {exc}"))
+            state.add(SD202.at(source, f"view {name}: {exc}"))
     return View(
         name,
         sql,
@@ -1074,7 +1075,7 @@ class _Databases:
             box.close()
 
 
-_UNSTABLE = frozenset({"SD203", "SD204"})  # limits of time and memory: not kept for next time
+_UNSTABLE = frozenset({SD203.code, SD204.code})  # limits of time and memory: not kept for next time
 
 
 def verify(statements: Sequence[SqlStatement]) -> Schema:
@@ -1144,8 +1145,7 @@ def _note_drops(state: _State) -> None:
             state.group = group
             state.warn(
                 stmt,
-                "note",
-                "SD305",
+                SD305,
                 f"DROP {what} removes what {created} created; it is not documented",
             )
 
