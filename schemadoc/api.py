@@ -31,7 +31,7 @@ from .cache import (
 from .config import Settings
 from .dependencies import affected, reached
 from .diagnostics import SD104, SD107, SD108, SD109, failed
-from .discover import Found, Listings, discover, display_path
+from .discover import TEST_CODE, Found, Listings, Skipped, discover, display_path
 from .errors import UserError
 from .heap import fewer_collections
 from .migrations import up_part
@@ -58,6 +58,7 @@ class Result:
     schema: Schema
     files: int
     candidates: int
+    left_out: int = 0  # test, fixture, documentation and example files not scanned
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -94,6 +95,7 @@ class Survey:
     changed: set[str]  # displays whose content is new, different or gone
     found: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    left_out: int = 0  # test, fixture, documentation and example files not scanned
     previous: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # cached states
     # of the changed files (None: new)
 
@@ -235,15 +237,19 @@ def survey(
     root = Path(settings.root).resolve()
     folder = cache_folder(settings)
     listings = Listings(str(root))
+    skipped: list[Skipped] = []
     found = discover(
         paths,
         root=root,
         include=settings.include,
         exclude=settings.exclude,
+        skipped=skipped,
         outputs=settings.outputs,
         listings=listings,
+        include_tests=settings.include_tests,
     )
     out = Survey(settings, Cache.open(None), {}, set(), len(found))
+    out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
     out.cache = cache = _open_cache(folder, listings, out)
     for number, item in enumerate(found, 1):
         if progress and number % 256 == 0:
@@ -441,7 +447,10 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     s.cache.forget(set(s.files))
     s.cache.save()
     return Result(
-        replace(schema, diagnostics=tuple(everything)), s.found, len(summaries) + len(sql_units)
+        replace(schema, diagnostics=tuple(everything)),
+        s.found,
+        len(summaries) + len(sql_units),
+        s.left_out,
     )
 
 
@@ -541,6 +550,7 @@ class Document:
     content: str | None
     diagnostics: tuple[Diagnostic, ...]
     files: int
+    left_out: int = 0  # test, fixture, documentation and example files not scanned
     _cache: Cache | None = field(default=None, repr=False, compare=False)
     _key: str = field(default="", repr=False, compare=False)
 
@@ -655,7 +665,7 @@ def document(
     diagnostics = s.cache.diagnostics(key)
     if target is not None and diagnostics is not None and _holds(s.cache, key, target):
         s.cache.save()  # file times may have moved on while contents did not
-        return Document(None, tuple(diagnostics), s.found, s.cache, key)
+        return Document(None, tuple(diagnostics), s.found, s.left_out, s.cache, key)
     cached = s.cache.output(key, known)
     if cached is None and _unaffected(s):
         cached = s.cache.output(_document_key(s.previous_fingerprint, settings, templates), known)
@@ -663,14 +673,14 @@ def document(
             s.cache.put_output(key, cached[0], cached[1])
     if cached is not None:
         s.cache.save()
-        return Document(cached[0], tuple(cached[1]), s.found, s.cache, key)
+        return Document(cached[0], tuple(cached[1]), s.found, s.left_out, s.cache, key)
     from .render import render
 
     result = analyse(s, progress)
     content = render(result.schema, settings)
     s.cache.put_output(key, content, list(result.diagnostics))
     s.cache.save()
-    return Document(content, result.diagnostics, s.found, s.cache, key)
+    return Document(content, result.diagnostics, s.found, s.left_out, s.cache, key)
 
 
 def _extraction_order(todo: list[str], files: dict[str, FileState]) -> list[str]:

@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
             "--include", action="append", metavar="GLOB", help="scan only matching files"
         )
         sub.add_argument(
+            "--include-tests",
+            action="store_true",
+            default=None,
+            help="also scan tests, fixtures, docs, examples and benchmarks",
+        )
+        sub.add_argument(
             "--no-infer-relations",
             dest="infer_relations",
             action="store_false",
@@ -210,6 +216,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
         cache=args.cache,
         exclude=tuple(args.exclude) if args.exclude else None,
         include=tuple(args.include) if args.include else None,
+        include_tests=args.include_tests,
     )
     if args.paths:
         # Paths given on the command line are relative to the working directory.
@@ -473,13 +480,21 @@ def _run(args: argparse.Namespace) -> int:
         if targets.output and targets.output != "-" and not targets.inject:
             target = Path(targets.output)
         doc = document(settings.paths, settings, progress=progress, target=target)
-        diagnostics, content = doc.diagnostics, doc.content
+        diagnostics, content, left_out = doc.diagnostics, doc.content, doc.left_out
     else:
         result = scan(settings.paths, settings, progress=progress)
         diagnostics, schema, content = result.diagnostics, result.schema, None
+        left_out = result.left_out
     if progress:
         progress.done()
     _report(diagnostics, args.quiet, args.verbose)
+    if left_out and not args.quiet:
+        print(
+            f"schemadoc: left out {left_out} test, fixture, documentation and example "
+            f"file{'s' if left_out != 1 else ''} (--include-tests or include_tests = true "
+            "scans them)",
+            file=sys.stderr,
+        )
     broken = failed(diagnostics, settings.strict)
     if args.command == "check":
         if broken:

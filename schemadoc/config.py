@@ -27,6 +27,7 @@ class ConfigError(UserError):
 class Settings:
     paths: tuple[str, ...] = (".",)
     include: tuple[str, ...] = ()
+    include_tests: bool = False  # also scan tests, fixtures, docs, examples and benchmarks
     exclude: tuple[str, ...] = ()
     output: str | None = None
     format: str = "markdown"
@@ -55,6 +56,7 @@ class Settings:
 _KEYS = {f.name: f for f in fields(Settings) if f.name not in ("root", "outputs")} | {"lint": None}
 _SEQUENCES = {"paths", "include", "exclude"}
 _TYPES: dict[str, type] = {
+    "include_tests": bool,
     "infer_relations": bool,
     "strict": bool,
     "cache": bool,

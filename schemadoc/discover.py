@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from stat import S_ISLNK, S_ISREG
 from .project import inside
 
 SUFFIXES = (".py", ".pyi", ".sql")
+TEST_CODE = "test code"  # the reason a test file is left out
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -38,14 +40,37 @@ SKIP_DIRS = frozenset(
 )
 
 
+# Folders that hold a project's tests, fixtures, documentation, examples or benchmarks: not
+# its production schema. Below the paths given, their files are left out unless asked for.
+TEST_FOLDERS = frozenset(
+    {
+        "test",
+        "tests",
+        "testing",
+        "fixture",
+        "fixtures",
+        "testdata",
+        "test_data",
+        "docs",
+        "example",
+        "examples",
+        "benchmark",
+        "benchmarks",
+    }
+)
+_TEST_MODULE = re.compile(r"(?:test_.*|.*_test|conftest)\.py\Z")
+
+
 @dataclass(frozen=True)
 class Found:
     """A file to scan: ``file`` on disk, ``display`` as shown in docs and diagnostics.
-    ``outside``: a symbolic link to a file outside the project, never read."""
+    ``outside``: a symbolic link to a file outside the project, never read. ``in_test``: test,
+    fixture, documentation or example code, whose definitions never win over production's."""
 
     file: str
     display: str
     outside: bool = False
+    in_test: bool = False
 
     @property
     def path(self) -> Path:
@@ -214,6 +239,35 @@ def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[tuple[
             yield relative, False
 
 
+def _test_suites(relatives: Sequence[str]) -> tuple[str, ...]:
+    """Folders (relative, ending in a separator) of test suites by other names: at least two
+    Python files, half of them or more test modules (``test_*.py``, ``*_test.py``,
+    ``conftest.py``)."""
+    counts: dict[str, list[int]] = {}
+    for relative in relatives:
+        folder, _, name = relative.rpartition(os.sep)
+        if folder and name.endswith(".py"):
+            count = counts.setdefault(folder, [0, 0])
+            count[0] += 1
+            count[1] += bool(_TEST_MODULE.match(name))
+    return tuple(
+        folder + os.sep
+        for folder, (files, tests) in counts.items()
+        if tests >= 2 and 2 * tests >= files
+    )
+
+
+def is_test_code(relative: str, suites: Sequence[str] = ()) -> bool:
+    """Whether a file (its path below a folder given to scan) is test, fixture, documentation,
+    example or benchmark code: by a folder it is in, its name, or a test suite it is in."""
+    *folders, name = relative.split(os.sep)
+    return (
+        any(folder.lower() in TEST_FOLDERS for folder in folders)
+        or bool(_TEST_MODULE.match(name))
+        or relative.startswith(tuple(suites))
+    )
+
+
 def _skipped_by_dir(relative: str) -> bool:
     return any(_skipped_dir(p) for p in relative.split(os.sep)[:-1])
 
@@ -227,6 +281,7 @@ def discover(
     skipped: list[Skipped] | None = None,
     outputs: Sequence[str] = (),
     listings: Listings | None = None,
+    include_tests: bool = False,
 ) -> list[Found]:
     """Files to scan below ``paths``, sorted by display path, each listed once.
 
@@ -236,7 +291,9 @@ def discover(
     build output and never follows a symbolic link out of ``root`` (or out of a folder
     outside it). ``include`` limits and ``exclude`` removes files by glob, matched against
     the display path and the file name. ``outputs``, the files schemadoc writes, are never
-    scanned. ``listings`` keeps git's view for the caller.
+    scanned. Test code below a folder given (see ``is_test_code``) is left out, unless
+    ``include_tests`` or ``include`` names it; then it is marked ``in_test``. ``listings``
+    keeps git's view for the caller.
     """
     top = os.path.abspath(root or os.getcwd())
     listings = listings or Listings(top)
@@ -256,16 +313,23 @@ def discover(
             continue
         display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
         listed, boundary = listings.of(folder), listings.boundary(folder)
-        files = _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
+        files = list(
+            _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
+        )
+        suites = _test_suites([relative for relative, _ in files])
         for relative, outside in files:
             if not relative.endswith(SUFFIXES):
                 continue
             display = display_of(relative)
+            in_test = is_test_code(relative, suites)
             if listed is not None and _skipped_by_dir(relative):
                 skip(display, "in a skipped folder")
                 continue
             if include and not _matches(display, include):
                 skip(display, "not matched by include")
+                continue
+            if in_test and not include_tests and not include:
+                skip(display, TEST_CODE)
                 continue
             if exclude and _matches(display, exclude):
                 skip(display, "excluded")
@@ -273,7 +337,7 @@ def discover(
             if display in written:
                 skip(display, "written by schemadoc")
                 continue
-            found.setdefault(display, Found(on_disk + relative, display, outside))
+            found.setdefault(display, Found(on_disk + relative, display, outside, in_test))
     return [found[k] for k in sorted(found)]
 
 

@@ -95,3 +95,61 @@ def test_a_folder_linked_twice_is_walked_once_under_its_first_name(tmp_path: Pat
     found = discover([tmp_path], root=tmp_path)
     assert [f.display for f in found] == ["a/a.py"]
     assert Path(found[0].file).read_text() == "x = 1\n"
+
+
+TEST_TREE = [
+    "app/db.py",
+    "app/testing_tools.py",  # a production module whose name merely starts with "test"
+    "app/latest.py",
+    "app/tests/test_db.py",
+    "app/tests/helpers.py",
+    "tests/conftest.py",
+    "testing/fake.py",
+    "test/old.py",
+    "app/db_test.py",
+    "test_top.py",
+    "footest/test_a.py",
+    "footest/test_b.py",
+    "footest/util.py",
+    "footest/deeper/schema.sql",
+    "docs/conf.py",
+    "examples/demo.py",
+    "benchmarks/run.py",
+    "fixtures/data.sql",
+    "Tests/Upper.py",
+]
+
+
+def test_test_fixture_and_documentation_code_is_left_out(tmp_path: Path) -> None:
+    make_tree(tmp_path, TEST_TREE)
+    skipped: list[Skipped] = []
+    assert displays([tmp_path], tmp_path, skipped=skipped) == [
+        "app/db.py",
+        "app/latest.py",
+        "app/testing_tools.py",
+    ]
+    assert sorted(s.path for s in skipped if s.reason == "test code") == sorted(
+        set(TEST_TREE) - {"app/db.py", "app/latest.py", "app/testing_tools.py"}
+    )
+
+
+def test_test_code_is_marked_when_included(tmp_path: Path) -> None:
+    make_tree(tmp_path, TEST_TREE)
+    found = discover([tmp_path], root=tmp_path, include_tests=True)
+    assert sorted(f.display for f in found if not f.in_test) == [
+        "app/db.py",
+        "app/latest.py",
+        "app/testing_tools.py",
+    ]
+    assert len(found) == len(TEST_TREE)
+
+
+def test_a_folder_given_to_scan_is_scanned_whatever_its_name(tmp_path: Path) -> None:
+    """The exclusions apply below the paths given: `fixtures/seed_project` is scanned."""
+    make_tree(tmp_path, ["fixtures/seed/app/db.py", "fixtures/seed/app/tests/test_db.py"])
+    assert displays([tmp_path / "fixtures" / "seed"], tmp_path) == ["fixtures/seed/app/db.py"]
+
+
+def test_include_names_test_code_to_scan(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["app/db.py", "tests/test_db.py"])
+    assert displays([tmp_path], tmp_path, include=["tests/*"]) == ["tests/test_db.py"]

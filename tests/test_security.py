@@ -1029,11 +1029,14 @@ def test_scanned_files_are_never_imported_in_process(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
     project = tmp_path / "project"
     _trap(project, marker)
-    result = scan([project], Settings(root=str(project)))
+    result = scan([project], Settings(root=str(project), include_tests=True))
     assert {t.name for t in result.schema.tables} == set(TRAPPED.values())
     out = tmp_path / "schema.md"
     with working_directory(tmp_path):
-        assert main(["generate", str(project), "--output", str(out), "--quiet"]) == 0
+        assert (
+            main(["generate", str(project), "--output", str(out), "--quiet", "--include-tests"])
+            == 0
+        )
     _documented(out.read_text())
     assert not marker.exists()
     assert list(tmp_path.glob("MARKER*")) == []
@@ -1055,7 +1058,7 @@ def test_scanned_files_are_never_imported_by_the_cli(tmp_path: Path, how: str) -
         cwd = tmp_path  # `python -m` puts the cwd first on sys.path: see the test below
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     proc = subprocess.run(
-        [*command, "generate", str(project), "--output", str(out)],
+        [*command, "generate", str(project), "--output", str(out), "--include-tests"],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -22,9 +22,11 @@ SHAPES = Path(__file__).resolve().parent.parent / "fixtures" / "shapes"
 
 
 @functools.cache
-def shape(*names: str) -> Result:
+def shape(*names: str, include_tests: bool = False) -> Result:
     """Scan one scenario folder (or files) below the corpus; paths relative to the corpus."""
-    return scan([SHAPES / n for n in names], Settings(root=str(SHAPES)))
+    return scan(
+        [SHAPES / n for n in names], Settings(root=str(SHAPES), include_tests=include_tests)
+    )
 
 
 def where(relpath: str, needle: str, nth: int = 0) -> tuple[str, int, int]:
@@ -758,8 +760,15 @@ def test_teardown_helper_drops_are_ignored() -> None:
     ]
 
 
-def test_drop_in_test_folder_is_teardown() -> None:
+def test_test_code_is_left_out_by_default() -> None:
     result = shape("test_teardown")
+    assert names(result) == ["widgets"]
+    assert result.left_out == 2  # tests/__init__.py and tests/test_repo.py
+    assert problems(result) == [] and found(result, "SD303") == []
+
+
+def test_drop_in_test_folder_is_teardown() -> None:
+    result = shape("test_teardown", include_tests=True)
     assert names(result) == ["widgets"]
     assert problems(result) == []
     widgets = table(result, "widgets")
