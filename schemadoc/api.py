@@ -37,6 +37,7 @@ from .heap import fewer_collections
 from .migrations import up_part
 from .model import Diagnostic, Schema, SqlStatement
 from .project import MAX_TEMPLATE_BYTES, ConfinementError, confine, read_inside
+from .render import SQL_HEADER
 from .source import class_lines, decode_source, may_hold_ddl, token_estimate
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -272,6 +273,8 @@ def survey(
         if data is None or (problem := _too_dense(item, data, settings.max_file_size)):
             out.diagnostics.append(problem)  # type: ignore[arg-type]
             continue
+        if item.display.endswith(".sql") and data.startswith(SQL_HEADER.encode()):
+            continue  # a schema schemadoc wrote: never read back as a second definition
         state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
         changed = entry is None or entry.get("hash") != state.hash
         if item.display.endswith((".py", ".pyi")):

@@ -393,6 +393,18 @@ def test_a_sql_output_is_not_scanned_and_replaces_only_its_own_file(
     assert "an SQL file that schemadoc did not write" in capsys.readouterr().err
 
 
+def test_a_schema_schemadoc_wrote_is_not_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written by an earlier run with other settings, it is still not a second definition."""
+    small_project(tmp_path, monkeypatch, 'output = "docs/schema.md"\n')
+    assert run_cli("generate", "--format", "sql", "--output", "app/schema.sql") == 0
+    assert run_cli("generate") == 0
+    result = api.scan([tmp_path / "app"], Settings(root=str(tmp_path)))
+    assert [d for d in result.diagnostics if d.severity != "note"] == []
+    assert [s.path for s in result.schema.table("users").sources] == ["app/db.py"]
+
+
 def test_terminal_escapes_in_the_project_are_shown_not_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
