@@ -497,9 +497,6 @@ def _run(args: argparse.Namespace) -> int:
         )
     broken = failed(diagnostics, settings.strict)
     if args.command == "check":
-        if broken:
-            print("schemadoc: error: the schema has errors; fix them first", file=sys.stderr)
-            return EXIT_ERROR
         if targets.output == "-":
             print(
                 "schemadoc: error: check needs an output file (--output, --inject, --split "
@@ -509,19 +506,16 @@ def _run(args: argparse.Namespace) -> int:
             return EXIT_ERROR
     if content is None and schema is not None and (targets.output or targets.inject):
         content = render(schema, settings)
-    if broken:
-        # Nothing but the JSON (which carries the errors) is written from a broken schema.
-        if settings.format != "json" or not targets.output:
-            print(
-                "schemadoc: error: not written: the documented schema would be wrong or incomplete",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
-        targets = Targets(targets.output, None, None)
+    # What verified is written even when the schema has errors: the document lists what it
+    # lacks under "Not documented", and the exit code still says there were errors.
     current = doc is not None and doc.content is None
     plan = _plan(targets, schema, settings, content, current)
     if args.command == "check":
-        return _check(plan, settings, args.quiet)
+        stale = _check(plan, settings, args.quiet)
+        if broken:
+            print("schemadoc: error: the schema has errors (see above)", file=sys.stderr)
+            return EXIT_ERROR
+        return stale
     if not args.force:
         _refuse_read_only(plan)
     if targets.output == "-" and content is not None:

@@ -15,11 +15,13 @@ from .model import Diagnostic, Severity, Source
 
 @dataclass(frozen=True)
 class Code:
-    """A diagnostic code with its fixed severity and its meaning (the README's words)."""
+    """A diagnostic code with its fixed severity and its meaning (the README's words).
+    ``lost``: what it reports is missing from the document (listed under "Not documented")."""
 
     code: str
     severity: Severity
     summary: str
+    lost: bool = False
 
     def __call__(self, message: str, path: str = "", line: int = 0, column: int = 0) -> Diagnostic:
         return Diagnostic(self.severity, self.code, message, path, line, column)
@@ -32,16 +34,24 @@ class Code:
 
 
 SD101 = Code(
-    "SD101", "error", "a Python file cannot be parsed (or is too deeply nested to analyse)"
+    "SD101",
+    "error",
+    "a Python file cannot be parsed (or is too deeply nested to analyse)",
+    lost=True,
 )
 SD102 = Code(
-    "SD102", "error", "a file cannot be decoded (UTF-16, bad bytes, unknown coding cookie)"
+    "SD102",
+    "error",
+    "a file cannot be decoded (UTF-16, bad bytes, unknown coding cookie)",
+    lost=True,
 )
 SD103 = Code(
     "SD103", "warning", "a value is only known at run time; a `{placeholder}` stands for it"
 )
-SD104 = Code("SD104", "error", "a file cannot be read")
-SD105 = Code("SD105", "warning", "a statement is built at run time and cannot be documented")
+SD104 = Code("SD104", "error", "a file cannot be read", lost=True)
+SD105 = Code(
+    "SD105", "warning", "a statement is built at run time and cannot be documented", lost=True
+)
 SD106 = Code(
     "SD106",
     "warning",
@@ -51,29 +61,37 @@ SD106 = Code(
     ),
 )
 SD107 = Code(
-    "SD107", "warning", "a file over `max_file_size`, or too dense to parse within it; not analysed"
+    "SD107",
+    "warning",
+    "a file over `max_file_size`, or too dense to parse within it; not analysed",
+    lost=True,
 )
 SD108 = Code(
-    "SD108", "warning", "a source file is a symbolic link to outside the project; not read"
+    "SD108",
+    "warning",
+    "a source file is a symbolic link to outside the project; not read",
+    lost=True,
 )
 SD109 = Code(
     "SD109",
     "note",
     "the cache is not used: git tracks it, or it was not written here (then it is rebuilt)",
 )
-SD201 = Code("SD201", "error", "SQLite rejects a statement")
+SD201 = Code("SD201", "error", "SQLite rejects a statement", lost=True)
 SD202 = Code("SD202", "error", "a view reads objects that do not exist")
-SD203 = Code("SD203", "error", "a statement needs something the scratch database forbids")
-SD204 = Code("SD204", "error", "a statement ran past its time limit")
+SD203 = Code(
+    "SD203", "error", "a statement needs something the scratch database forbids", lost=True
+)
+SD204 = Code("SD204", "error", "a statement ran past its time limit", lost=True)
 SD205 = Code(
     "SD205",
     "warning",
     "not a schema change (`ATTACH`, `VACUUM`, `PRAGMA writable_schema`...); not applied",
 )
 SD206 = Code("SD206", "warning", "DDL written for another database engine; skipped")
-SD207 = Code("SD207", "warning", "a virtual table module SQLite does not have here")
+SD207 = Code("SD207", "warning", "a virtual table module SQLite does not have here", lost=True)
 SD208 = Code("SD208", "warning", "a foreign key references an unknown table")
-SD209 = Code("SD209", "warning", "a statement reads an attached database")
+SD209 = Code("SD209", "warning", "a statement reads an attached database", lost=True)
 SD301 = Code("SD301", "warning", "the same object is defined differently in two places")
 SD302 = Code("SD302", "note", "a guarded `ADD COLUMN` for a column that already exists")
 SD303 = Code("SD303", "note", "a `DROP` in teardown or rollback code; the object stays documented")
@@ -133,6 +151,11 @@ CODES: dict[str, Code] = {
         SD402,
     )
 }
+
+
+def lost(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that report something missing from the document."""
+    return [d for d in diagnostics if d.code in CODES and CODES[d.code].lost]
 
 
 def failed(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:

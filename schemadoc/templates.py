@@ -29,6 +29,9 @@ Context of every template:
     Mermaid's default ``maxTextSize`` (50000).
 ``heading_level``
     the level of a table's heading in ``table.md.j2`` (3; 1 in a ``--split`` table document).
+``not_documented``
+    the diagnostics of what the code holds and the document lacks (a statement SQLite
+    rejected, one built at run time, a file that could not be read...), by place.
 
 ``--split`` renders ``split-index.md.j2`` (also sees ``files``: table name -> file name, and
 ``index``: the index file's name) and ``split-table.md.j2`` per table (also ``table``,
@@ -86,11 +89,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 import schemadoc
 
 from .config import Settings
+from .diagnostics import lost
 from .errors import UserError
 from .mermaid import MAX_TEXT_SIZE, DiagramSet, build_diagrams, full_diagram, sort_key
 from .model import (
     Check,
     Column,
+    Diagnostic,
     ForeignKey,
     Index,
     Relation,
@@ -556,6 +561,7 @@ def context(schema: Schema, settings: Settings) -> dict[str, object]:
         "mermaid": full_diagram(schema) if diagrams.split else diagrams.diagrams[0].text,
         "max_text_size": MAX_TEXT_SIZE,
         "heading_level": 3,
+        "not_documented": sorted(lost(schema.diagnostics), key=Diagnostic.sort_key),
     }
 
 

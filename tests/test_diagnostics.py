@@ -734,15 +734,29 @@ def test_cli_errors_exit_2_and_json_is_written(
     ]
 
 
-def test_cli_markdown_is_not_written_with_errors(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_errors_never_cost_the_whole_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     src = tmp_path / "src"
-    write(src, {"bad.py": 'Y = "CREATE TABLE bad (id INTEGER,)"\n'})
+    write(
+        src,
+        {
+            "bad.py": 'Y = "CREATE TABLE bad (id INTEGER,)"\n',
+            "good.py": 'X = "CREATE TABLE good (id INTEGER PRIMARY KEY)"\n',
+        },
+    )
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "schema.md"
     assert main(["generate", "--format", "markdown", "--output", str(out), str(src)]) == 2
-    assert not out.exists()
+    doc = out.read_text()
+    assert "### `good`" in doc and "### `bad`" not in doc
+    section = doc[doc.index("## Not documented") :]
+    assert "`src/bad.py:1`" in section and "SQLite rejects CREATE TABLE bad" in section
+    assert "(SD201)" in section
+    capsys.readouterr()
+    assert main(["check", "--format", "markdown", "--output", str(out), str(src)]) == 2
+    err = capsys.readouterr().err
+    assert "error[SD201]" in err and "is stale" not in err  # current, with its errors listed
 
 
 def test_comments_between_the_words_of_a_statement(tmp_path: Path) -> None:
