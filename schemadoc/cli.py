@@ -496,14 +496,12 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     broken = failed(diagnostics, settings.strict)
-    if args.command == "check":
-        if targets.output == "-":
-            print(
-                "schemadoc: error: check needs an output file (--output, --inject, --split "
-                "or config)",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
+    if args.command == "check" and targets.output == "-":
+        print(
+            "schemadoc: error: check needs an output file (--output, --inject, --split or config)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if content is None and schema is not None and (targets.output or targets.inject):
         content = render(schema, settings)
     # What verified is written even when the schema has errors: the document lists what it
