@@ -18,6 +18,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+from . import ignores
 from .cache import (
     FOLDER,
     Cache,
@@ -34,6 +35,7 @@ from .diagnostics import SD104, SD107, SD108, SD109, failed
 from .discover import TEST_CODE, Found, Listings, Skipped, discover, display_path
 from .errors import UserError
 from .heap import fewer_collections
+from .ignores import comment_codes
 from .migrations import up_part
 from .model import Diagnostic, Schema, SqlStatement
 from .project import MAX_TEMPLATE_BYTES, ConfinementError, confine, read_inside
@@ -60,10 +62,12 @@ class Result:
     files: int
     candidates: int
     left_out: int = 0  # test, fixture, documentation and example files not scanned
+    reported: tuple[Diagnostic, ...] | None = None  # the diagnostics no ignore silences
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
-        return self.schema.diagnostics
+        """What the run reports: the schema's diagnostics, less those ignored."""
+        return self.schema.diagnostics if self.reported is None else self.reported
 
     def has_errors(self, strict: bool = False) -> bool:
         return failed(self.diagnostics, strict)
@@ -454,6 +458,37 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.found,
         len(summaries) + len(sql_units),
         s.left_out,
+        tuple(_reported(s, everything)),
+    )
+
+
+def _reported(s: Survey, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics no ignore silences (see ``ignores``), with the unused ignores under
+    ``strict``."""
+    texts: dict[str, list[str]] = {}
+
+    def lines(display: str) -> list[str]:
+        if display not in texts:
+            st = s.files.get(display)
+            try:
+                texts[display] = _text(st).splitlines() if st is not None else []
+            except OSError:
+                texts[display] = []
+        return texts[display]
+
+    def line_of(display: str, line: int) -> str | None:
+        found = lines(display)
+        return found[line - 1] if 0 < line <= len(found) else None
+
+    comments = []
+    if s.settings.strict:
+        for display in sorted(d for d, st in s.files.items() if st.ddl):
+            for number, text in enumerate(lines(display), 1):
+                codes = comment_codes(text)
+                if codes is not None:
+                    comments.append((display, number, codes))
+    return ignores.apply(
+        diagnostics, s.settings.ignore, line_of, strict=s.settings.strict, comments=comments
     )
 
 

@@ -47,13 +47,17 @@ class Settings:
     max_file_size: int = 1_048_576  # bytes: larger files are not analysed
     root: str = "."  # the project folder: the settings file's, else the working directory
     outputs: tuple[str, ...] = ()  # the files this run writes: never scanned
+    ignore: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, codes) not reported
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that is not None."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-_KEYS = {f.name: f for f in fields(Settings) if f.name not in ("root", "outputs")} | {"lint": None}
+_KEYS = {f.name: f for f in fields(Settings) if f.name not in ("root", "outputs", "ignore")} | {
+    "lint": None,
+    "ignore": None,
+}
 _SEQUENCES = {"paths", "include", "exclude"}
 _TYPES: dict[str, type] = {
     "include_tests": bool,
@@ -96,6 +100,25 @@ def _check_type(path: Path, key: str, value: Any) -> Any:
     return value
 
 
+def _ignore_rules(path: Path, table: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``[tool.schemadoc.ignore]``: path globs, each with the codes not reported there."""
+    from .diagnostics import CODES
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.schemadoc.ignore] must be a table of path globs")
+    rules = []
+    for glob, codes in table.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{path}: [tool.schemadoc.ignore] {glob!r} must be a list of codes")
+        unknown = sorted(set(codes) - set(CODES))
+        if unknown:
+            raise ConfigError(
+                f"{path}: [tool.schemadoc.ignore] {glob!r}: unknown code(s) {', '.join(unknown)}"
+            )
+        rules.append((glob, tuple(codes)))
+    return tuple(rules)
+
+
 def _table_at(path: Path, data: dict[str, Any], *keys: str) -> dict[str, Any]:
     """The table at ``keys`` in ``data`` (empty when absent); any other value is an error."""
     table: Any = data
@@ -128,7 +151,8 @@ def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings,
     unknown = sorted(set(table) - set(_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) in [tool.schemadoc]: {', '.join(unknown)}")
-    values = {k: _check_type(path, k, v) for k, v in table.items() if k != "lint"}
+    values = {k: _check_type(path, k, v) for k, v in table.items() if k not in ("lint", "ignore")}
+    values["ignore"] = _ignore_rules(path, table.get("ignore", {}))
     lint = table.get("lint", {})
     if not isinstance(lint, dict):
         raise ConfigError(f"{path}: [tool.schemadoc.lint] must be a table")

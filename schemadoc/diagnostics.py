@@ -77,6 +77,11 @@ SD109 = Code(
     "note",
     "the cache is not used: git tracks it, or it was not written here (then it is rebuilt)",
 )
+SD110 = Code(
+    "SD110",
+    "warning",
+    "an ignore (setting or comment) that silences nothing; reported under `--strict`",
+)
 SD201 = Code("SD201", "error", "SQLite rejects a statement", lost=True)
 SD202 = Code("SD202", "error", "a view reads objects that do not exist")
 SD203 = Code(
@@ -119,38 +124,7 @@ SD307 = Code(
 SD401 = Code("SD401", "note", "a statement beyond the SQL parser; documented from SQLite's view")
 SD402 = Code("SD402", "warning", "the SQL parser and SQLite disagree; SQLite's view is documented")
 
-CODES: dict[str, Code] = {
-    c.code: c
-    for c in (
-        SD101,
-        SD102,
-        SD103,
-        SD104,
-        SD105,
-        SD106,
-        SD107,
-        SD108,
-        SD109,
-        SD201,
-        SD202,
-        SD203,
-        SD204,
-        SD205,
-        SD206,
-        SD207,
-        SD208,
-        SD209,
-        SD301,
-        SD302,
-        SD303,
-        SD304,
-        SD305,
-        SD306,
-        SD307,
-        SD401,
-        SD402,
-    )
-}
+CODES: dict[str, Code] = {c.code: c for c in list(globals().values()) if isinstance(c, Code)}
 
 
 def lost(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
 BLOCKS = [(m.group(1), m.group(2)) for m in FENCE.finditer(README)]
-HANDLED = {"sh", "toml", "make", "yaml", "markdown", "jinja", "json"}
+HANDLED = {"sh", "toml", "make", "yaml", "markdown", "jinja", "json", "python"}
 DDL = (
     'SCHEMA = """\n'
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n"
@@ -219,3 +219,17 @@ def test_json_example_matches_the_output(seed_result: object) -> None:
 
     assert set(documented) == set(actual)
     keys_within(documented, actual, "$")
+
+
+def test_python_blocks_are_silenced_as_the_readme_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ignore comments of the README's Python example silence what its lines report."""
+    (snippet,) = blocks("python")
+    (tmp_path / "db.py").write_text(snippet)
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", ".", "--output", "-"]) == 0
+    assert "error[" not in capsys.readouterr().err
+    (tmp_path / "db.py").write_text(snippet.replace("# schemadoc: ignore[SD201]", ""))
+    assert main(["generate", ".", "--output", "-"]) == 2
+    assert "db.py:1:14: error[SD201]" in capsys.readouterr().err
