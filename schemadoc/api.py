@@ -31,7 +31,7 @@ from .cache import (
 )
 from .config import Settings
 from .dependencies import affected, reached
-from .diagnostics import SD104, SD107, SD108, SD109, failed
+from .diagnostics import SD104, SD107, SD108, SD109, SD111, failed
 from .discover import TEST_CODE, Found, Listings, Skipped, discover, display_path
 from .errors import UserError
 from .heap import fewer_collections
@@ -451,6 +451,8 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
     everything = sorted(
         {*s.diagnostics, *problems, *found, *schema.diagnostics}, key=Diagnostic.sort_key
     )
+    if not (schema.tables or schema.views or schema.triggers):
+        everything.append(_nothing_documented(sorted(summaries) + [u.path for u in sql_units]))
     s.cache.forget(set(s.files))
     s.cache.save()
     return Result(
@@ -459,6 +461,19 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         len(summaries) + len(sql_units),
         s.left_out,
         tuple(_reported(s, everything)),
+    )
+
+
+def _nothing_documented(candidates: list[str]) -> Diagnostic:
+    """Why a run documents nothing: which files held DDL-like text, or that none did."""
+    if not candidates:
+        return SD111("nothing is documented: no file scanned holds a CREATE statement")
+    shown = ", ".join(candidates[:5]) + (
+        f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
+    )
+    return SD111(
+        f"nothing is documented: DDL-like text in {shown} gave no object SQLite could create "
+        "(see the diagnostics there)"
     )
 
 

@@ -82,6 +82,11 @@ SD110 = Code(
     "warning",
     "an ignore (setting or comment) that silences nothing; reported under `--strict`",
 )
+SD111 = Code(
+    "SD111",
+    "warning",
+    "nothing is documented: says which files held DDL-like text, or that none did",
+)
 SD201 = Code("SD201", "error", "SQLite rejects a statement", lost=True)
 SD202 = Code("SD202", "error", "a view reads objects that do not exist")
 SD203 = Code(

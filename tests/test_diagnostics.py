@@ -14,8 +14,9 @@ import pytest
 from scanned import run, survived, write
 
 from schemadoc import sandbox
-from schemadoc.api import Result
+from schemadoc.api import Result, scan
 from schemadoc.cli import main
+from schemadoc.config import Settings
 from schemadoc.model import Diagnostic
 from schemadoc.sandbox import Sandbox
 
@@ -842,3 +843,17 @@ def test_sd307_a_rebuild_from_a_copy_no_ddl_creates_keeps_the_table(tmp_path: Pa
     assert feeds is not None and [c.name for c in feeds.columns] == ["url", "title"]
     assert feeds.sources[-1].line == 18
     assert survived(result)
+
+
+def test_a_run_that_documents_nothing_says_why(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "db.py": 'def make(conn, name, cols):\n    conn.execute(f"CREATE TABLE {name} ({cols})")\n'
+        },
+        good=False,
+    )
+    result = scan([tmp_path], Settings(root=str(tmp_path)))
+    [why] = [d for d in result.diagnostics if d.code == "SD111"]
+    assert why.severity == "warning" and "DDL-like text in db.py" in why.message
+    assert result.has_errors(strict=True) and not result.has_errors()
