@@ -471,10 +471,7 @@ def _nothing_documented(candidates: list[str]) -> Diagnostic:
     shown = ", ".join(candidates[:5]) + (
         f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
     )
-    return SD111(
-        f"nothing is documented: DDL-like text in {shown} gave no object SQLite could create "
-        "(see the diagnostics there)"
-    )
+    return SD111(f"nothing is documented: no statement of the DDL-like text in {shown} was applied")
 
 
 def _reported(s: Survey, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -849,11 +849,21 @@ def test_a_run_that_documents_nothing_says_why(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "db.py": 'def make(conn, name, cols):\n    conn.execute(f"CREATE TABLE {name} ({cols})")\n'
+            "db.py": (
+                'def make(conn, name, cols):\n    conn.execute(f"CREATE TABLE {name} ({cols})")\n'
+            )
         },
         good=False,
     )
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     [why] = [d for d in result.diagnostics if d.code == "SD111"]
-    assert why.severity == "warning" and "DDL-like text in db.py" in why.message
+    assert why.severity == "warning" and "DDL-like text in db.py was applied" in why.message
     assert result.has_errors(strict=True) and not result.has_errors()
+
+
+def test_a_run_without_ddl_says_so(tmp_path: Path) -> None:
+    write(tmp_path, {"app.py": "print('hello')\n"}, good=False)
+    result = scan([tmp_path], Settings(root=str(tmp_path)))
+    assert [str(d) for d in result.diagnostics] == [
+        "warning[SD111]: nothing is documented: no file scanned holds a CREATE statement"
+    ]

@@ -710,7 +710,8 @@ def test_docstrings_messages_and_dml_are_not_ddl() -> None:
     assert names(result) == []
     assert result.schema.views == () and result.schema.triggers == ()
     assert [str(d) for d in result.diagnostics] == [
-        "warning[SD111]: nothing is documented: no file scanned holds a CREATE statement"
+        "warning[SD111]: nothing is documented: no statement of the DDL-like text in "
+        "prose/admin/maintenance.py was applied"
     ]
 
 
