@@ -11,15 +11,25 @@ import ast
 import inspect
 import re
 import string
+import sys
 import textwrap
 import warnings
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate, islice
 
 import libcst as cst
 
 Position = tuple[str, int, int]  # path, 1-based line, 0-based column
+
+# The weight (characters and pieces) of a value a name or call stands for, or that formatting
+# or joining makes: a statement that large is past what the scratch database takes
+# (``sandbox.MAX_LENGTH`` bytes) or near it. A literal is as large as its source.
+MAX_WEIGHT = 1_000_000
+TOO_LARGE = "too large to evaluate"
+TOO_MANY_STEPS = "too many steps to evaluate"
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,17 @@ class Piece:
 
 
 @dataclass(frozen=True)
+class Overflow(Piece):
+    """A placeholder for a value that could not be worked out: too large, or too much work."""
+
+    reason: str = ""
+
+
+class TooLarge(Exception):
+    """Building a value would make it weigh more than ``MAX_WEIGHT``."""
+
+
+@dataclass(frozen=True)
 class Value:
     pieces: tuple[Piece, ...]
 
@@ -56,18 +77,31 @@ class Value:
         return "".join(p.text for p in self.pieces)
 
     @property
+    def weight(self) -> int:
+        """Characters and pieces: what the value costs to put together and to keep."""
+        if len(self.pieces) == 1:  # most are
+            return 1 + len(self.pieces[0].text)
+        return len(self.pieces) + sum(len(p.text) for p in self.pieces)
+
+    @property
     def placeholders(self) -> tuple[str, ...]:
         return tuple(p.text for p in self.pieces if p.placeholder)
 
     def position_at(self, offset: int) -> Position | None:
-        seen = 0
-        fallback = None
-        for piece in self.pieces:
-            fallback = fallback or piece.pos
-            if offset < seen + len(piece.text):
-                return piece.position_at(offset - seen)
-            seen += len(piece.text)
-        return fallback
+        """Where the character at ``offset`` comes from; past the end, where the value does.
+        The piece holding it is found in log time: a template of many pieces is asked once
+        for each of its many fields."""
+        ends = self._ends
+        at = bisect_right(ends, offset)
+        if at == len(ends):
+            return next((p.pos for p in self.pieces if p.pos), None)
+        piece = self.pieces[at]
+        return piece.position_at(offset - ends[at] + len(piece.text))
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        """Where each piece ends in the text."""
+        return list(accumulate(len(p.text) for p in self.pieces))
 
     def __add__(self, other: Value) -> Value:
         return Value(self.pieces + other.pieces)
@@ -118,6 +152,12 @@ def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
 
 def placeholder(label: str, pos: Position | None) -> Value:
     return Value((Piece("{" + label + "}", pos, placeholder=True),))
+
+
+def overflow(node: cst.BaseExpression, pos: Position | None, reason: str) -> Value:
+    """A placeholder for ``node``, whose value could not be worked out for ``reason``."""
+    label = f"{{{_label(node)}: {reason}}}"
+    return Value((Overflow(label, pos, placeholder=True, reason=reason),))
 
 
 def _literal_text(prefix: str, quote: str, body: str) -> str | bytes:
@@ -221,6 +261,55 @@ Resolver = Callable[[cst.BaseExpression], "Value | None"]
 
 
 @dataclass
+class Budget:
+    """What evaluating may still spend: steps (names and calls looked up) and weight (of the
+    values they stand for, see ``Value.weight``); what is spent is also spent from
+    ``within``."""
+
+    steps: int = sys.maxsize
+    weight: int = sys.maxsize
+    within: Budget | None = None
+
+    def spend(self, steps: int = 1, weight: int = 0) -> bool:
+        """Spend that much (here and from ``within``); whether it was there to spend."""
+        self.steps -= steps
+        self.weight -= weight
+        left = self.steps >= 0 and self.weight >= 0
+        within = self.within
+        if within is None:
+            return left
+        within.steps -= steps
+        within.weight -= weight
+        return left and within.steps >= 0 and within.weight >= 0
+
+    def affords(self, steps: int, weight: int) -> bool:
+        """Whether that much can be spent (here and from ``within``) with nothing overspent."""
+        within = self.within
+        return (
+            self.steps >= steps
+            and self.weight >= weight
+            and (within is None or (within.steps >= steps and within.weight >= weight))
+        )
+
+    @property
+    def spent(self) -> bool:
+        """Whether nothing is left (here or in ``within``)."""
+        within = self.within
+        return (
+            self.steps < 0
+            or self.weight < 0
+            or (within is not None and (within.steps < 0 or within.weight < 0))
+        )
+
+    @property
+    def reason(self) -> str:
+        """Why nothing more can be worked out: the steps, or else the weight, are spent."""
+        within = self.within
+        out_of_steps = self.steps < 0 or (within is not None and within.steps < 0)
+        return TOO_MANY_STEPS if out_of_steps else TOO_LARGE
+
+
+@dataclass
 class Evaluator:
     """Evaluates string expressions; ``resolve`` looks up names and attributes in scope."""
 
@@ -239,6 +328,8 @@ class Evaluator:
     ] = lambda _node: None
     depth: int = field(default=0)
     bound: dict[str, Value] = field(default_factory=dict)  # a comprehension's variables
+    # A step for each name or call looked up; once spent, they are no longer looked up.
+    budget: Budget = field(default_factory=Budget)
 
     def is_stringy(self, node: cst.BaseExpression) -> bool:
         """Whether ``node`` builds a string out of at least one literal."""
@@ -261,7 +352,7 @@ class Evaluator:
                 return self.is_stringy(func.value)
             if _call_name(func) in _TEXT_FUNCTIONS and node.args:
                 return self.is_stringy(node.args[0].value)
-            return self.returns_string(node)
+            return self.budget.spend() and self.returns_string(node)
         return False
 
     def _named_template(self, node: cst.BaseExpression) -> bool:
@@ -275,14 +366,46 @@ class Evaluator:
         return template
 
     def value(self, node: cst.BaseExpression) -> Value | None:
-        """The string ``node`` builds, with placeholders for unknown parts; None if none."""
+        """The string ``node`` builds, with placeholders for unknown parts; None if none.
+        One that formatting or joining would make weigh more than ``MAX_WEIGHT`` is a
+        placeholder (so is a name or call that stands for one, see ``_looked_up``)."""
         if self.depth > 1_000:  # a chain of 1,000 concatenated pieces, or a cycle
             return None
         self.depth += 1
         try:
             return self._value(node)
+        except TooLarge:
+            return self._overflow(node, TOO_LARGE)
         finally:
             self.depth -= 1
+
+    def _overflow(self, node: cst.BaseExpression, reason: str) -> Value:
+        return overflow(node, self.positions(node), reason)
+
+    def _looked_up(
+        self, node: cst.BaseExpression, find: Callable[[cst.BaseExpression], Value | None]
+    ) -> Value | None:
+        """What ``find`` says a name or call stands for, a step and its weight spent from the
+        budget (a placeholder once that is spent, or when it weighs too much). When it could
+        not be worked out, the placeholder says it of ``node``."""
+        if not self.budget.spend():
+            return self._overflow(node, self.budget.reason)
+        got = find(node)
+        if got is None:
+            return None
+        weight = got.weight
+        self.budget.spend(0, weight)
+        if len(got.pieces) == 1 and isinstance(got.pieces[0], Overflow):
+            return self._overflow(node, got.pieces[0].reason)
+        return self._overflow(node, TOO_LARGE) if weight > MAX_WEIGHT else got
+
+    def _sequence(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        return None if self.budget.spent else self.sequence(node)
+
+    def _mapping(
+        self, node: cst.BaseExpression
+    ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
+        return None if self.budget.spent else self.mapping(node)
 
     def text_or_placeholder(self, node: cst.BaseExpression) -> Value:
         got = self.value(node)
@@ -315,9 +438,10 @@ class Evaluator:
         if isinstance(node, cst.Call):
             return self._call(node)
         if isinstance(node, cst.Name) and node.value in self.bound:
-            return self.bound[node.value]
+            bound = self.bound[node.value]
+            return self._looked_up(node, lambda _: bound)
         if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
-            return self.resolve(node)
+            return self._looked_up(node, self.resolve)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             # ``name or "default"``: the left side is usually an optional parameter.
             left = self.value(node.left)
@@ -337,6 +461,7 @@ class Evaluator:
         prefix = node.start[: -len(node.end)]
         quote = node.end
         pieces: list[Piece] = []
+        weight = 0  # of the values in braces
         path, line, col = (pos[0], pos[1], pos[2] + len(node.start)) if pos else ("", 0, 0)
         for part in node.parts:
             here = (path, line, col) if pos else None
@@ -346,6 +471,9 @@ class Evaluator:
                 inner = self.text_or_placeholder(part.expression)
                 if part.conversion == "r" and not inner.placeholders:
                     inner = Value.of(repr(inner.text), here)
+                weight += inner.weight
+                if weight > MAX_WEIGHT:
+                    raise TooLarge
                 # An unknown part is reported where its braces are.
                 pieces.extend(
                     replace(p, pos=here) if p.placeholder and p.pos is None else p
@@ -364,7 +492,7 @@ class Evaluator:
         if isinstance(right, cst.Tuple):
             args = [self.text_or_placeholder(e.value) for e in right.elements]
             return _apply_percent(template, args, {})
-        pairs = self.mapping(right)
+        pairs = self._mapping(right)
         if pairs is not None:
             return _apply_percent(template, [], self._pairs(pairs))
         return _apply_percent(template, [self.text_or_placeholder(right)], {})
@@ -407,24 +535,22 @@ class Evaluator:
                     or new.placeholders
                 ):
                     return inner
-                return inner.transformed(lambda s: s.replace(old.text, new.text))
+                text, gone = inner.text, old.text
+                if len(text) + text.count(gone) * (len(new.text) - len(gone)) > MAX_WEIGHT:
+                    raise TooLarge
+                return inner.transformed(lambda s: s.replace(gone, new.text))
             if method == "join":
                 sep = self.value(func.value)
                 if sep is None or not node.args:
                     return None
-                items = self.sequence(node.args[0].value)
+                items = self._sequence(node.args[0].value)
                 values = (
                     [self.value(item) for item in items]
                     if items is not None
                     else self._comprehension(self.named(node.args[0].value))
                 )
-                if any(v is None for v in values):
-                    return None
-                out: Value | None = None
-                for v in values:
-                    assert v is not None
-                    out = v if out is None else out + sep + v
-                return out or Value.of("")
+                known = [v for v in values if v is not None]
+                return None if len(known) < len(values) else _joined(sep, known)
             if method in _STR_METHODS:
                 inner = self.value(func.value)
                 if inner is None or any(a.value for a in node.args if a.keyword):
@@ -438,13 +564,13 @@ class Evaluator:
                 return inner.transformed(fn)
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
-        return self.call(node)
+        return self._looked_up(node, self.call)
 
     def _comprehension(self, node: cst.BaseExpression) -> list[Value | None]:
         """The items of a comprehension over a literal sequence or dict, one value each
         (``f"{name} {kind}" for name, kind in COLUMNS.items()``); ``[None]`` when that is not
         what ``node`` is, or an item is not known."""
-        if not isinstance(node, cst.GeneratorExp | cst.ListComp):
+        if not isinstance(node, cst.GeneratorExp | cst.ListComp) or self.budget.spent:
             return [None]
         clause = node.for_in
         names = _target_names(clause.target)
@@ -472,14 +598,14 @@ class Evaluator:
         item of a sequence that is a literal tuple gives its elements."""
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
             part = node.func.attr.value
-            pairs = self.mapping(node.func.value) if part in _DICT_VIEWS else None
+            pairs = self._mapping(node.func.value) if part in _DICT_VIEWS else None
             if pairs is not None:
                 return [
                     [k, v] if part == "items" else [k if part == "keys" else v] for k, v in pairs
                 ]
-        items = self.sequence(node)
+        items = self._sequence(node)
         if items is None:
-            pairs = self.mapping(node)
+            pairs = self._mapping(node)
             return None if pairs is None else [[k] for k, _ in pairs]
         return [[e.value for e in i.elements] if isinstance(i, cst.Tuple) else [i] for i in items]
 
@@ -516,7 +642,7 @@ class Evaluator:
 
     def _keys(self, node: cst.BaseExpression) -> dict[str, Value]:
         """The values of the literal dict that ``node`` is or names, by their string keys."""
-        return self._pairs(self.mapping(node) or [])
+        return self._pairs(self._mapping(node) or [])
 
     def _pairs(
         self, pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]]
@@ -531,6 +657,19 @@ class Evaluator:
 
 
 _DICT_VIEWS = ("items", "keys", "values")
+
+
+def _joined(sep: Value, values: list[Value]) -> Value:
+    """``sep.join(values)``; an empty string when there are none."""
+    if not values:
+        return Value.of("")
+    if sum(value.weight for value in values) + sep.weight * (len(values) - 1) > MAX_WEIGHT:
+        raise TooLarge
+    pieces = list(values[0].pieces)
+    for value in values[1:]:
+        pieces += sep.pieces
+        pieces += value.pieces
+    return Value(tuple(pieces))
 
 
 def _target_names(target: cst.BaseAssignTargetExpression) -> list[str] | None:
@@ -580,14 +719,27 @@ def _split_template(template: Value) -> list[tuple[Piece, int, int]]:
     return out
 
 
+def _filled(template: Value, spans: list[tuple[int, int, Value]]) -> Value:
+    """``_substitute`` for a template filled in with values (a value may fill many spans)."""
+    if template.weight + sum(value.weight for _, _, value in spans) > MAX_WEIGHT:
+        raise TooLarge
+    return _substitute(template, spans)
+
+
 def _substitute(template: Value, spans: list[tuple[int, int, Value]]) -> Value:
-    """Replace the ``(start, end)`` spans of the template text with values."""
+    """Replace the ``(start, end)`` spans of the template text (none overlapping another)
+    with values."""
     pieces: list[Piece] = []
     layout = _split_template(template)
+    first = 0  # the first piece of the layout not before the cursor
     cursor = 0
     for start, end, value in [*sorted(spans, key=lambda s: s[0]), (None, None, None)]:
         stop = len(template.text) if start is None else start
-        for piece, p_start, p_end in layout:
+        while first < len(layout) and layout[first][2] <= cursor:
+            first += 1
+        for piece, p_start, p_end in islice(layout, first, None):
+            if p_start >= stop:
+                break
             lo, hi = max(cursor, p_start), min(stop, p_end)
             if lo >= hi:
                 continue
@@ -638,8 +790,10 @@ def _apply_format(template: Value, positional: list[Value], named: dict[str, Val
     # Escaped braces in the literal parts collapse to single braces.
     return Value(
         tuple(
-            p if p.placeholder else replace(p, text=p.text.replace("{{", "{").replace("}}", "}"))
-            for p in _substitute(template, spans).pieces
+            replace(p, text=p.text.replace("{{", "{").replace("}}", "}"))
+            if not p.placeholder and ("{{" in p.text or "}}" in p.text)
+            else p
+            for p in _filled(template, spans).pieces
         )
     )
 
@@ -658,7 +812,7 @@ def _apply_dollar(template: Value, named: dict[str, Value]) -> Value:
         else:
             value = named.get(key) or placeholder(key, template.position_at(m.start()))
         spans.append((m.start(), m.end(), value))
-    return _substitute(template, spans)
+    return _filled(template, spans)
 
 
 def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) -> Value:
@@ -679,7 +833,7 @@ def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) 
             )
             index += 1
         spans.append((m.start(), m.end(), value))
-    return _substitute(template, spans)
+    return _filled(template, spans)
 
 
 _MARKER = re.compile(

@@ -8,6 +8,10 @@ module constants and names imported from other scanned modules.
 Parameters and ``for`` loop variables are *variables*: reading one records it, so a DDL string
 built from them can later be re-evaluated once per value they take (each call site's
 argument, each loop item).
+
+Scanned code may name a value twice in each of forty constants: each value is worked out once
+(then reused while what it depends on is unchanged, see ``Resolver._memoized``), and what an
+expression may cost is capped (see ``EXPRESSION_BUDGET``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import libcst as cst
 from .branches import Labels, engine_labels
 from .dependencies import MISSING_MODULE, module_names
 from .engines import SQLITE, is_other
-from .evaluate import Evaluator, Position, Value, placeholder
+from .evaluate import Budget, Evaluator, Position, Value, overflow, placeholder
 from .scope import (
     Binding,
     ClassInfo,
@@ -40,6 +44,18 @@ _T = TypeVar("_T")
 
 Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(iterable), name)
 ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
+Key = tuple[int, Any]  # what is being worked out: in ``Resolver._active`` or ``_assigning``
+
+# What evaluating one expression may cost, and all those of a module with their instances (see
+# ``Resolver.bound``): (steps, weight), see ``Budget``. A value reused costs what working it out
+# did. On the benchmark tree the costliest expression takes 160 steps and a weight of 1,100;
+# the costliest module (sqlglot's generator) 290,000 steps and 580,000.
+EXPRESSION_BUDGET = (100_000, 2_000_000)
+MODULE_BUDGET = (2_000_000, 10_000_000)
+_MAX_DEPTH = 40  # values worked out within one another
+_WORTH_KEEPING = 32  # steps: a value that takes fewer is worked out again
+# A literal, or what another name stands for (kept where that is worked out).
+_UNBUILT = (cst.SimpleString, cst.Integer, cst.Float, cst.Name, cst.Attribute, cst.Subscript)
 
 
 @dataclass
@@ -82,6 +98,47 @@ class Recording:
 
 
 @dataclass
+class _Frame(Recording):
+    """Working out one value: what it recorded and did, to be done again when the value is
+    reused, and what the value depends on besides its expression and context: the values
+    bound to the variables it looked up when it began, the keys it put in ``_active`` or
+    ``_assigning`` (none may be there when it is reused) and the others it found there (all
+    must be), and how deep it nested values (see ``Resolver._too_deep``)."""
+
+    bound: dict[Var, Value] = field(default_factory=dict)
+    depth: int = 0  # values being worked out when it began
+    looked: dict[Var, Value | None] = field(default_factory=dict)
+    held: set[Key] = field(default_factory=set)
+    met: set[Key] = field(default_factory=set)
+    reach: int = 0  # values it nested below its own
+    limited: bool = False  # whether it nested them too deeply
+    dispatched: int = 0
+    templates: set[tuple[Position | None, str]] = field(default_factory=set)
+    accessed: set[str] = field(default_factory=set)
+    steps: int = 0  # what it cost
+    weight: int = 0
+
+    def look(self, var: Var) -> None:
+        self.looked.setdefault(var, self.bound.get(var))
+
+    def meet(self, key: Key) -> None:
+        if key not in self.held:
+            self.met.add(key)
+
+    def absorb(self, inner: _Frame, depth: int) -> None:
+        """What ``inner`` depends on and did, worked out within this one from ``depth``."""
+        for var in inner.looked:
+            self.look(var)
+        self.held |= inner.held
+        for key in inner.met:
+            self.meet(key)
+        self.reach = max(self.reach, depth + inner.reach - self.depth)
+        self.limited |= inner.limited
+        self.dispatched += inner.dispatched
+        self.templates |= inner.templates
+
+
+@dataclass
 class VarInfo:
     """What is known of a variable: where it lives, and the values it can take."""
 
@@ -101,8 +158,14 @@ class Resolver:
         self.overrides: dict[Var, Value] = {}
         self.variables: dict[Var, VarInfo] = {}
         self._recordings: list[Recording] = []
-        self._active: set[tuple[int, int]] = set()
-        self._assigning: set[tuple[int, str]] = set()
+        self._frames: list[_Frame] = []  # the values being worked out
+        self._memo: dict[tuple[Any, ...], tuple[Any, _Frame]] = {}
+        self._costly: set[tuple[Any, ...]] = set()  # keys of values worth keeping
+        self._active: set[Key] = set()
+        self._assigning: set[Key] = set()
+        self._budget: Budget | None = None  # that of the expression being evaluated
+        self._instances = 0  # ``bound`` from outside an evaluation (see there)
+        self._budgets: dict[str, Budget] = {}  # what is left of each module's budget
         self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
         # The outline of each class looked at: its project bases (with the files read to find
         # them) and the names it defines. Keyed by file, not by object, it outlives dropped
@@ -115,22 +178,158 @@ class Resolver:
     def forget(self) -> None:
         """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
         self.variables.clear()
+        self._memo.clear()
+        self._costly.clear()
         self._mutated.clear()
         self._labels.clear()
 
     # -- evaluation ------------------------------------------------------------------
 
     def evaluator(self, ctx: Context) -> Evaluator:
+        """An evaluator of one expression in ``ctx``, whose cost counts against its module's
+        budget."""
+        return self._evaluator(ctx, self._begin(ctx, counted=True))
+
+    def _evaluator(self, ctx: Context, budget: Budget) -> Evaluator:
+        """An evaluator in ``ctx``; what it looks up is part of the evaluation under way, else
+        of one spending ``budget``."""
         return Evaluator(
-            lambda node: self.resolve(node, ctx),
+            lambda node: self._within(budget, self.resolve, node, ctx),
             lambda node: ctx.parsed.positions.get(node),
-            on_template=lambda template: self.templates.add(identity(template)),
-            call=lambda node: self.call(node, ctx),
-            returns_string=lambda node: self.returns_string(node, ctx),
+            on_template=self._template,
+            call=lambda node: self._within(budget, self.call, node, ctx),
+            returns_string=lambda node: self._within(budget, self.returns_string, node, ctx),
             sequence=lambda node: self.sequence(node, ctx),
             mapping=lambda node: self.mapping(node, ctx),
             named=lambda node: self.named(node, ctx),
+            budget=budget,
         )
+
+    def _begin(self, ctx: Context, counted: bool) -> Budget:
+        """The budget of an expression in ``ctx``, ``counted`` against its module's."""
+        module = self._budgets.get(ctx.parsed.display) if counted else None
+        if counted and module is None:
+            module = self._budgets[ctx.parsed.display] = Budget(*MODULE_BUDGET)
+        return Budget(*EXPRESSION_BUDGET, module)
+
+    def _within(self, budget: Budget, work: Callable[..., _T], *args: Any) -> _T:
+        """``work(*args)`` as part of the evaluation whose budget is ``budget`` (unless part
+        of one already)."""
+        if self._budget is not None:
+            return work(*args)
+        self._budget = budget
+        try:
+            return work(*args)
+        finally:
+            self._budget = None
+
+    # -- values worked out once --------------------------------------------------------
+
+    def _memoized(
+        self,
+        kind: str,
+        node: cst.BaseExpression,
+        ctx: Context,
+        work: Callable[[], _T],
+        ran_out: Callable[[], _T],
+    ) -> _T:
+        """``work()``, the ``kind`` of value of ``node`` in ``ctx``, reused when what it
+        depends on is unchanged (see ``_Frame``) and the budget affords what working it out
+        cost: results, and what is recorded, do not depend on what was worked out before.
+        ``ran_out()`` when the budget is spent in working it out.
+
+        Only a value that cost ``_WORTH_KEEPING`` steps is kept, once worked out again: what
+        it depends on is followed from then on."""
+        budget = self._budget
+        assert budget is not None
+        loops = ctx.loops and tuple(map(id, ctx.loops))
+        key = (kind, id(node), id(ctx.parsed), id(ctx.function), id(ctx.cls), loops)
+        known = self._memo.get(key)
+        if known is not None and self._reusable(known[1], budget):
+            budget.spend(known[1].steps, known[1].weight)
+            self._replay(known[1])
+            return known[0]
+        steps, weight = budget.steps, budget.weight
+        if key not in self._costly:
+            got = work()
+            if budget.spent:
+                return ran_out()
+            if steps - budget.steps >= _WORTH_KEEPING:
+                self._costly.add(key)
+            return got
+        frame = _Frame(bound=dict(self.overrides), depth=len(self._active))
+        self._frames.append(frame)
+        self._recordings.append(frame)
+        outer, self.modules.accessed = self.modules.accessed, frame.accessed
+        try:
+            got = work()
+        finally:
+            self.modules.accessed = outer
+            outer |= frame.accessed
+            self._recordings.pop()
+            self._frames.pop()
+        if self._frames:
+            self._frames[-1].absorb(frame, frame.depth)
+        if budget.spent:
+            return ran_out()
+        frame.steps, frame.weight = steps - budget.steps, weight - budget.weight
+        self._memo[key] = (got, frame)
+        return got
+
+    def _reusable(self, frame: _Frame, budget: Budget) -> bool:
+        working = (self._active, self._assigning)
+        depth = len(self._active)
+        return (
+            budget.affords(frame.steps, frame.weight)
+            and (depth == frame.depth if frame.limited else depth + frame.reach <= _MAX_DEPTH)
+            and all(self.overrides.get(var) == was for var, was in frame.looked.items())
+            and all(keys.isdisjoint(frame.held) for keys in working)
+            and all(any(key in keys for keys in working) for key in frame.met)
+        )
+
+    def _replay(self, frame: _Frame) -> None:
+        """Record and do again what working out ``frame``'s value recorded and did."""
+        for recording in self._recordings:
+            for var in frame.reads:
+                recording.reads.setdefault(var)
+            recording.choices |= frame.choices
+        if self._frames:
+            self._frames[-1].absorb(frame, len(self._active))
+        self.dispatched += frame.dispatched
+        self.templates |= frame.templates
+        self.modules.accessed |= frame.accessed
+
+    def _too_deep(self) -> bool:
+        """Whether values are nested too deeply to work out one more."""
+        depth = len(self._active)
+        if self._frames:
+            frame = self._frames[-1]
+            frame.reach = max(frame.reach, depth - frame.depth)
+            frame.limited |= depth > _MAX_DEPTH
+        return depth > _MAX_DEPTH
+
+    def _met(self, key: Key) -> bool:
+        """``key`` was found being worked out (in ``_active`` or ``_assigning``)."""
+        if self._frames:
+            self._frames[-1].meet(key)
+        return True
+
+    def _enter(self, key: Key, keys: set[Key]) -> None:
+        """``key`` is being worked out (in ``keys``, until discarded)."""
+        if self._frames:
+            self._frames[-1].held.add(key)
+        keys.add(key)
+
+    def _dispatch(self) -> None:
+        """The class ``self`` is was consulted."""
+        self.dispatched += 1
+        if self._frames:
+            self._frames[-1].dispatched += 1
+
+    def _template(self, template: Value) -> None:
+        self.templates.add(identity(template))
+        if self._frames:
+            self._frames[-1].templates.add(identity(template))
 
     def named(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
         """The one expression assigned to what ``node`` names (a local or module constant, or
@@ -190,12 +389,30 @@ class Resolver:
         return [(e.key, e.value) for e in node.elements if isinstance(e, cst.DictElement)]
 
     def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
+        """The value of ``node`` in ``ctx``. Asked from outside an evaluation, it is one of
+        its own (counted against its module's budget if it is an instance, see ``bound``)."""
         key = (id(node), id(ctx.cls))
-        if key in self._active or len(self._active) > 40:
+        if (key in self._active and self._met(key)) or self._too_deep():
             return None
-        self._active.add(key)
+        budget = self._budget
+        if budget is None:
+            outside = self._begin(ctx, counted=self._instances > 0)
+            return self._within(outside, self._evaluated, node, ctx, key)
+        if isinstance(node, _UNBUILT):
+            return self._evaluated(node, ctx, key)  # not built here: nothing to keep
+        return self._memoized(
+            "value",
+            node,
+            ctx,
+            lambda: self._evaluated(node, ctx, key),
+            lambda: overflow(node, ctx.parsed.positions.get(node), budget.reason),
+        )
+
+    def _evaluated(self, node: cst.BaseExpression, ctx: Context, key: Key) -> Value | None:
+        assert self._budget is not None
+        self._enter(key, self._active)
         try:
-            return self.evaluator(ctx).value(node)
+            return self._evaluator(ctx, self._budget).value(node)
         finally:
             self._active.discard(key)
 
@@ -211,17 +428,25 @@ class Resolver:
 
     @contextmanager
     def bound(self, values: dict[Var, Value]) -> Iterator[None]:
+        """Variables bound to values. Bound from outside an evaluation, they make what is
+        evaluated an instance of a statement found in a module: it counts against the
+        module's budget."""
         saved = {k: self.overrides[k] for k in values if k in self.overrides}
         self.overrides.update(values)
+        instance = self._budget is None
+        self._instances += instance
         try:
             yield
         finally:
+            self._instances -= instance
             for k in values:
                 self.overrides.pop(k, None)
             self.overrides.update(saved)
 
     def _read(self, var: Var, info: VarInfo) -> Value | None:
         self.variables.setdefault(var, info)
+        if self._frames:
+            self._frames[-1].look(var)
         if var in self.overrides:
             return self.overrides[var]
         for recording in self._recordings:
@@ -238,6 +463,8 @@ class Resolver:
         values = [self.value(expr, inner) for expr in exprs]
         if not values or any(v is None for v in values):
             return None
+        if len(values) == 1:
+            return values[0]
         texts = {v.text for v in values if v is not None}
         if len(texts) == 1:
             return values[0]
@@ -285,12 +512,12 @@ class Resolver:
         fn = ctx.function
         if fn is not None:
             assigning = (id(fn.node), name)
-            if name in fn.locals and assigning not in self._assigning:
+            if name in fn.locals and not (assigning in self._assigning and self._met(assigning)):
                 binding = fn.locals[name]
                 if binding.loop:
                     return self._loop_variable(binding, name, ctx)
                 # ``table = table or "x"``: inside its own value the name is the parameter.
-                self._assigning.add(assigning)
+                self._enter(assigning, self._assigning)
                 try:
                     return self.binding_value(binding, ctx, name)
                 finally:
@@ -305,7 +532,7 @@ class Resolver:
                     return placeholder(name, None)
                 return self.value(default, Context(ctx.parsed, None, ctx.cls))
         if fn is None and ctx.cls is not None:
-            self.dispatched += 1
+            self._dispatch()
             if name in ctx.cls.attrs:
                 return self.binding_value(ctx.cls.attrs[name], ctx, name)
         loop = ctx.parsed.scope.loops.get(name)
@@ -439,7 +666,7 @@ class Resolver:
         attr = node.attr.value
         owner = node.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            self.dispatched += 1
+            self._dispatch()
             return self.class_attr(ctx.cls, attr)
         found = self.find_class(owner, ctx.parsed)
         if found is not None:
@@ -490,7 +717,7 @@ class Resolver:
         name = func.attr.value
         owner = func.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            self.dispatched += 1
+            self._dispatch()
             cls, via_instance = ctx.cls, True
         else:
             cls, via_instance = self.find_class(owner, ctx.parsed), False
@@ -522,12 +749,19 @@ class Resolver:
         if found is None:
             return False
         scope, inner, _ = found
-        key = (id(scope.returned), -1)
-        if key in self._active:
+        returned = scope.returned
+        key = (id(returned), -1)
+        if returned is None or (key in self._active and self._met(key)):
             return False
-        self._active.add(key)
+        return self._memoized(
+            "stringy", returned, inner, lambda: self._stringy(returned, inner, key), lambda: False
+        )
+
+    def _stringy(self, node: cst.BaseExpression, ctx: Context, key: Key) -> bool:
+        assert self._budget is not None
+        self._enter(key, self._active)
         try:
-            return self.evaluator(inner).is_stringy(scope.returned)  # type: ignore[arg-type]
+            return self._evaluator(ctx, self._budget).is_stringy(node)
         finally:
             self._active.discard(key)
 
