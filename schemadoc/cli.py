@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
 import sys
 import time
 import traceback
@@ -15,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import FORMATS, ConfigError, Settings, load
+from .config import DEFAULT_COMMAND, FORMATS, MAX_SETTINGS_BYTES, ConfigError, Settings, load
 from .diagnostics import SD301, failed
 from .errors import UserError
 from .output import printable
-from .project import confine
+from .project import confine, read_inside
 
 EXIT_OK, EXIT_STALE, EXIT_ERROR = 0, 1, 2
 INJECT_LIMIT = 16 * 1024 * 1024  # bytes of a Markdown file the doc is injected into
@@ -190,6 +192,54 @@ def _document_target(setting: str, path: str | Path, settings: Settings) -> Path
     return real
 
 
+_MAKE_TARGET = re.compile(rb"^schema-docs\s*:", re.M)
+# Options that change what is documented or where it goes, as the command line gave them.
+_DOCUMENT_OPTIONS = (
+    "config",
+    "format",
+    "output",
+    "title",
+    "inject",
+    "split",
+    "templates",
+    "include",
+    "exclude",
+)
+
+
+def documented_command(root: Path) -> str:
+    """The command the documents name for regenerating them: the project's ``make
+    schema-docs`` when its Makefile has that target, else ``schemadoc generate``. It does not
+    depend on how this run was invoked, so every run writes the same document."""
+    for name in ("GNUmakefile", "makefile", "Makefile"):
+        try:
+            data = read_inside(root / name, root, MAX_SETTINGS_BYTES)
+        except (OSError, UserError):
+            continue
+        if data is not None and _MAKE_TARGET.search(data):
+            return "make schema-docs"
+    return DEFAULT_COMMAND
+
+
+def regenerate(args: argparse.Namespace, settings: Settings) -> str:
+    """The command ``check`` tells the user to run: the ``command`` setting or the Makefile
+    target, else ``schemadoc generate`` with the paths and the options of this run that shape
+    the documents."""
+    if settings.command != DEFAULT_COMMAND:
+        return settings.command
+    words = ["schemadoc", "generate", *getattr(args, "paths", [])]
+    for option in _DOCUMENT_OPTIONS:
+        values = getattr(args, option, None)
+        for value in values if isinstance(values, list) else [values]:
+            if value is not None:
+                words += [f"--{option}"] + ([str(value)] if value != "" else [])
+    if getattr(args, "include_tests", None):
+        words.append("--include-tests")
+    if getattr(args, "infer_relations", None) is False:
+        words.append("--no-infer-relations")
+    return shlex.join(words)
+
+
 def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]:
     base, lint = load(args.config)
     root = Path(base.root)
@@ -218,6 +268,8 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
         include=tuple(args.include) if args.include else None,
         include_tests=args.include_tests,
     )
+    if settings.command == DEFAULT_COMMAND:
+        settings = settings.merged(command=documented_command(root))
     if args.paths:
         # Paths given on the command line are relative to the working directory.
         return settings.merged(paths=tuple(args.paths)), lint, targets
@@ -370,7 +422,7 @@ def _on_disk(path: Path, content: str) -> tuple[str | None, str]:
         return None, f"cannot be read: {exc.strerror or exc}"
 
 
-def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
+def _check(plan: Plan, hint: str, quiet: bool) -> int:
     from .output import colorize, printable, shown, unified_diff
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -387,14 +439,14 @@ def _check(plan: Plan, settings: Settings, quiet: bool) -> int:
             sys.stdout.write(colorize(diff) if color else diff)
         state = "missing" if on_disk is None and not unreadable else "stale"
         print(
-            f"schemadoc: {shown(path)} is {state}; run `{settings.command}` to regenerate",
+            f"schemadoc: {shown(path)} is {state}; run `{hint}` to regenerate",
             file=sys.stderr,
         )
     for path in plan.removals:
         stale += 1
         print(
             f"schemadoc: {shown(path)} is stale: its table no longer exists; run "
-            f"`{settings.command}` to remove it",
+            f"`{hint}` to remove it",
             file=sys.stderr,
         )
     if stale:
@@ -509,7 +561,7 @@ def _run(args: argparse.Namespace) -> int:
     current = doc is not None and doc.content is None
     plan = _plan(targets, schema, settings, content, current)
     if args.command == "check":
-        stale = _check(plan, settings, args.quiet)
+        stale = _check(plan, regenerate(args, settings), args.quiet)
         if broken:
             print("schemadoc: error: the schema has errors (see above)", file=sys.stderr)
             return EXIT_ERROR
@@ -523,7 +575,13 @@ def _run(args: argparse.Namespace) -> int:
         doc.written(target)
     if broken:
         return EXIT_ERROR
-    return EXIT_STALE if changed and args.fail_on_change else EXIT_OK
+    if changed and args.fail_on_change:
+        print(
+            "schemadoc: the docs changed; stage the regenerated files and commit again",
+            file=sys.stderr,
+        )
+        return EXIT_STALE
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

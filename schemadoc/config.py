@@ -17,6 +17,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FORMATS = ("markdown", "mermaid", "json", "sql")
+DEFAULT_COMMAND = "schemadoc generate"
 
 
 class ConfigError(UserError):
@@ -36,7 +37,7 @@ class Settings:
     database_location: str | None = None
     infer_relations: bool = True
     strict: bool = False
-    command: str = "make schema-docs"
+    command: str = DEFAULT_COMMAND  # how to regenerate the docs (see cli.regenerate)
     templates: str | None = None  # folder of templates that replace built-in ones by name
     inject: str | None = None  # Markdown file whose marked block receives the doc
     inject_start: str = "<!-- schemadoc:start -->"

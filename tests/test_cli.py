@@ -92,3 +92,45 @@ def test_module_entry_point_and_version(project: Path) -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("schemadoc ")
+
+
+def _banner(path: Path) -> str:
+    return next(line for line in path.read_text().splitlines() if line.startswith("> Run `"))
+
+
+def test_the_doc_names_the_command_that_regenerates_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a Makefile target the banner says ``schemadoc generate`` whatever options the
+    run had; a ``schema-docs:`` target makes it ``make schema-docs``; the setting wins."""
+    project = small_project(tmp_path, monkeypatch, 'output = "schema.md"\n')
+    assert main(["generate", "--title", "Users"]) == 0
+    assert _banner(project / "schema.md") == "> Run `schemadoc generate` to regenerate"
+    (project / "Makefile").write_text("all:\n\ttrue\n\nschema-docs:\n\tschemadoc generate\n")
+    assert main(["generate"]) == 0
+    assert _banner(project / "schema.md") == "> Run `make schema-docs` to regenerate"
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'command = "tox -e docs"\n')
+    assert main(["generate"]) == 0
+    assert _banner(project / "schema.md") == "> Run `tox -e docs` to regenerate"
+
+
+def test_check_names_the_generate_run_that_matches_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small_project(tmp_path, monkeypatch)
+    assert main(["check", "app", "--output", "docs/db.md", "--title", "My DB"]) == 1
+    err = capsys.readouterr().err
+    hint = "run `schemadoc generate app --output docs/db.md --title 'My DB'` to regenerate"
+    assert f"docs/db.md is missing; {hint}" in err
+    assert main(["generate", "app", "--output", "docs/db.md", "--title", "My DB"]) == 0
+    assert main(["check", "app", "--output", "docs/db.md", "--title", "My DB"]) == 0
+
+
+def test_fail_on_change_says_to_stage_and_commit_again(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--fail-on-change"]) == 1
+    assert "stage the regenerated files and commit again" in capsys.readouterr().err
+    assert main(["generate", "--fail-on-change"]) == 0
+    assert "commit again" not in capsys.readouterr().err

@@ -30,6 +30,7 @@ SEED_SETTINGS = Settings(
     title="DiPeO Database Schema Documentation",
     intro="DiPeO uses SQLite databases for persistence with the following schema:",
     database_location=".dipeo/data/dipeo_state.db",
+    command="make schema-docs",
 )
 
 # Every line of the seed document's column tables, as the seed shows them.
