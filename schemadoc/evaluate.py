@@ -127,6 +127,20 @@ class Value:
         first = next((p.pos for p in self.pieces if p.pos), None)
         return Value((Piece(new, first),))
 
+    def parts(self, separator: str | None) -> list[Value]:
+        """The non-blank parts of the value split at ``separator`` (at line ends when None,
+        as ``splitlines``), each keeping its places in the source."""
+        text = self.text
+        pattern = re.escape(separator) if separator else r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]"
+        out, start = [], 0
+        for match in [*re.finditer(pattern, text), None]:
+            end = len(text) if match is None else match.start()
+            if text[start:end].strip():
+                out.append(_substitute(self, [(0, start, Value(())), (end, len(text), Value(()))]))
+            if match is not None:
+                start = match.end()
+        return out
+
 
 def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
     """Spans of ``old`` whose removal gives ``new``: a trimmed middle, or trimmed line starts."""

@@ -476,6 +476,7 @@ class _Finder(_Walker):
         self._rollbacks: set[int] = set()  # arguments that undo a call's first argument
         self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
         self.choices: set[Choice] = set()  # made in evaluating the DDL found
+        self._split_texts: set[tuple] = set()  # identities of texts the code splits, see ``_split``
 
     @property
     def place(self) -> str | None:
@@ -557,7 +558,54 @@ class _Finder(_Walker):
         if name in _MESSAGE_CALLS:
             return False
         self._mark_rollbacks(node)
+        self._split(node)
         return self._visit_expression(node)
+
+    def _split(self, node: cst.Call) -> None:
+        """``SQL.strip().split("\\n")`` (or ``.split(";")``, ``.splitlines()``): the code runs
+        each part of the text as a statement of its own, so each part is one."""
+        split = _split_call(node)
+        if split is None:
+            return
+        base, separator = split
+        trims: list[str] = []
+        while (
+            isinstance(base, cst.Call)
+            and isinstance(base.func, cst.Attribute)
+            and base.func.attr.value in _TRIMS
+            and not base.args
+        ):
+            trims.insert(0, base.func.attr.value)
+            base = base.func.value
+        ctx = self.context()
+        whole = self.resolver.evaluator(ctx).value(self._reaching(base, node, ctx))
+        if whole is None or not holds_ddl(whole.text):
+            return
+        self._split_texts.add(identity(whole))
+        text = whole
+        for trim in trims:
+            text = text.transformed(_TRIMS[trim])
+        for part in text.parts(separator):
+            self._keep(part, node, ctx, ())
+
+    def _reaching(
+        self, name: cst.BaseExpression, use: cst.Call, ctx: Context
+    ) -> cst.BaseExpression:
+        """What a local name assigned several strings holds where ``use`` reads it: the last
+        of them written before it (``SQL = ...`` run, then ``SQL = ...`` again)."""
+        fn = ctx.function
+        if not isinstance(name, cst.Name) or fn is None or name.value not in fn.locals:
+            return name
+        binding = fn.locals[name.value]
+        where = ctx.parsed.positions.get(use.args[0].value) if use.args else None
+        if binding.loop or len(binding.exprs) < 2 or where is None:
+            return name
+        before = [e for e in binding.exprs if (p := ctx.parsed.positions.get(e)) and p < where]
+        return before[-1] if before else name
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        """A text the code splits into statements is documented as those statements only."""
+        self.found = [f for f in self.found if f.raw not in self._split_texts]
 
     def _mark_rollbacks(self, node: cst.Call) -> None:
         """When a call's first two arguments build strings and the first holds DDL, the
@@ -1269,3 +1317,27 @@ def extract_project(
 
 
 __all__ = ["Fragment", "extract_project", "holds_ddl"]
+
+
+_TRIMS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+}
+
+
+def _split_call(node: cst.BaseExpression) -> tuple[cst.BaseExpression, str | None] | None:
+    """``text.split(";")``, ``text.split("\\n")`` or ``text.splitlines()``: the text and the
+    separator (None for line ends); else None."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return None
+    method, owner = node.func.attr.value, node.func.value
+    if method == "splitlines" and not node.args:
+        return owner, None
+    if method != "split" or len(node.args) != 1 or node.args[0].keyword is not None:
+        return None
+    separator = node.args[0].value
+    if not isinstance(separator, cst.SimpleString):
+        return None
+    text = separator.evaluated_value
+    return (owner, text) if isinstance(text, str) and text else None
