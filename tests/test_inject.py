@@ -30,7 +30,8 @@ def _block(text: str) -> str:
 def test_generate_replaces_only_the_block(project: Path) -> None:
     assert main(["generate", "--inject", "README.md"]) == 0
     text = (project / "README.md").read_text()
-    assert text.startswith(f"{HEAD}{START}\n\n# Database Schema Documentation\n")
+    # Under HEAD's `# My project` the document's title is a section of its own.
+    assert text.startswith(f"{HEAD}{START}\n\n## Database Schema Documentation\n")
     assert text.endswith(f"```\n\n{END}\n{TAIL}")
     assert "| `name` | `TEXT` | NOT NULL |" in _block(text)
     assert "old text" not in text
@@ -166,3 +167,132 @@ def test_other_formats_are_fenced(project: Path) -> None:
     block = _block((project / "README.md").read_text())
     assert block.startswith(f"{START}\n\n```mermaid\nerDiagram\n")
     assert block.endswith(f"```\n\n{END}")
+
+
+def _headings(text: str) -> list[str]:
+    return [line for line in _block(text).splitlines() if line.startswith("#")]
+
+
+DOC_HEADINGS = [  # the small project's document as rendered
+    "# Database Schema Documentation",
+    "## Overview",
+    "## Tables",
+    "### `users`",
+    "#### Columns",
+    "## Mermaid ER Diagram",
+]
+
+
+def _shifted(by: int) -> list[str]:
+    out = []
+    for heading in DOC_HEADINGS:
+        marks, _, title = heading.partition(" ")
+        out.append(f"{'#' * min(6, len(marks) + by)} {title}")
+    return out
+
+
+def test_headings_move_under_the_section_that_holds_the_markers(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = "# My project\n\nProse.\n\n## Database\n\nWhat we store:\n\n"
+    (project / "README.md").write_text(f"{head}{START}\n{END}\n{TAIL}")
+    assert main(["generate", "--inject", "README.md"]) == 0
+    text = (project / "README.md").read_text()
+    assert _headings(text) == [
+        "### Database Schema Documentation",
+        "#### Overview",
+        "#### Tables",
+        "##### `users`",
+        "###### Columns",
+        "#### Mermaid ER Diagram",
+    ]
+    assert text.startswith(f"{head}{START}\n\n### Database Schema Documentation\n\n> ")
+    assert text.endswith(f"{END}\n{TAIL}")
+    assert "\n```mermaid\nerDiagram\n    users {\n" in text
+    assert main(["check", "--inject", "README.md"]) == 0
+    before = (project / "README.md").stat().st_mtime_ns
+    assert main(["generate", "--inject", "README.md"]) == 0  # the same bytes again
+    assert (project / "README.md").stat().st_mtime_ns == before
+    # The section moves deeper: the block is stale until generated again.
+    (project / "README.md").write_text(text.replace("## Database\n", "### Database\n"))
+    capsys.readouterr()
+    assert main(["check", "--inject", "README.md"]) == 1
+    diff = capsys.readouterr().out
+    assert "-### Database Schema Documentation\n+#### Database Schema Documentation\n" in diff
+    assert main(["generate", "--inject", "README.md"]) == 0
+    assert _headings((project / "README.md").read_text()) == _shifted(3)
+    assert main(["check", "--inject", "README.md"]) == 0
+
+
+def test_without_a_heading_above_the_markers_levels_stay(project: Path) -> None:
+    # Headings below the markers, in code or in HTML comments above them, do not count.
+    head = "Prose.\n\n```md\n## Example\n```\n\n<!--\n## Draft\n-->\n"
+    (project / "README.md").write_text(f"{head}{START}\n{END}\n{TAIL}")
+    assert main(["generate", "--inject", "README.md"]) == 0
+    assert _headings((project / "README.md").read_text()) == DOC_HEADINGS
+    assert main(["check", "--inject", "README.md"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("head", "by"),
+    [
+        ("Project\n=======\n\nDatabase\n--------\n\n", 2),  # setext headings
+        ("---\ntitle: x\n---\n\n", 0),  # front matter is no heading
+        ("# P\n\n- item\n---\n\n", 1),  # a list and a thematic break, no setext heading
+        ("# P\n\n> ## Quoted\n\n    ## indented code\n\n", 1),
+        ("# P\n\n#### Deep\n\n", 4),
+        ("###### Deepest\n\n", 5),  # every heading capped at level 6
+    ],
+)
+def test_the_nearest_heading_above_sets_the_level(project: Path, head: str, by: int) -> None:
+    (project / "README.md").write_text(f"{head}{START}\n{END}\n")
+    assert main(["generate", "--inject", "README.md"]) == 0
+    assert _headings((project / "README.md").read_text()) == _shifted(by)
+    assert main(["check", "--inject", "README.md"]) == 0
+
+
+def test_deep_nesting_is_capped_at_level_6(project: Path) -> None:
+    (project / "README.md").write_text(f"# A\n## B\n### C\n#### D\n{START}\n{END}\n")
+    assert main(["generate", "--inject", "README.md"]) == 0
+    assert _headings((project / "README.md").read_text()) == [
+        "##### Database Schema Documentation",
+        "###### Overview",
+        "###### Tables",
+        "###### `users`",
+        "###### Columns",
+        "###### Mermaid ER Diagram",
+    ]
+
+
+def test_lines_in_fenced_code_of_the_document_are_untouched() -> None:
+    content = (
+        "# Doc\n\n## Part ##\n\n```sql\n# not a heading\n## nor this\n```\n\n"
+        "````mermaid\n## kept\n```\n# kept\n````\n\n~~~\n# kept\n~~~\n\n"
+        "Setext\n------\n\n    # indented code\n"
+    )
+    out = inject(f"## Section\n{START}\n{END}\n", content, path="R.md", start=START, end=END)
+    assert out == (
+        f"## Section\n{START}\n\n### Doc\n\n#### Part ##\n\n"
+        "```sql\n# not a heading\n## nor this\n```\n\n"
+        "````mermaid\n## kept\n```\n# kept\n````\n\n~~~\n# kept\n~~~\n\n"
+        f"#### Setext\n\n    # indented code\n\n{END}\n"
+    )
+
+
+def test_a_document_already_at_the_right_level_is_unchanged() -> None:
+    text = f"# Title\n{START}\n{END}\n"
+    content = "## Schema\n\n### `users`\n"
+    assert inject(text, content, path="R.md", start=START, end=END) == (
+        f"# Title\n{START}\n\n{content}\n{END}\n"
+    )
+    # A document that starts deeper than the section needs moves up to sit right below it.
+    deeper = "#### Schema\n\n##### `users`\n"
+    assert inject(text, deeper, path="R.md", start=START, end=END) == (
+        f"# Title\n{START}\n\n{content}\n{END}\n"
+    )
+
+
+def test_crlf_file_gets_shifted_headings_with_its_line_endings() -> None:
+    text = f"# T\r\n\r\n## S\r\n{START}\r\n{END}\r\n"
+    out = inject(text, "# Doc\n\n## Part\n", path="R.md", start=START, end=END)
+    assert out == f"# T\r\n\r\n## S\r\n{START}\r\n\r\n### Doc\r\n\r\n#### Part\r\n\r\n{END}\r\n"
