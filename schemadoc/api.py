@@ -101,6 +101,7 @@ class Survey:
     found: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     left_out: int = 0  # test, fixture, documentation and example files not scanned
+    tests: frozenset[str] = frozenset()  # the files scanned that are test code
     previous: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # cached states
     # of the changed files (None: new)
 
@@ -255,6 +256,7 @@ def survey(
     )
     out = Survey(settings, Cache.open(None), {}, set(), len(found))
     out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
+    out.tests = frozenset(item.display for item in found if item.in_test)
     out.cache = cache = _open_cache(folder, listings, out)
     for number, item in enumerate(found, 1):
         if progress and number % 256 == 0:
@@ -325,13 +327,18 @@ def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
     return Fragment(value, display, None), note
 
 
-def statements_of(fragments: Sequence[Any]) -> list[SqlStatement]:
-    """Split fragments into located statements, each listed once."""
+def statements_of(
+    fragments: Sequence[Any], tests: frozenset[str] = frozenset()
+) -> list[SqlStatement]:
+    """Split fragments into located statements, each listed once; those of the files
+    ``tests`` are test code."""
     out: dict[tuple, SqlStatement] = {}
     for frag in fragments:
+        in_test = frag.path in tests
         for t in frag.split:
+            source = frag.source_at(t.offset)
             stmt = SqlStatement(
-                t.sql, frag.source_at(t.offset), t.description, t.placeholders, frag.function
+                t.sql, source, t.description, t.placeholders, frag.function, in_test
             )
             out.setdefault((stmt.source, stmt.sql), stmt)
     return list(out.values())
@@ -445,8 +452,11 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
     fragments, found = merge(list(results.values()))
     found += placeholder_warnings(sql_units)
-    ordered = sorted([*fragments, *sql_units], key=lambda f: path_order(f.path))
-    schema = _verify(s, statements_of(ordered))
+    # Production first: a test's definition of a table never replaces production's.
+    ordered = sorted(
+        [*fragments, *sql_units], key=lambda f: (f.path in s.tests, path_order(f.path))
+    )
+    schema = _verify(s, statements_of(ordered, s.tests))
     schema = relate(schema, infer=s.settings.infer_relations)
     everything = sorted(
         {*s.diagnostics, *problems, *found, *schema.diagnostics}, key=Diagnostic.sort_key
@@ -551,7 +561,7 @@ def _process(
     if len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
         from .parallel import process_parallel
 
-        return process_parallel(files, summaries, todo, progress)
+        return process_parallel(files, summaries, todo, s.tests, progress)
 
     from_disk = class_lines_reader(files)
 
@@ -571,7 +581,8 @@ def _process(
 
     # Python texts were let go once summarized: each file is read again to be extracted.
     order = _extraction_order(todo, s.files)
-    units = Extractor(files, summaries, class_lines=classes_of).process_all(order, None, progress)
+    extractor = Extractor(files, summaries, class_lines=classes_of, tests=s.tests)
+    units = extractor.process_all(order, None, progress)
     give_back()  # what the parsed trees took, now that they are freed
     return units
 

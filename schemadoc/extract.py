@@ -752,10 +752,17 @@ Assignment = dict[Var, Value]  # values of variables that go together
 class _Instantiator:
     """Re-evaluates DDL built from parameters and loop variables, once per value they take."""
 
-    def __init__(self, resolver: Resolver, modules: ModuleIndex, subclasses: Subclasses) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        modules: ModuleIndex,
+        subclasses: Subclasses,
+        tests: frozenset[str] = frozenset(),
+    ) -> None:
         self.resolver = resolver
         self.modules = modules
         self.subclasses = subclasses
+        self.tests = tests  # test code: its calls pass values to test code only
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
         self._choices: dict[Var, tuple[list[Assignment], frozenset[str]]] = {}
@@ -783,9 +790,12 @@ class _Instantiator:
         return self._call_index[package]
 
     def _calls_named(self, name: str, near: str) -> list[tuple[cst.Call, Context]]:
-        """Calls of ``name`` in the package of the file ``near``."""
+        """Calls of ``name`` in the package of the file ``near`` (not in test code, unless
+        ``near`` is test code: what a test passes never replaces what production does)."""
         calls: list[tuple[cst.Call, Context]] = []
         for display in self._called(_package(near)).get(name, []):
+            if display in self.tests and near not in self.tests:
+                continue
             if display not in self._module_calls:
                 parsed = self.modules.parsed(display)
                 walker = _Calls(parsed) if parsed is not None else None
@@ -1146,7 +1156,9 @@ class Extractor:
         summaries: dict[str, Summary],
         budget: int = PARSED_BUDGET,
         class_lines: ClassLines | None = None,
+        tests: frozenset[str] = frozenset(),
     ) -> None:
+        """``tests``: the files that are test code (see ``_Instantiator``)."""
         self.budget = budget
         focus = Focus(set(), set(), set())
         for summary in summaries.values():
@@ -1164,7 +1176,9 @@ class Extractor:
         )
         focus.derived = self.hierarchy.descendants
         focus.words = self.hierarchy.ancestors
-        self.instantiator = _Instantiator(self.resolver, self.modules, self.hierarchy.subclasses)
+        self.instantiator = _Instantiator(
+            self.resolver, self.modules, self.hierarchy.subclasses, tests
+        )
 
     def _forget_parsed(self) -> None:
         """Drop the parsed modules and all that refers to their trees; what is known from

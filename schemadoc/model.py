@@ -222,6 +222,7 @@ class SqlStatement:
     description: str | None = None  # from the comments right before it
     placeholders: tuple[str, ...] = ()
     function: str | None = None  # enclosing Python function, if any
+    in_test: bool = False  # in test code (see ``discover.is_test_code``)
 
 
 def sql_name(name: str) -> str:

@@ -19,7 +19,7 @@ from .diagnostics import SD101
 _extractor: Any = None
 
 
-def _start(files: dict[str, Path], summaries: dict[str, Any]) -> None:
+def _start(files: dict[str, Path], summaries: dict[str, Any], tests: frozenset[str]) -> None:
     global _extractor
     import gc
 
@@ -27,19 +27,21 @@ def _start(files: dict[str, Path], summaries: dict[str, Any]) -> None:
     from .heap import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)  # the worker only extracts
-    _extractor = Extractor(files, summaries)
+    _extractor = Extractor(files, summaries, tests=tests)
 
 
 def _work(displays: list[str]) -> list[Any]:
     return [_extractor.process(display) for display in displays]
 
 
-def _single(files: dict[str, Path], summaries: dict[str, Any], display: str) -> list[Any]:
+def _single(
+    files: dict[str, Path], summaries: dict[str, Any], tests: frozenset[str], display: str
+) -> list[Any]:
     """One file in a process of its own: the file that crashes its process gets the blame."""
     from .extract import UnitResult
 
     try:
-        with ProcessPoolExecutor(1, initializer=_start, initargs=(files, summaries)) as pool:
+        with ProcessPoolExecutor(1, initializer=_start, initargs=(files, summaries, tests)) as pool:
             return pool.submit(_work, [display]).result()
     except BrokenProcessPool:
         crash = SD101("the Python parser crashed on this file", display, 1, 0)
@@ -47,14 +49,19 @@ def _single(files: dict[str, Path], summaries: dict[str, Any], display: str) -> 
 
 
 def process_parallel(
-    files: dict[str, Path], summaries: dict[str, Any], todo: list[str], progress: Any = None
+    files: dict[str, Path],
+    summaries: dict[str, Any],
+    todo: list[str],
+    tests: frozenset[str],
+    progress: Any = None,
 ) -> list[Any]:
     """Extract ``todo`` (and the base-class files they need) in worker processes."""
     workers = min(os.cpu_count() or 1, 8)
     results: dict[str, Any] = {}
     retry: list[str] = []
     pending = sorted(set(todo))
-    with ProcessPoolExecutor(workers, initializer=_start, initargs=(files, summaries)) as pool:
+    initargs = (files, summaries, tests)
+    with ProcessPoolExecutor(workers, initializer=_start, initargs=initargs) as pool:
         while pending and not retry:
             shares = [pending[i::workers] for i in range(workers) if pending[i::workers]]
             futures = [(share, pool.submit(_work, share)) for share in shares]
@@ -69,7 +76,7 @@ def process_parallel(
             pending = sorted({b for unit in results.values() for b in unit.bases} - set(results))
     retry.extend(pending)
     while retry:
-        for unit in _single(files, summaries, retry.pop(0)):
+        for unit in _single(files, summaries, tests, retry.pop(0)):
             results[unit.display] = unit
             retry.extend(b for b in unit.bases if b not in results and b not in retry)
     return [results[d] for d in sorted(results)]

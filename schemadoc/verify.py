@@ -136,9 +136,6 @@ _TEARDOWN = re.compile(
     r"nuke)(?:_|$|[A-Z])",
     re.IGNORECASE,
 )
-_TEST_PATH = re.compile(
-    r"(?:^|/)(?:tests?|testing)/|(?:^|/)(?:test_[^/]*|[^/]*_test|conftest)\.py$"
-)
 
 
 def _normalized(sql: str, name: str) -> str:
@@ -207,9 +204,7 @@ class _State:
 
 
 def _is_teardown(stmt: SqlStatement) -> bool:
-    return bool(stmt.function and _TEARDOWN.search(stmt.function)) or bool(
-        _TEST_PATH.search(stmt.source.path)
-    )
+    return stmt.in_test or bool(stmt.function and _TEARDOWN.search(stmt.function))
 
 
 def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[Code | None, str] | None:

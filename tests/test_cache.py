@@ -174,7 +174,7 @@ def test_a_crashing_worker_costs_one_file_a_diagnostic(
 
     monkeypatch.setattr(Extractor, "process", process)
     files = {p.name: p for p in tmp_path.glob("*.py")}
-    units = process_parallel(files, {}, sorted(files))
+    units = process_parallel(files, {}, sorted(files), frozenset())
     by_file = {u.display: u for u in units}
     assert sorted(by_file) == ["a.py", "b.py", "crash.py", "d.py"]
     assert [d.code for d in by_file["crash.py"].diagnostics] == ["SD101"]

@@ -67,3 +67,46 @@ def test_statements_the_code_splits_into_lines_or_at_semicolons(tmp_path: Path) 
         "b": False,
     }
     assert survived(result)
+
+
+PRODUCTION = """\
+TABLE = "pages"
+
+
+def create(db, table=TABLE):
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, title TEXT)")
+    db.execute("CREATE TABLE links (source INTEGER, target INTEGER)")
+"""
+
+TEST = """\
+from zpkg.store import create
+
+
+def test_create(db):
+    db.execute("CREATE TABLE links (id INTEGER PRIMARY KEY, href TEXT)")
+    create(db, table="scratch_pages")
+    db.execute("DROP TABLE pages")
+"""
+
+
+def test_included_test_code_never_wins(tmp_path: Path) -> None:
+    """With tests included, a test's definition of a table, a value a test passes at a call
+    site, and a test's DROP never replace what production code creates, even where the test
+    file comes first in path order."""
+    from schemadoc.api import scan
+    from schemadoc.config import Settings
+
+    files = {"zpkg/__init__.py": "", "zpkg/store.py": PRODUCTION, "tests/test_store.py": TEST}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = scan([tmp_path], Settings(root=str(tmp_path), include_tests=True))
+    links = result.schema.table("links")
+    assert links is not None
+    assert [c.name for c in links.columns] == ["source", "target"]
+    assert (links.source.path, links.source.line) == ("zpkg/store.py", 6)
+    pages = result.schema.table("pages")
+    assert pages is not None and [c.name for c in pages.columns] == ["id", "title"]
+    assert result.schema.table("scratch_pages") is None
+    conflict = [d for d in result.diagnostics if d.code == "SD301"]
+    assert [(d.path, d.line) for d in conflict] == [("tests/test_store.py", 5)]
