@@ -463,6 +463,66 @@ def _incomplete(text: str) -> bool:
     return text.count("(") > text.count(")") or not sqlite3.complete_statement(text + ";")
 
 
+class _Appends(cst.CSTVisitor):
+    """The ``name += part`` statements after ``start`` in a function's body, up to the next
+    assignment of ``name``: each part with the tests of the ``if`` statements around it."""
+
+    def __init__(self, name: str, start: cst.Assign) -> None:
+        self.name, self.start = name, start
+        self.started = self.ended = self.looped = False
+        self.parts: list[tuple[cst.BaseExpression, tuple[str, ...]]] = []
+        self._tests: list[str] = []
+        self._before = 0  # the tests around ``start``
+        self._loops = 0
+
+    def _names(self, target: cst.BaseExpression) -> bool:
+        return isinstance(target, cst.Name) and target.value == self.name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_If(self, node: cst.If) -> None:
+        self._tests.append(" ".join(code_of(node.test).split()))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._tests.pop()
+
+    def visit_Else(self, node: cst.Else) -> None:
+        self._tests[-1] = f"not ({self._tests[-1]})"
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops += 1
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self._loops += 1
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._loops -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if node is self.start:
+            self.started, self._before = True, len(self._tests)
+        elif self.started and any(self._names(t.target) for t in node.targets):
+            self.ended = True
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if not self.started or self.ended or not self._names(node.target):
+            return
+        if not isinstance(node.operator, cst.AddAssign):
+            self.ended = True
+        elif self._loops:
+            self.looped = True
+        else:
+            tests = self._tests[self._before :]
+            self.parts.append((node.value, tuple(tests)))
+
+
 class _Finder(_Walker):
     """Evaluates every maximal string-building expression; keeps those that hold DDL."""
 
@@ -517,8 +577,40 @@ class _Finder(_Walker):
         else:
             self._roles.append(None)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: cst.Assign) -> bool:
         self._assigned(node.targets[0].target if node.targets else None)
+        return not self._built_by_appends(node)
+
+    def _built_by_appends(self, node: cst.Assign) -> bool:
+        """``stmt = "CREATE TABLE t (a T"``, then ``stmt += ", b T"`` (perhaps under an
+        ``if``), then ``stmt += ")"``: the statement is what the appends make of it, each
+        conditional part noted as such in a comment its column's description reads. Whether
+        it was kept as that."""
+        fn = self._functions[-1] if self._functions else None
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if fn is None or not isinstance(target, cst.Name):
+            return False
+        ctx = self.context()
+        evaluator = self.resolver.evaluator(ctx)
+        if not evaluator.is_stringy(node.value):
+            return False
+        first = evaluator.value(node.value)
+        if first is None or not holds_ddl(first.text) or not _incomplete(first.text):
+            return False
+        appends = _Appends(target.value, node)
+        fn.node.body.visit(appends)
+        if appends.looped or not appends.parts:
+            return False
+        built = first
+        for part, conditions in appends.parts:
+            value = evaluator.value(part) if evaluator.is_stringy(part) else None
+            if value is None:
+                return False
+            built = built + value
+            if conditions and "," in value.text:
+                said = " and ".join(conditions).replace("*/", "* /")
+                built = built + Value.of(f" /* only when {said} */")
+        return self._keep(built, node.value, ctx, ())
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         self._roles.pop()

@@ -110,3 +110,43 @@ def test_included_test_code_never_wins(tmp_path: Path) -> None:
     assert result.schema.table("scratch_pages") is None
     conflict = [d for d in result.diagnostics if d.code == "SD301"]
     assert [(d.path, d.line) for d in conflict] == [("tests/test_store.py", 5)]
+
+
+APPENDED = '''\
+def create(db, fts=False, archive=True):
+    stmt = """CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        title TEXT"""
+    if fts:
+        stmt += ", body TEXT"
+    else:
+        stmt += ", summary TEXT"
+    stmt += ", created INTEGER"
+    stmt += ")"
+    db.execute(stmt)
+    if archive:
+        sql = "CREATE TABLE archive (id INTEGER PRIMARY KEY"
+        sql += ", moved INTEGER"
+        sql += ")"
+        db.execute(sql)
+'''
+
+
+def test_a_statement_built_by_appends_under_conditions(tmp_path: Path) -> None:
+    """``stmt = "CREATE TABLE t (..."``, ``if cond: stmt += ", col T"``, ``stmt += ")"``:
+    the table is documented whole, each conditional column noted as conditional."""
+    result = run(tmp_path, {"db.py": APPENDED})
+    assert codes(result) == []
+    entries = result.schema.table("entries")
+    assert entries is not None
+    assert [(c.name, c.type, c.description) for c in entries.columns] == [
+        ("id", "INTEGER", None),
+        ("title", "TEXT", None),
+        ("body", "TEXT", "only when fts"),
+        ("summary", "TEXT", "only when not (fts)"),
+        ("created", "INTEGER", None),
+    ]
+    assert (entries.source.path, entries.source.line) == ("db.py", 2)
+    archive = result.schema.table("archive")
+    assert archive is not None
+    assert [(c.name, c.description) for c in archive.columns] == [("id", None), ("moved", None)]
