@@ -104,7 +104,12 @@ SD208 = Code("SD208", "warning", "a foreign key references an unknown table")
 SD209 = Code("SD209", "warning", "a statement reads an attached database", lost=True)
 SD301 = Code("SD301", "warning", "the same object is defined differently in two places")
 SD302 = Code("SD302", "note", "a guarded `ADD COLUMN` for a column that already exists")
-SD303 = Code("SD303", "note", "a `DROP` in teardown or rollback code; the object stays documented")
+SD303 = Code(
+    "SD303",
+    "note",
+    "a `DROP` in teardown, rollback or disabling code, or of a table a mode replaces by a "
+    "view; the object stays documented",
+)
 SD304 = Code(
     "SD304",
     "note",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 SQLITE = "sqlite"
 NOT_SQLITE = "non-sqlite"  # code that runs on any engine but SQLite
 # Another engine named in a path or a function's name, or a branch's label (SQLite is ours).
 OTHER_ENGINE = re.compile(
     r"postgres\w*|psycopg\w*|\bpg_\w*|\w*_pg\b|mysql\w*|mariadb|mssql|sqlserver|oracle|"
-    rf"redshift|snowflake|duckdb|clickhouse|cockroach\w*|\b{NOT_SQLITE}\b",
+    rf"redshift|snowflake|duckdb|clickhouse|cockroach\w*|cassandra|scylla|\b{NOT_SQLITE}\b",
     re.IGNORECASE,
 )
 
@@ -59,3 +60,56 @@ def branch_engines(named: list[str], negated: bool) -> tuple[str | None, str | N
 def is_other(engine: str | None) -> bool:
     """Whether code labelled ``engine`` runs on another engine than SQLite."""
     return engine is not None and engine != SQLITE
+
+
+# Client libraries of other stores that speak SQL or SQL's words, by top-level module.
+_CLIENTS = {
+    "duckdb": "duckdb",
+    "cassandra": "cassandra",
+    "scylla": "scylla",
+    "clickhouse_driver": "clickhouse",
+    "clickhouse_connect": "clickhouse",
+    "aiochclient": "clickhouse",
+    "psycopg": "postgres",
+    "psycopg2": "postgres",
+    "asyncpg": "postgres",
+    "pg8000": "postgres",
+    "pymysql": "mysql",
+    "MySQLdb": "mysql",
+    "aiomysql": "mysql",
+    "mysql": "mysql",
+    "pymssql": "mssql",
+    "cx_Oracle": "oracle",
+    "oracledb": "oracle",
+    "snowflake": "snowflake",
+}
+# Modules that reach SQLite (or any engine, as an ORM's core does).
+_OURS = frozenset(
+    {
+        "sqlite3",
+        "aiosqlite",
+        "apsw",
+        "sqlite_utils",
+        "pysqlite2",
+        "sqlcipher3",
+        "sqlalchemy",
+        "peewee",
+        "pony",
+        "databases",
+        "records",
+        "dataset",
+        "playhouse",
+        "django",
+        "sqlmodel",
+    }
+)
+
+
+def module_engine(imported: Iterable[str]) -> str | None:
+    """The one other engine a module's imports name when none of them reaches SQLite
+    (``import duckdb``, ``from cassandra.cluster import Cluster``), else None."""
+    tops = {name.split(".")[0] for name in imported}
+    if tops & _OURS:
+        return None
+    engines = sorted({_CLIENTS[top] for top in tops if top in _CLIENTS})
+    return engines[0] if len(engines) == 1 else None

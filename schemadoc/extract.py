@@ -26,7 +26,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .dependencies import SUBCLASSES_OF, module_name
 from .diagnostics import SD101, SD103, SD106
-from .engines import is_other
+from .engines import is_other, module_engine
 from .evaluate import Position, Value, code_of, mark_templates
 from .heap import fewer_collections, give_back
 from .model import Diagnostic, Source
@@ -537,6 +537,8 @@ class _Finder(_Walker):
         self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
         self.choices: set[Choice] = set()  # made in evaluating the DDL found
         self._split_texts: set[tuple] = set()  # identities of texts the code splits, see ``_split``
+        imported = (module for module, _ in parsed.scope.imports.values())
+        self._module_engine = module_engine(imported)
 
     @property
     def place(self) -> str | None:
@@ -550,12 +552,13 @@ class _Finder(_Walker):
         return ".".join([*self._names, *branch, *(r for r in self._roles if r)]) or None
 
     def _engine(self) -> str | None:
-        """The engine the ``if`` tests around the statement at hand say it runs on."""
+        """The engine the ``if`` tests around the statement at hand say it runs on, else the
+        one the module's imports name (see ``module_engine``)."""
         if not self._lines:
-            return None
+            return self._module_engine
         fn = self._functions[-1] if self._functions else None
         labels = self.resolver.engine_labels(fn.node if fn is not None else self.parsed.module)
-        return labels.get(id(self._lines[-1]))
+        return labels.get(id(self._lines[-1])) or self._module_engine
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._lines.append(node)

@@ -40,6 +40,29 @@ FOREIGN_DIALECT = re.compile(  # one leading \b for the words: five times faster
     r"|\)\s*USING\s+\w+\s*(?:;|$)",  # a table access method: ``) USING heap``
     re.IGNORECASE,
 )
+# What may follow a column's type: ``id SERIAL PRIMARY KEY`` is a type, ``serial TEXT`` a name.
+_AFTER_TYPE = re.compile(
+    r"\s*(?:[,)]|$|(?:PRIMARY|NOT|NULL|UNIQUE|DEFAULT|REFERENCES|CHECK|CONSTRAINT|COLLATE)\b)",
+    re.IGNORECASE,
+)
+
+
+def foreign_dialect(sql: str) -> str | None:
+    """What in a statement's text is another engine's SQL (see ``FOREIGN_DIALECT``), if
+    anything. ``SERIAL`` counts only where a type is written, not as a name (``serial TEXT``,
+    ``SELECT serial``, ``(serial)``)."""
+    for found in FOREIGN_DIALECT.finditer(sql):
+        sign = found.group()
+        if sign.upper().endswith("SERIAL"):
+            before = sql[: found.start()].rstrip()
+            if not before or before[-1] in "(," or not _AFTER_TYPE.match(sql, found.end()):
+                continue
+            if before.rsplit(None, 1)[-1].upper() in ("AS", "SELECT", "BY", "ON"):
+                continue
+        return " ".join(sign.split())
+    return None
+
+
 # Types of other engines that SQLite takes as written: code shared by several engines uses
 # them too, so they mark a table as another engine's only beside a definition without them.
 FOREIGN_TYPE = re.compile(r"\b(?:BYTEA|JSONB|TIMESTAMPTZ|WITH\s+TIME\s+ZONE)\b", re.IGNORECASE)

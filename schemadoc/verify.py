@@ -54,7 +54,6 @@ from .model import (
     ascii_fold,
 )
 from .parse import (
-    FOREIGN_DIALECT,
     FOREIGN_TYPE,
     AddColumn,
     CreateTable,
@@ -64,6 +63,7 @@ from .parse import (
     RenameColumn,
     RenameTable,
     Unparsed,
+    foreign_dialect,
     foreign_key_names,
     head,
     object_names,
@@ -132,6 +132,7 @@ _HARMLESS_PRAGMAS = frozenset(
 )
 _TEARDOWN = re.compile(
     r"(?:^|[._])(?:drop|reset|clear|teardown|tear_down|destroy|purge|wipe|clean|cleanup|clean_up|"
+    r"disable|deactivate|"
     r"truncate|delete|remove|uninstall|downgrade|down|rollback|revert|reverse|undo|backwards?|"
     r"nuke)(?:_|$|[A-Z])",
     re.IGNORECASE,
@@ -174,7 +175,7 @@ class _Reading:
         self.names: Callable[[str], tuple[str | None, str | None]] = functools.cache(object_names)
         self.parsed: Callable[[str], object] = functools.cache(parse_statement)
         self.engine_hint: Callable[[str, str], str | None] = functools.cache(_engine_hint)
-        self.dialect_sign: Callable[[str], str | None] = functools.cache(_dialect_sign)
+        self.dialect_sign: Callable[[str], str | None] = functools.cache(foreign_dialect)
 
 
 @dataclass
@@ -190,6 +191,7 @@ class _State:
     foreign: set[str] = field(default_factory=set)  # tables made by other-engine DDL
     plain: set[str] = field(default_factory=set)  # see ``_plain_tables``
     rebuilds: dict[int, str] = field(default_factory=dict)  # see ``_rebuilds``
+    replaced: dict[int, str] = field(default_factory=dict)  # see ``_replacements``
     conflicted: set[str] = field(default_factory=set)  # tables defined differently twice
     # tables and views dropped, by name: their group, the DROP, what it dropped (kind and
     # name) and where that was created
@@ -228,12 +230,6 @@ def _engine_hint(path: str, function: str) -> str | None:
     """The name of another engine in a file's path or a function's name."""
     hint = OTHER_ENGINE.search(f"{path} {function}")
     return hint.group() if hint else None
-
-
-def _dialect_sign(sql: str) -> str | None:
-    """What in a statement's text is another engine's SQL, if anything."""
-    found = FOREIGN_DIALECT.search(sql)
-    return " ".join(found.group().split()) if found else None
 
 
 def _foreign_reason(stmt: SqlStatement, reading: _Reading) -> str | None:
@@ -308,6 +304,45 @@ def _rebuilds(statements: list[SqlStatement], state: _State) -> dict[int, str]:
     return out
 
 
+def _replacements(statements: list[SqlStatement], state: _State) -> dict[int, str]:
+    """A table that one function creates and another replaces by a view (``DROP TABLE x``
+    then ``CREATE VIEW x``, a mode of the program): neither is applied, the table stays
+    documented; the note for each, by ``id``."""
+    made: dict[str, str | None] = {}  # table: the function that creates it
+    for stmt in statements:
+        h = state.reading.head(stmt.sql)
+        name = state.reading.names(stmt.sql)[0] if h.verb == "CREATE" else None
+        if h.kind == "TABLE" and name and not stmt.in_test:
+            made.setdefault(ascii_fold(name), stmt.function)
+    out: dict[int, str] = {}
+    for i, drop in enumerate(statements):
+        h = state.reading.head(drop.sql)
+        name = state.reading.names(drop.sql)[0] if h.verb == "DROP" and h.kind == "TABLE" else None
+        key = ascii_fold(name or "")
+        if not name or drop.placeholders or key not in made or made[key] == drop.function:
+            continue
+        view = next((v for v in statements[i + 1 :] if _makes_view(v, key, drop, state)), None)
+        if view is not None:
+            where = drop.function or "module level"
+            out[id(drop)] = f"DROP TABLE {name} replaces the table by a view ({where}); skipped"
+            out[id(view)] = (
+                f"CREATE VIEW {name} replaces table {name} (DROP at line {drop.source.line}); "
+                f"the table is documented"
+            )
+    return out
+
+
+def _makes_view(stmt: SqlStatement, key: str, drop: SqlStatement, state: _State) -> bool:
+    """Whether ``stmt`` is a ``CREATE VIEW`` of ``key`` in the function of ``drop``."""
+    h = state.reading.head(stmt.sql)
+    return (
+        h.verb == "CREATE"
+        and h.kind == "VIEW"
+        and (stmt.source.path, stmt.function) == (drop.source.path, drop.function)
+        and ascii_fold(state.reading.names(stmt.sql)[0] or "") == key
+    )
+
+
 def _drops(stmt: SqlStatement, table: str, rename: SqlStatement, state: _State) -> bool:
     """Whether ``stmt`` is a ``DROP TABLE table`` in the function of ``rename``."""
     h = state.reading.head(stmt.sql)
@@ -364,6 +399,9 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
         state.foreign.discard(key)  # this engine's definition, after another engine's
     if id(stmt) in state.rebuilds:
         state.warn(stmt, SD307, state.rebuilds[id(stmt)])
+        return
+    if id(stmt) in state.replaced:
+        state.warn(stmt, SD303, state.replaced[id(stmt)])
         return
     if foreign or table_key in state.foreign:
         if h.verb == "CREATE":
@@ -1095,6 +1133,7 @@ def verify_parts(
     state = _State(foreign_groups=foreign, root_of=root_of, reading=reading)
     state.plain = _plain_tables((s for s, _ in todo), state)
     state.rebuilds = _rebuilds([s for s, _ in todo], state)
+    state.replaced = _replacements([s for s, _ in todo], state)
     fresh, attributed = _apply_all(todo, state)
     parts = [*kept.values(), *fresh.values()]
     for group in {g for _, g in todo}:

@@ -150,3 +150,92 @@ def test_a_statement_built_by_appends_under_conditions(tmp_path: Path) -> None:
     archive = result.schema.table("archive")
     assert archive is not None
     assert [(c.name, c.description) for c in archive.columns] == [("id", None), ("moved", None)]
+
+
+OTHER_STORES = {
+    "events.py": """\
+from cassandra.cluster import Cluster
+
+session = Cluster().connect()
+session.execute("CREATE TABLE IF NOT EXISTS events (id uuid PRIMARY KEY, tags set<text>)")
+""",
+    "metrics.py": """\
+import duckdb
+
+con = duckdb.connect()
+con.execute("CREATE TABLE metrics (ts TIMESTAMP, value DOUBLE)")
+""",
+    "both.py": """\
+import sqlite3
+import duckdb
+
+sqlite3.connect("app.db").execute("CREATE TABLE local (id INTEGER PRIMARY KEY)")
+""",
+}
+
+
+def test_ddl_in_code_for_other_stores_is_theirs(tmp_path: Path) -> None:
+    """A module that imports only another store's client (Cassandra, DuckDB) runs its DDL
+    there: a note that it is another engine's, not an error, and not documented; a module
+    that also reaches SQLite is ours."""
+    result = run(tmp_path, OTHER_STORES)
+    said = {(d.path, d.code) for d in result.diagnostics}
+    assert said == {("events.py", "SD206"), ("metrics.py", "SD206")}
+    assert [t.name for t in result.schema.tables] == ["local", "survivor"]
+
+
+SERIAL = {
+    "db.py": """\
+def create(db):
+    db.execute("CREATE TABLE devices (serial INTEGER PRIMARY KEY, name TEXT)")
+    db.execute("CREATE TABLE ports (id INTEGER PRIMARY KEY, serial TEXT, device INTEGER)")
+    db.execute("CREATE INDEX ports_serial ON ports (serial)")
+    db.execute("CREATE VIEW named AS SELECT name AS serial FROM devices ORDER BY serial")
+""",
+    "pg.py": 'PG = "CREATE TABLE pg_only (id SERIAL PRIMARY KEY, n BIGSERIAL)"\n',
+}
+
+
+def test_a_column_named_serial_is_not_another_engines_type(tmp_path: Path) -> None:
+    result = run(tmp_path, SERIAL)
+    devices = result.schema.table("devices")
+    assert devices is not None and [c.name for c in devices.columns] == ["serial", "name"]
+    ports = result.schema.table("ports")
+    assert ports is not None and [ix.name for ix in ports.indexes] == ["ports_serial"]
+    assert [v.name for v in result.schema.views] == ["named"]
+    assert result.schema.table("pg_only") is None
+    assert [(d.path, d.code) for d in result.diagnostics] == [("pg.py", "SD206")]
+
+
+MODES = """\
+def create(db):
+    db.execute("CREATE TABLE pages (id INTEGER PRIMARY KEY, body TEXT)")
+    db.execute("CREATE TABLE search (id INTEGER PRIMARY KEY, words TEXT)")
+
+
+def disable_search(db):
+    db.execute("DROP TABLE search")
+
+
+def use_shared_pages(db):
+    db.execute("DROP TABLE pages")
+    db.execute("CREATE VIEW pages AS SELECT id, words AS body FROM search")
+
+
+def migrate(db):
+    db.execute("CREATE TABLE old_log (id INTEGER PRIMARY KEY)")
+    db.execute("DROP TABLE old_log")
+"""
+
+
+def test_a_drop_outside_the_creation_path_does_not_erase(tmp_path: Path) -> None:
+    """A ``disable_*`` method's DROP, and a mode that replaces a table by a view, leave the
+    table documented with a note at each statement; a migration's DROP of what it made
+    still removes it."""
+    result = run(tmp_path, {"db.py": MODES})
+    assert sorted(t.name for t in result.schema.tables) == ["pages", "search", "survivor"]
+    pages = result.schema.table("pages")
+    assert pages is not None and [c.name for c in pages.columns] == ["id", "body"]
+    assert result.schema.views == ()
+    notes = sorted((d.line, d.code) for d in result.diagnostics if d.path == "db.py")
+    assert notes == [(7, "SD303"), (11, "SD303"), (12, "SD303"), (17, "SD305")]
