@@ -142,6 +142,18 @@ class Value:
         return out
 
 
+@dataclass(frozen=True)
+class Structure(Value):
+    """A literal list, tuple, set or dict passed as an argument: its items are read where the
+    parameter is iterated, joined or looked up (see ``Resolver.named``)."""
+
+    node: cst.BaseExpression | None = None
+
+    @classmethod
+    def of_node(cls, node: cst.BaseExpression) -> Structure:
+        return cls((Piece(code_of(node), None),), node)
+
+
 def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
     """Spans of ``old`` whose removal gives ``new``: a trimmed middle, or trimmed line starts."""
     start = old.find(new) if new else -1
@@ -565,6 +577,8 @@ class Evaluator:
                 )
                 known = [v for v in values if v is not None]
                 return None if len(known) < len(values) else _joined(sep, known)
+            if method == "get" and node.args and len(node.args) <= 2:
+                return self._got(func.value, node.args)
             if method in _STR_METHODS:
                 inner = self.value(func.value)
                 if inner is None or any(a.value for a in node.args if a.keyword):
@@ -579,6 +593,21 @@ class Evaluator:
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
         return self._looked_up(node, self.call)
+
+    def _got(self, mapping: cst.BaseExpression, args: Sequence[cst.Arg]) -> Value | None:
+        """``mapping.get(key, default)`` of a literal dict (``default`` is None if not
+        given: then the value is unknown)."""
+        pairs = self._mapping(mapping)
+        key = self.value(args[0].value)
+        if pairs is None or key is None or key.placeholders:
+            return None
+        for k, v in pairs:
+            known = self.value(k)
+            if known is None:
+                return None
+            if known.text == key.text:
+                return self.value(v)
+        return self.value(args[1].value) if len(args) == 2 else None
 
     def _comprehension(self, node: cst.BaseExpression) -> list[Value | None]:
         """The items of a comprehension over a literal sequence or dict, one value each

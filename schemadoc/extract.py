@@ -33,6 +33,7 @@ from .model import Diagnostic, Source
 from .narrow import base_names, defined_names, mentioned, narrow
 from .resolve import (
     Choice,
+    ClassKey,
     Context,
     ModuleIndex,
     ParsedModule,
@@ -838,6 +839,8 @@ def _package(display: str) -> str:
 
 
 _MAX_INSTANCES = 16
+_SELF: Var = ("self", 0, "")  # the class of the object a call works on (see ``_instance``)
+_CHAIN = 4  # calls that pass on what they were given, followed up to their callers
 _RECURSION_LIMIT = 20_000
 ClassLines = Callable[[str], list[list[Any]]]  # a file's ``source.class_lines``
 Subclasses = Callable[[ClassInfo], list[ClassInfo]]
@@ -861,6 +864,8 @@ class _Instantiator:
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
         self._choices: dict[Var, tuple[list[Assignment], frozenset[str]]] = {}
+        self._passing: set[Var] = set()  # callers whose arguments are being followed
+        self._lineage: dict[str, frozenset[str]] = {}  # a class: its ancestors (see ``_agree``)
 
     def forget(self) -> None:
         """Drop what was learnt from parsed trees: their calls and the values they pass."""
@@ -911,6 +916,9 @@ class _Instantiator:
         if constructed is not None:
             classes = [constructed, *self.subclasses(constructed)]
             calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
+            # ``super().__init__(...)`` and ``Base.__init__(self, ...)`` in subclasses
+            inits = [c for cls in classes for c in self._calls_named("__init__", cls.display)]
+            calls += {id(c[0]): c for c in inits}.values()
         else:
             calls = self._calls_named(fn.node.name.value, info.context.parsed.display)
         outer = Context(info.context.parsed, None, info.context.cls)
@@ -924,23 +932,97 @@ class _Instantiator:
             skips = self._matches(call, ctx, fn.node, constructed)
             if skips is None:
                 continue
-            bound = self.resolver.bind(call, fn, skips, ctx)
-            rows.append({**defaults, **{k: v for k, v in bound.items() if k[0] == "param"}})
+            instance = self._instance(call, ctx, constructed)
+            for bound in self._bound(call, fn, skips, ctx, _axis(var)):
+                row = {**defaults, **{k: v for k, v in bound.items() if k[0] in ("param", "self")}}
+                if instance is not None:
+                    row.setdefault(_SELF, instance)  # one passed on from a subclass is nearer
+                rows.append(row)
         return rows
+
+    def _instance(
+        self, call: cst.Call, ctx: Context, constructed: ClassInfo | None
+    ) -> Value | None:
+        """The class of the object a call works on, where the code says: the class
+        constructed (``History(...)``; ``super().__init__(...)`` in it), or that of the method
+        calling ``self.method(...)``. Values of different calls go together only where their
+        objects can be one (see ``_agree``)."""
+        func = call.func
+        cls: ClassInfo | None = None
+        by_self = isinstance(func, cst.Attribute) and getattr(func.value, "value", "") in (
+            "self",
+            "cls",
+        )
+        if constructed is not None:
+            if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
+                cls = ctx.cls
+            else:
+                cls = self.resolver.find_class(func, ctx.parsed)
+        elif by_self:
+            cls = ctx.cls
+        if cls is None:
+            return None
+        self._lineage[repr(cls.key)] = frozenset(repr(k) for k in self.resolver.ancestors(cls))
+        return Value.of(repr(cls.key))
+
+    def _bound(
+        self, call: cst.Call, fn: FunctionScope, skips: bool, ctx: Context, axis: Var
+    ) -> list[dict[Var, Value]]:
+        """The arguments of ``call``; once per call site of the caller when they pass on
+        what the caller was given (``self._create(fields)`` in an ``__init__`` that
+        subclasses call with ``super().__init__(db, "History", [...])``)."""
+        with self.resolver.recording() as recording:
+            bound = self.resolver.bind(call, fn, skips, ctx)
+        passed = [v for v in recording.reads if v[0] == "param" and _axis(v) != axis]
+        outer = _axis(passed[0]) if passed else None
+        if outer is None or outer in self._passing or len(self._passing) >= _CHAIN:
+            return [bound]
+        self._passing.add(outer)
+        try:
+            rows = self.choices(passed[0])
+        finally:
+            self._passing.discard(outer)
+        out = []
+        for row in rows:
+            with self.resolver.bound(row):
+                out.append({**row, **self.resolver.bind(call, fn, skips, ctx)})
+        return out or [bound]
 
     def _matches(
         self, call: cst.Call, ctx: Context, node: cst.FunctionDef, constructed: ClassInfo | None
     ) -> bool | None:
         """Whether ``call`` runs ``node``; then whether it skips ``self``. None if it does not."""
         if constructed is not None:
-            cls = self.resolver.find_class(call.func, ctx.parsed)
-            if cls is not None and constructed.key in self.resolver.ancestors(cls):
-                return True
-            return None
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "__init__":
+                return self._runs_init(func.value, ctx, constructed)
+            cls = self.resolver.find_class(func, ctx.parsed)
+            if cls is None or constructed.key not in self.resolver.ancestors(cls):
+                return None
+            return True if self._init_of(cls) in (None, constructed.key) else None
         target = self.resolver.callee(call.func, ctx)
         if target is not None and target[0] is node:
             return target[3]
         return None
+
+    def _runs_init(
+        self, owner: cst.BaseExpression, ctx: Context, constructed: ClassInfo
+    ) -> bool | None:
+        """Whether ``owner.__init__(...)`` in ``ctx`` runs ``constructed``'s ``__init__``:
+        ``super().__init__(...)`` (skipping ``self``: True) in a subclass whose nearest base
+        with an ``__init__`` is it, or ``Base.__init__(self, ...)`` (False); else None."""
+        if isinstance(owner, cst.Call) and getattr(owner.func, "value", None) == "super":
+            if ctx.cls is None:
+                return None
+            return True if self._init_of(ctx.cls, 1) == constructed.key else None
+        cls = self.resolver.find_class(owner, ctx.parsed)
+        return False if cls is not None and cls.key == constructed.key else None
+
+    def _init_of(self, cls: ClassInfo, skip: int = 0) -> ClassKey | None:
+        """The class whose ``__init__`` constructing ``cls`` runs (past its first ``skip``
+        classes: ``super()``), if the project defines one."""
+        bases = self.resolver.mro(cls)[skip:]
+        return next((c.key for c in bases if "__init__" in c.methods), None)
 
     def _star_choices(self, info: VarInfo) -> list[Value]:
         """Every extra positional argument that call sites pass to ``*args``."""
@@ -1013,6 +1095,17 @@ class _Instantiator:
             return self._param_choices(var, info)
         return []
 
+    def _agree(self, one: Assignment, other: Assignment) -> bool:
+        """Whether two assignments give the variables they share the same values, and work
+        on objects that can be one (one's class is the other's or a subclass of it)."""
+        mine, theirs = one.get(_SELF), other.get(_SELF)
+        if mine is not None and theirs is not None:
+            a, b = mine.text, theirs.text
+            if a not in self._lineage.get(b, ()) and b not in self._lineage.get(a, ()):
+                return False
+        shared = (one.keys() & other.keys()) - {_SELF}
+        return all(one[v].text == other[v].text for v in shared)
+
     def expand(self, found: _Found) -> list[Fragment]:
         """The fragment once per combination of its variables' values (or as it is). The
         parameters of one function take their values together, call site by call site, and
@@ -1024,7 +1117,9 @@ class _Instantiator:
         for reads in groups.values():
             unique: dict[tuple[tuple[Var, str], ...], Assignment] = {}
             for row in self.choices(reads[0]):
-                taken = {v: row[v] for v in reads if v in row}
+                # every argument of the call (one is read only once another is known), and
+                # the values of other axes the arguments were passed on from
+                taken = {v: row[v] for v in row if _axis(v) in groups or v == _SELF}
                 if taken:
                     unique.setdefault(tuple((v, taken[v].text) for v in taken), taken)
             if unique:
@@ -1033,7 +1128,8 @@ class _Instantiator:
             return [found.fragment]
         combos: list[Assignment] = [{}]
         for rows in axes:
-            combos = [{**c, **row} for c in combos for row in rows][:_MAX_INSTANCES]
+            combos = [{**c, **row} for c in combos for row in rows if self._agree(c, row)]
+            combos = combos[:_MAX_INSTANCES]
         out: list[Fragment] = []
         for combo in combos:
             with self.resolver.bound(combo):
@@ -1043,6 +1139,9 @@ class _Instantiator:
             value = mark_templates(value)
             if holds_ddl(value.text):
                 out.append(Fragment(value, found.fragment.path, found.fragment.function))
+        # Where some calls tell every value, a call that leaves one unknown adds nothing.
+        if any(not f.value.placeholders for f in out):
+            out = [f for f in out if not f.value.placeholders]
         return out or [found.fragment]
 
 

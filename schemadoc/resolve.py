@@ -29,7 +29,7 @@ import libcst as cst
 from .branches import Labels, engine_labels
 from .dependencies import MISSING_MODULE, module_names
 from .engines import SQLITE, is_other
-from .evaluate import Budget, Evaluator, Position, Value, overflow, placeholder
+from .evaluate import Budget, Evaluator, Position, Structure, Value, overflow, placeholder
 from .scope import (
     Binding,
     ClassInfo,
@@ -335,6 +335,9 @@ class Resolver:
         """The one expression assigned to what ``node`` names (a local or module constant, or
         a class attribute read through ``self`` or ``cls``), else ``node`` itself."""
         binding = None
+        passed = self._passed(node, ctx)
+        if passed is not None:
+            return passed
         if isinstance(node, cst.Name):
             local = ctx.function.locals.get(node.value) if ctx.function else None
             binding = local or ctx.parsed.scope.constants.get(node.value)
@@ -347,12 +350,41 @@ class Resolver:
             and node.value.value in ("self", "cls")
             and ctx.cls is not None
         ):
+            attr = node.attr.value
             binding = next(
-                (b for c in self.mro(ctx.cls) if (b := c.attrs.get(node.attr.value))), None
+                (
+                    b
+                    for c in self.mro(ctx.cls)
+                    if (b := c.attrs.get(attr) or c.instance_attrs.get(attr))
+                ),
+                None,
             )
         if binding is not None and not binding.loop and len(binding.exprs) == 1:
-            return binding.exprs[0]
+            expr = binding.exprs[0]
+            # ``fields = fields or {}``: what the parameter is given, else the literal
+            if (
+                isinstance(expr, cst.BooleanOperation)
+                and isinstance(expr.operator, cst.Or)
+                and isinstance(expr.left, cst.Name)
+                and expr.left.value == getattr(node, "value", None)
+            ):
+                return self._passed(expr.left, ctx) or expr.right
+            return expr
         return node
+
+    def _passed(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression | None:
+        """The literal list, tuple, set or dict a parameter named by ``node`` is given at the
+        call site at hand (see ``Structure``), else None."""
+        fn = ctx.function
+        if not isinstance(node, cst.Name) or fn is None or node.value not in fn.params:
+            return None
+        if node.value in fn.locals and not isinstance(
+            fn.locals[node.value].exprs[0] if fn.locals[node.value].exprs else None,
+            cst.BooleanOperation,
+        ):
+            return None
+        got = self._read(("param", id(fn.node), node.value), VarInfo(ctx, fn, node.value))
+        return got.node if isinstance(got, Structure) else None
 
     def _changed_in_place(self, scope: cst.CSTNode) -> frozenset[str]:
         """Names whose value ``scope`` changes in place (``x.append(...)``, ``x[k] = ...``)."""
@@ -792,7 +824,11 @@ class Resolver:
             if arg.star == "*":
                 position = len(names) + 1_000  # later positions are unknowable
                 continue
-            value = self.value(arg.value, ctx)
+            given = self.named(arg.value, ctx)
+            if isinstance(given, cst.List | cst.Tuple | cst.Set | cst.Dict):
+                value: Value | None = Structure.of_node(given)
+            else:
+                value = self.value(arg.value, ctx)
             if value is None:
                 value = placeholder(arg.keyword.value if arg.keyword else "arg", None)
             if arg.keyword is not None:

@@ -239,3 +239,63 @@ def test_a_drop_outside_the_creation_path_does_not_erase(tmp_path: Path) -> None
     assert result.schema.views == ()
     notes = sorted((d.line, d.code) for d in result.diagnostics if d.path == "db.py")
     assert notes == [(7, "SD303"), (11, "SD303"), (12, "SD303"), (17, "SD305")]
+
+
+CHAIN = {
+    "store/__init__.py": "",
+    "store/table.py": """\
+class Table:
+    def __init__(self, db, name, fields, constraints=None):
+        self._name = name
+        self.db = db
+        self._create(fields, constraints)
+
+    def _create(self, fields, constraints):
+        constraints = constraints or {}
+        defs = [f'{field} {constraints.get(field, "")}' for field in fields]
+        self.db.execute(f"CREATE TABLE IF NOT EXISTS {self._name} ({', '.join(defs)})")
+
+    def index(self, name, column):
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {self._name} ({column})")
+""",
+    "store/tables.py": """\
+from store.table import Table
+
+
+class Visits(Table):
+    def __init__(self, db):
+        super().__init__(db, "visits", ["url", "at"], constraints={"url": "NOT NULL"})
+        self.index("visits_at", "at")
+
+
+class Settings(Table):
+    def __init__(self, db):
+        self._fields = ["key", "value"]
+        super().__init__(db, "settings", self._fields, constraints={"key": "PRIMARY KEY"})
+
+    def rebuild(self):
+        self._create(self._fields, {"key": "PRIMARY KEY"})
+
+
+class Bookmarks(Table):
+    def __init__(self, db, name):
+        Table.__init__(self, db, name, ["url"])
+""",
+}
+
+
+def test_names_and_columns_passed_up_a_constructor_chain(tmp_path: Path) -> None:
+    """A table name and its columns passed up a constructor chain (``super().__init__(db,
+    "visits", [...], constraints={...})``) into a base class's f-string: each subclass's
+    table with its own columns and constraints, and its own indexes; a subclass whose name
+    is only known at run time adds nothing."""
+    result = run(tmp_path, CHAIN)
+    statements = {t.name: t for t in result.schema.tables}
+    assert sorted(statements) == ["settings", "survivor", "visits"]
+    visits, settings = statements["visits"], statements["settings"]
+    assert [(c.name, c.notnull) for c in visits.columns] == [("url", True), ("at", False)]
+    assert [ix.name for ix in visits.indexes] == ["visits_at"]
+    assert [(c.name, c.pk) for c in settings.columns] == [("key", 1), ("value", 0)]
+    assert [ix.origin for ix in settings.indexes] == ["pk"]
+    assert (visits.source.path, visits.source.line) == ("store/table.py", 10)
+    assert [d.code for d in result.diagnostics if d.severity != "note"] == []
