@@ -35,7 +35,7 @@ class Invalid(Exception):
     """A cached value that does not have the expected shape."""
 
 
-_LIBRARIES = ("libcst", "sqlglot", "jinja2")
+_LIBRARIES = ("libcst", "sqlglot", "jinja2", "apsw")  # apsw: the SQLite that verifies
 
 
 def _metadata_version(package: str) -> str:

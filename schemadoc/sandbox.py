@@ -28,17 +28,19 @@ Views stay cheap to read: preparing a view expands every view it reads, in one c
 neither the deadline nor an interrupt reaches. Each statement that creates a view, or may make
 an existing view readable, expands the views concerned under the limits (the authorizer checks
 the clock while a statement is prepared); one past a limit undoes the statement.
+
+The SQLite is the one apsw bundles (:data:`SQLITE_VERSION`), not the one Python was built
+with: with the same apsw release the same statements give the same schema, and the same
+messages, on every machine. It runs in defensive mode, with ``trusted_schema`` off (only
+built-in and innocuous functions in schema objects) and extension loading off.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import itertools
 import math
 import re
-import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,7 +48,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import apsw
+
 from .statements import tokens
+
+SQLITE_VERSION: str = apsw.sqlite_lib_version()
+SQLITE = f"SQLite {SQLITE_VERSION}"  # for messages: what rejected a statement
+Error = apsw.Error  # what the scratch database raises
 
 _SYSTEM_TABLES = frozenset(
     {
@@ -62,32 +70,32 @@ _DENIED_FUNCTIONS = frozenset(
 )
 _SCHEMA_ACTIONS = frozenset(
     {
-        sqlite3.SQLITE_CREATE_INDEX,
-        sqlite3.SQLITE_CREATE_TABLE,
-        sqlite3.SQLITE_CREATE_TEMP_INDEX,
-        sqlite3.SQLITE_CREATE_TEMP_TABLE,
-        sqlite3.SQLITE_CREATE_TEMP_TRIGGER,
-        sqlite3.SQLITE_CREATE_TEMP_VIEW,
-        sqlite3.SQLITE_CREATE_TRIGGER,
-        sqlite3.SQLITE_CREATE_VIEW,
-        sqlite3.SQLITE_DROP_INDEX,
-        sqlite3.SQLITE_DROP_TABLE,
-        sqlite3.SQLITE_DROP_TEMP_INDEX,
-        sqlite3.SQLITE_DROP_TEMP_TABLE,
-        sqlite3.SQLITE_DROP_TEMP_TRIGGER,
-        sqlite3.SQLITE_DROP_TEMP_VIEW,
-        sqlite3.SQLITE_DROP_TRIGGER,
-        sqlite3.SQLITE_DROP_VIEW,
-        sqlite3.SQLITE_ALTER_TABLE,
-        sqlite3.SQLITE_CREATE_VTABLE,
-        sqlite3.SQLITE_DROP_VTABLE,
-        sqlite3.SQLITE_READ,
-        sqlite3.SQLITE_SELECT,
-        sqlite3.SQLITE_RECURSIVE,
-        sqlite3.SQLITE_REINDEX,  # CREATE INDEX asks for it
+        apsw.SQLITE_CREATE_INDEX,
+        apsw.SQLITE_CREATE_TABLE,
+        apsw.SQLITE_CREATE_TEMP_INDEX,
+        apsw.SQLITE_CREATE_TEMP_TABLE,
+        apsw.SQLITE_CREATE_TEMP_TRIGGER,
+        apsw.SQLITE_CREATE_TEMP_VIEW,
+        apsw.SQLITE_CREATE_TRIGGER,
+        apsw.SQLITE_CREATE_VIEW,
+        apsw.SQLITE_DROP_INDEX,
+        apsw.SQLITE_DROP_TABLE,
+        apsw.SQLITE_DROP_TEMP_INDEX,
+        apsw.SQLITE_DROP_TEMP_TABLE,
+        apsw.SQLITE_DROP_TEMP_TRIGGER,
+        apsw.SQLITE_DROP_TEMP_VIEW,
+        apsw.SQLITE_DROP_TRIGGER,
+        apsw.SQLITE_DROP_VIEW,
+        apsw.SQLITE_ALTER_TABLE,
+        apsw.SQLITE_CREATE_VTABLE,
+        apsw.SQLITE_DROP_VTABLE,
+        apsw.SQLITE_READ,
+        apsw.SQLITE_SELECT,
+        apsw.SQLITE_RECURSIVE,
+        apsw.SQLITE_REINDEX,  # CREATE INDEX asks for it
     }
 )
-_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
+_WRITES = frozenset({apsw.SQLITE_INSERT, apsw.SQLITE_UPDATE, apsw.SQLITE_DELETE})
 # Read (no argument) by SQLite itself: rtree asks for the page size when it creates a table.
 _INTERNAL_PRAGMAS = frozenset({"data_version", "page_size"})
 # Read-only, with any argument: ALTER TABLE ADD COLUMN with a CHECK or a NOT NULL generated
@@ -235,57 +243,38 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
-def _library_functions() -> tuple[Callable[[int], int], Callable[[], int]] | None:
-    """``sqlite3_hard_heap_limit64`` and ``sqlite3_memory_used`` of the SQLite library that
-    :mod:`sqlite3` uses, if they can be reached.
-
-    The heap limit is process-wide; through the C function it can be restored afterwards (the
-    PRAGMA can only lower it). The library found is checked to be the one the module uses.
-    """
-    try:
-        import _sqlite3
-
-        names = [getattr(_sqlite3, "__file__", None)]
-        if sys.platform == "win32":
-            names.append("sqlite3.dll")
-        for name in filter(None, names):
-            with contextlib.suppress(OSError, AttributeError):
-                lib = ctypes.CDLL(name)
-                limit, used = lib.sqlite3_hard_heap_limit64, lib.sqlite3_memory_used
-                limit.restype, limit.argtypes = ctypes.c_int64, [ctypes.c_int64]
-                used.restype, used.argtypes = ctypes.c_int64, []
-                if _same_library(limit):
-                    return limit, used
-    except Exception:  # no ctypes, no symbol: fall back to the PRAGMA
-        return None
-    return None
+def error_text(exc: BaseException) -> str:
+    """SQLite's own text of an error (older apsw releases put the class name in front)."""
+    text = str(exc)
+    prefix = f"{type(exc).__name__}: "
+    return text[len(prefix) :] if isinstance(exc, Error) and text.startswith(prefix) else text
 
 
-def _same_library(limit: Callable[[int], int]) -> bool:
-    conn = sqlite3.connect(":memory:")
-    try:
-        before = limit(-1)
-        probe = 987_654_321_123 if before != 987_654_321_123 else 987_654_321_125
-        limit(probe)
-        try:
-            return conn.execute("PRAGMA hard_heap_limit").fetchone()[0] == probe
-        finally:
-            limit(before)
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's heap (or Python's) running out: the heap cap."""
+    return isinstance(exc, (MemoryError, apsw.NoMemError))
 
 
-_UNKNOWN: Any = object()
-_library: Any = _UNKNOWN
+_ONE_STATEMENT = "You can only execute one statement at a time."
 
 
-def _heap_functions() -> tuple[Callable[[int], int], Callable[[], int]] | None:
-    global _library
-    if _library is _UNKNOWN:
-        _library = _library_functions()
-    return _library
+def _only_statement(sql: str) -> Callable[[Any, str, Any], bool]:
+    """An exec tracer for a cursor running ``sql``: it lets SQLite run the first statement
+    only if nothing but spaces, comments and semicolons follows it (apsw would run the rest
+    of the text as further statements)."""
+    seen = False
+
+    def trace(_cursor: Any, statement: str, _bindings: Any) -> bool:
+        nonlocal seen
+        rest = statement
+        if not seen:
+            seen = True
+            rest = sql[len(statement) :] if sql.startswith(statement) else sql
+        if any(t.kind not in ("space", "comment") and t.text != ";" for t in tokens(rest)):
+            raise apsw.SQLError(_ONE_STATEMENT)
+        return True
+
+    return trace
 
 
 def denied_calls(sql: str) -> list[str]:
@@ -322,9 +311,9 @@ class _Rows(list):
         return self[0] if self else None
 
 
-class _Reader:
+class Reader:
     """The connection for our own reads. Each read runs under a deadline and the heap cap;
-    rows come fetched at once, and any failure is an ``sqlite3.Error``."""
+    rows come fetched at once, and any failure is an :data:`Error`."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
@@ -336,16 +325,14 @@ class _Reader:
         try:
             with box._guarded(box._authorize_reads, deadline, count=False):
                 return _Rows(box.conn.execute(sql, parameters).fetchall())
-        except (sqlite3.Error, MemoryError) as exc:
+        except (Error, MemoryError, Deadline) as exc:
             if box._timed_out:
-                raise sqlite3.OperationalError(
+                raise apsw.InterruptError(
                     f"reading the scratch database stopped after {deadline:g} s (the reading "
                     f"budget of {READ_BUDGET_FACTOR * box.budget:g} s is spent)"
                 ) from exc
-            if isinstance(exc, MemoryError):
-                raise sqlite3.OperationalError(
-                    f"more than {HEAP_BUDGET // 2**20} MiB of memory"
-                ) from exc
+            if _out_of_memory(exc):
+                raise apsw.NoMemError(f"more than {HEAP_BUDGET // 2**20} MiB of memory") from exc
             raise
         finally:
             box.account.read_spent += time.monotonic() - started
@@ -375,7 +362,7 @@ class Sandbox:
         budget: float | None = None,
         account: _Account | None = None,
     ) -> None:
-        self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self.conn = _connect()
         self.deadline = DEADLINE_SECONDS if deadline is None else deadline
         self.budget = BUDGET_SECONDS if budget is None else budget
         self.account = account or _Account()
@@ -386,21 +373,15 @@ class Sandbox:
         self._costly: str | None = None  # the function of a call refused for its cost
         self._call_failure: BaseException | None = None  # what a checked call raised
         self._unresolved: set[tuple[str, str]] = set()  # views that read something missing
-        if hasattr(self.conn, "setlimit"):
-            self.conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-            self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
-            self.conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_LENGTH)
+        self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, 0)
+        self.conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        self.conn.limit(apsw.SQLITE_LIMIT_SQL_LENGTH, MAX_LENGTH)
         # Nothing on disk: sorter and temporary tables stay in memory; both databases are capped.
         self.conn.execute("PRAGMA temp_store = MEMORY")
         for schema in ("main", "temp"):
             self.conn.execute(f"PRAGMA {schema}.max_page_count = {MAX_PAGES}")
-        if _heap_functions() is None:
-            # Only the PRAGMA is at hand: it can lower the process-wide limit, never restore it.
-            current = self.conn.execute("PRAGMA hard_heap_limit").fetchone()[0]
-            if not current or current > 2 * HEAP_BUDGET:
-                self.conn.execute(f"PRAGMA hard_heap_limit = {2 * HEAP_BUDGET}")
-        self._builtins = sqlite3.connect(":memory:", check_same_thread=False)
-        self._builtins.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        self._builtins = _connect()  # where the checked calls run (bound values only)
+        self._builtins.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         self._check_costly_calls()
         _WATCHDOG.opened()
 
@@ -424,50 +405,52 @@ class Sandbox:
         self, action: int, arg1: str | None, arg2: str | None, db: str | None, _trigger: str | None
     ) -> int:
         if self._late():  # the authorizer is asked while a statement is prepared, too
-            return sqlite3.SQLITE_DENY
+            return apsw.SQLITE_DENY
         if action in _SCHEMA_ACTIONS:
-            return sqlite3.SQLITE_OK
+            return apsw.SQLITE_OK
         if action in _WRITES and (arg1 in _SYSTEM_TABLES or self._writes_allowed):
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() not in _DENIED_FUNCTIONS:
-            return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and (
+            return apsw.SQLITE_OK
+        if action == apsw.SQLITE_FUNCTION and (arg2 or "").lower() not in _DENIED_FUNCTIONS:
+            return apsw.SQLITE_OK
+        if action == apsw.SQLITE_PRAGMA and (
             ((arg1 or "").lower() in _INTERNAL_PRAGMAS and not arg2)
             or (arg1 or "").lower() in _CHECK_PRAGMAS
         ):
-            return sqlite3.SQLITE_OK
+            return apsw.SQLITE_OK
         what = _ACTION_NAMES.get(action, str(action))
         self.denied.append(f"{what} {arg2 or arg1 or ''}".strip())
-        return sqlite3.SQLITE_DENY
+        return apsw.SQLITE_DENY
 
     def _authorize_reads(self, *_args: object) -> int:
         """Our own reads may do anything, but not past their deadline."""
-        return sqlite3.SQLITE_DENY if self._late() else sqlite3.SQLITE_OK
+        return apsw.SQLITE_DENY if self._late() else apsw.SQLITE_OK
 
     def _interrupt(self) -> None:
         """Stop the statement at hand (called by the watchdog's thread)."""
         self._timed_out = True
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(Error):
             self.conn.interrupt()
 
     def _check_costly_calls(self) -> None:
         """Replace the costly built-in functions (see above) by checked calls of themselves,
-        made in a connection of their own. Not where a schema may use built-in functions only
-        (``trusted_schema`` off): the calls stay unchecked there."""
-        trusted = self.conn.execute("PRAGMA trusted_schema").fetchone()
-        if trusted is not None and not trusted[0]:
-            return
+        made in a connection of their own. They are innocuous (pure functions of their
+        arguments, as the built-ins are), so schema objects may use them with
+        ``trusted_schema`` off."""
         costly = [(name, n, _pairwise_cost) for name, n in _QUADRATIC]
         costly += [(name, -1, _format_cost) for name in _FORMATS]
         for name, arguments, cost in costly:
             try:  # a function this SQLite lacks stays missing
                 self._builtins.execute(
                     f"EXPLAIN SELECT {name}({', '.join(['NULL'] * abs(arguments))})"
-                )
-            except sqlite3.Error:
+                ).fetchall()
+            except Error:
                 continue
-            self.conn.create_function(
-                name, arguments, self._checked(name, cost), deterministic=True
+            self.conn.create_scalar_function(
+                name,
+                self._checked(name, cost),
+                arguments,
+                deterministic=True,
+                flags=apsw.SQLITE_INNOCUOUS,
             )
 
     def _checked(self, name: str, cost: Callable[[tuple], int]) -> Callable[..., Any]:
@@ -482,8 +465,8 @@ class Sandbox:
                 raise Deadline
             sql = f"SELECT {name}({', '.join('?' * len(args))})"
             try:
-                return self._builtins.execute(sql, args).fetchone()[0]
-            except (sqlite3.Error, MemoryError) as exc:
+                return self._builtins.execute(sql, args).fetchall()[0][0]
+            except (Error, MemoryError) as exc:
                 self._call_failure = exc
                 raise
 
@@ -504,7 +487,7 @@ class Sandbox:
             with _heap_cap(), _WATCHDOG.watching(self, self._stop_at):
                 yield
             if self._late():
-                raise sqlite3.OperationalError("interrupted")
+                raise apsw.InterruptError("interrupted")
         finally:
             self._stop_at = math.inf
             self.conn.set_authorizer(None)
@@ -536,21 +519,21 @@ class Sandbox:
         Views are kept cheap to read: a new view is expanded once under the same limits, and
         so is every view a statement may have made expandable (one that read something
         missing); if that runs into a limit, the whole statement is undone. Raises
-        sqlite3.Error (with :attr:`denied` naming what the lock-down refused, if it was
-        that), MemoryError (the heap cap), or Deadline.
+        :data:`Error` (with :attr:`denied` naming what the lock-down refused, if it was
+        that; ``apsw.NoMemError`` or MemoryError for the heap cap), or Deadline.
         """
         self.denied.clear()
         size = len(sql.encode("utf-8", "surrogatepass"))
         if size > MAX_LENGTH:
             self.denied.append(f"a statement over {MAX_LENGTH:,} bytes")
-            raise sqlite3.DataError("statement too long")
+            raise apsw.TooBigError("statement too long")
         if size > MAX_VIRTUAL_LENGTH and _virtual(sql):  # its module reads it in one call
             self.denied.append(f"a virtual table statement over {MAX_VIRTUAL_LENGTH:,} bytes")
-            raise sqlite3.DataError("statement too long")
+            raise apsw.TooBigError("statement too long")
         calls = denied_calls(sql)
         if calls:
             self.denied.extend(calls)
-            raise sqlite3.DatabaseError("not authorized")
+            raise apsw.AuthError("not authorized")
         if self.spent >= HARD_BUDGET_FACTOR * self.budget:
             limit = HARD_BUDGET_FACTOR * self.budget
             raise Deadline(f"not run: the {limit:g} s budget of the whole run is spent")
@@ -561,8 +544,13 @@ class Sandbox:
             deadline = self._deadline()
             try:
                 with self._guarded(self._authorize, deadline):
-                    self.conn.execute(sql)
-            except (sqlite3.Error, MemoryError) as exc:
+                    cursor = self.conn.cursor()
+                    cursor.exec_trace = _only_statement(sql)
+                    try:  # not cached: a prepared statement holds what it expanded
+                        cursor.execute(sql, can_cache=False)
+                    finally:
+                        cursor.close(force=True)
+            except (Error, MemoryError, Deadline) as exc:
                 raise self._failure(exc, deadline) from exc
             finally:
                 self._writes_allowed = False
@@ -574,9 +562,9 @@ class Sandbox:
             ):
                 self._empty([(s, n) for s, kind, n, _sql in created if kind == "table"])
         except BaseException:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(Error):
                 self.conn.execute("ROLLBACK TO schemadoc_statement")
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(Error):
                 self.conn.execute("RELEASE schemadoc_statement")
             raise
         self.conn.execute("RELEASE schemadoc_statement")
@@ -613,14 +601,16 @@ class Sandbox:
                 for schema, name in sorted(check):
                     try:
                         # What PRAGMA table_list does to count a view's columns: prepare it.
-                        self.conn.execute(f"EXPLAIN SELECT * FROM {schema}.{_quote(name)}")
-                    except sqlite3.Error:
-                        if self._timed_out:
+                        self.conn.execute(
+                            f"EXPLAIN SELECT * FROM {schema}.{_quote(name)}", can_cache=False
+                        ).close(force=True)
+                    except Error as exc:
+                        if self._timed_out or _out_of_memory(exc):
                             raise
                         unresolved.add((schema, name))
                     if self._timed_out:
-                        raise sqlite3.OperationalError("interrupted")
-        except (sqlite3.Error, MemoryError) as exc:
+                        raise apsw.InterruptError("interrupted")
+        except (Error, MemoryError) as exc:
             raise self._failure(exc, deadline) from exc
         return unresolved
 
@@ -630,11 +620,11 @@ class Sandbox:
             self.denied.clear()
             return self._stopped(deadline)
         exc = self._call_failure or exc
-        if isinstance(exc, MemoryError):
+        if _out_of_memory(exc):
             self.denied.append(f"more than {HEAP_BUDGET // 2**20} MiB of memory")
-        elif str(exc) in ("string or blob too big", "query string is too large"):
+        elif error_text(exc) in ("string or blob too big", "statement too long"):
             self.denied.append(f"a value or statement over {MAX_LENGTH:,} bytes")
-        elif str(exc) == "database or disk is full":
+        elif error_text(exc) == "database or disk is full":
             self.denied.append(f"more than {MAX_PAGES:,} pages of data")
         return exc
 
@@ -665,8 +655,8 @@ class Sandbox:
     @contextmanager
     def reading(self) -> Iterator[Any]:
         """The connection for our own reads (no lock-down but the limits): each statement is
-        under a deadline and the heap cap, rows come fetched, and a failure is sqlite3.Error."""
-        yield _Reader(self)
+        under a deadline and the heap cap, rows come fetched, and a failure is :data:`Error`."""
+        yield Reader(self)
 
     def close(self) -> None:
         self.conn.close()
@@ -678,23 +668,41 @@ class Sandbox:
 def _heap_cap() -> Iterator[None]:
     """SQLite's heap may grow by HEAP_BUDGET at most: preparing a statement that expands
     nested views can explode, and no interrupt reaches into the expansion (the authorizer's
-    deadline check does only where it is asked)."""
-    functions = _heap_functions()
-    if functions is None:
-        yield
-        return
-    limit, used = functions
-    before = limit(-1)
-    cap = used() + HEAP_BUDGET
-    limit(cap if not before else min(before, cap))
+    deadline check does only where it is asked). The limit is process-wide (for apsw's
+    SQLite only) and restored afterwards."""
+    before = apsw.hard_heap_limit(-1)
+    cap = apsw.memory_used() + HEAP_BUDGET
+    apsw.hard_heap_limit(cap if not before else min(before, cap))
     try:
         yield
     finally:
-        limit(before)
+        apsw.hard_heap_limit(before)
+
+
+def _connect() -> apsw.Connection:
+    """A new scratch database: in memory, defensive, extension loading off, schema objects
+    limited to built-in and innocuous functions, attached databases unable to create or
+    write files (and, in the sandbox, impossible: SQLITE_LIMIT_ATTACHED is 0)."""
+    flags = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
+    conn = apsw.Connection(":memory:", flags=flags)
+    conn.enable_load_extension(False)
+    for op in (
+        apsw.SQLITE_DBCONFIG_DEFENSIVE,
+        apsw.SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+        apsw.SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER,
+        apsw.SQLITE_DBCONFIG_WRITABLE_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
+    ):
+        on = op == apsw.SQLITE_DBCONFIG_DEFENSIVE
+        if conn.config(op, int(on)) != on:  # fail closed: a setting not taken is an error
+            raise apsw.MisuseError(f"{SQLITE} did not take setting {op}")
+    return conn
 
 
 _ACTION_NAMES = {
-    getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
+    getattr(apsw, f"SQLITE_{name}"): name.replace("_", " ")
     for name in (
         "INSERT",
         "UPDATE",

@@ -12,7 +12,6 @@ import functools
 import hashlib
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
@@ -70,7 +69,7 @@ from .parse import (
     parse_statement,
     unquote,
 )
-from .sandbox import MAX_LENGTH, Deadline, Sandbox
+from .sandbox import MAX_LENGTH, SQLITE, Deadline, Error, Reader, Sandbox, error_text
 from .statements import tokens
 
 _IGNORED_VERBS = frozenset(
@@ -473,13 +472,13 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     except Deadline as exc:
         state.warn(stmt, SD204, f"{h.verb} {h.kind} {name}: {exc}; not applied")
         return
-    except (sqlite3.Error, OverflowError, MemoryError) as exc:
+    except (Error, OverflowError, MemoryError) as exc:
         what = f"{h.verb} {h.kind} {name}"
         if sandbox.denied:
             denied = ", ".join(dict.fromkeys(sandbox.denied))
             state.warn(stmt, SD203, f"{what}: not allowed in the scratch database: {denied}")
         else:
-            _failed(state, stmt, what, table_key, str(exc) or type(exc).__name__, late)
+            _failed(state, stmt, what, table_key, error_text(exc) or type(exc).__name__, late)
         return
     _track(state, stmt, h.verb, h.kind or "", name, key, on_table, op)
 
@@ -515,7 +514,7 @@ def _failed(
             f"{what} reads an attached database ({message}); not documented",
         )
     elif "no such module" in message:
-        state.warn(stmt, SD207, f"{what}: {message}; not documented")
+        state.warn(stmt, SD207, f"{what}: {message} in {SQLITE}; not documented")
     elif stmt.placeholders:
         state.warn(
             stmt,
@@ -533,7 +532,7 @@ def _failed(
         missing = _NO_SUCH_TABLE.match(message)
         unknown = missing and ascii_fold(missing["name"] or table_key) not in state.created
         hint = "; no DDL found creates that table" if unknown else ""
-        state.warn(stmt, SD201, f"SQLite rejects {what}: {message}{hint}")
+        state.warn(stmt, SD201, f"{SQLITE} rejects {what}: {message}{hint}")
 
 
 _NO_SUCH_TABLE = re.compile(r"no such table(?:: (?:(?:main|temp)\.)?(?P<name>.+))?$")
@@ -576,7 +575,7 @@ def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> Non
             state.warn(
                 stmt,
                 SD201,
-                f"SQLite rejects ALTER TABLE {name}: no such table; no DDL found creates it",
+                f"{SQLITE} rejects ALTER TABLE {name}: no such table; no DDL found creates it",
             )
 
 
@@ -713,7 +712,7 @@ def _indexed_expression(item: str, collation: str) -> str:
 
 
 def _read_indexes(
-    conn: sqlite3.Connection,
+    conn: Reader,
     schema: str,
     table: str,
     sources: dict[str, list[Source]],
@@ -753,7 +752,7 @@ def _read_indexes(
 
 
 def _read_foreign_keys(
-    conn: sqlite3.Connection, schema: str, table: str, names: dict[tuple[str, ...], str]
+    conn: Reader, schema: str, table: str, names: dict[tuple[str, ...], str]
 ) -> tuple[ForeignKey, ...]:
     rows = conn.execute(f"PRAGMA {schema}.foreign_key_list({_quote(table)})").fetchall()
     grouped: dict[int, list[tuple]] = {}
@@ -812,7 +811,7 @@ def _verify_columns(
 
 
 def _read_table(
-    conn: sqlite3.Connection,
+    conn: Reader,
     schema: str,
     name: str,
     kind: str,
@@ -886,7 +885,7 @@ class _Master:
     """A schema's ``sqlite_master`` read once: statement text by (type, name), and index
     statements by table (queried per object, it made reading back quadratic)."""
 
-    def __init__(self, conn: sqlite3.Connection, schema: str) -> None:
+    def __init__(self, conn: Reader, schema: str) -> None:
         self.sql: dict[tuple[str, str], str] = {}
         self.indexes: dict[str, dict[str, str]] = {}
         for kind, name, table, sql in conn.execute(
@@ -919,7 +918,7 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
 
 
 def _read_database(
-    conn: sqlite3.Connection,
+    conn: Reader,
     schema: str,
     state: _State,
     index_sources: dict[str, list[Source]],
@@ -980,7 +979,7 @@ def _group_of(name: str, root_of: dict[str, str]) -> str:
 
 
 def _read_view(
-    conn: sqlite3.Connection,
+    conn: Reader,
     schema: str,
     name: str,
     obj: _Object | None,
@@ -990,18 +989,20 @@ def _read_view(
     sql = master.sql.get(("view", name)) or ""
     try:
         columns = tuple(r[1] for r in conn.execute(f"PRAGMA {schema}.table_xinfo({_quote(name)})"))
-    except sqlite3.Error as exc:
+    except Error as exc:
         columns = ()
         source = obj.sources[0] if obj and obj.sources else None
         words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
         if words & state.conflicted:
             state.add(
                 SD301.at(
-                    source, f"view {name} fails on the other definition of a table it reads: {exc}"
+                    source,
+                    f"view {name} fails on the other definition of a table it reads: "
+                    f"{error_text(exc)}",
                 )
             )
         else:
-            state.add(SD202.at(source, f"view {name}: {exc}"))
+            state.add(SD202.at(source, f"view {name}: {error_text(exc)}"))
     return View(
         name,
         sql,

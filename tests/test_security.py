@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import apsw
 import pytest
 from scanned import GOOD, found, run, survived, working_directory
 from shared import once_per_run
@@ -49,7 +49,14 @@ def canary(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple]]:
 
     def init(self: Sandbox, *args: object, **kwargs: object) -> None:
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.conn.create_function("canary", -1, lambda *a: calls.append(a) or 1, deterministic=True)
+        # Innocuous, as built-in functions are: schema objects may use it (trusted_schema off).
+        self.conn.create_scalar_function(
+            "canary",
+            lambda *a: calls.append(a) or 1,
+            -1,
+            deterministic=True,
+            flags=apsw.SQLITE_INNOCUOUS,
+        )
 
     monkeypatch.setattr(Sandbox, "__init__", init)
     yield calls
@@ -169,7 +176,7 @@ def test_sandbox_refuses_files_even_if_asked_directly(tmp_path: Path, sql: str) 
     """Defence in depth: verify never sends these, and the scratch database refuses them."""
     box = Sandbox()
     try:
-        with pytest.raises(sqlite3.Error) as refused:
+        with pytest.raises(apsw.Error) as refused:
             box.run(sql.format(dir=tmp_path))
         # Refused by the authorizer, or (VACUUM) already for running inside a transaction.
         assert any("ATTACH" in d for d in box.denied) or "transaction" in str(refused.value)
@@ -203,19 +210,16 @@ def test_pragma_writes_are_reported_and_not_applied(tmp_path: Path) -> None:
     # Had any applied, the table after them could not exist (max_page_count, heap limit).
     assert result.schema.table("after_pragmas") is not None
     assert survived(result)
-    probe = sqlite3.connect(":memory:")
-    try:
-        assert probe.execute("PRAGMA hard_heap_limit").fetchone()[0] == 0
-        assert probe.execute("PRAGMA soft_heap_limit").fetchone()[0] == 0
-    finally:
-        probe.close()
+    # The process-wide limits of the SQLite that ran them are as they were.
+    assert apsw.hard_heap_limit(-1) == 0
+    assert apsw.soft_heap_limit(-1) == 0
 
 
 @pytest.mark.parametrize("pragma", PRAGMAS)
 def test_sandbox_denies_pragma_writes(pragma: str) -> None:
     box = Sandbox()
     try:
-        with pytest.raises(sqlite3.Error):
+        with pytest.raises(apsw.Error):
             box.run(pragma)
         assert any(d.startswith("PRAGMA") for d in box.denied)
         assert box.conn.execute("PRAGMA writable_schema").fetchone()[0] == 0
@@ -286,7 +290,7 @@ def test_forbidden_function_in_indexes_views_and_triggers(
 def test_extension_loading_is_off_in_the_scratch_database() -> None:
     box = Sandbox()
     try:
-        with pytest.raises(sqlite3.Error):  # refused even without the authorizer
+        with pytest.raises(apsw.Error):  # refused even without the authorizer
             box.conn.execute("SELECT load_extension('/nonexistent/evil')")
     finally:
         box.close()
@@ -443,7 +447,7 @@ def test_checked_functions_answer_as_sqlite_does() -> None:
         "printf('%5.2f|%.3c|%-4d|%s|%.*c|%%', 3.14159, 'x', 7, NULL, 2, 'z'), printf(5), "
         "format('%q', 'it''s'), json_patch('{\"a\":1}', '{\"a\":null,\"b\":2}')"
     )
-    plain = sqlite3.connect(":memory:")
+    plain = apsw.Connection(":memory:")  # the same SQLite, without the sandbox
     box = Sandbox()
     try:
         assert box.conn.execute(query).fetchall() == plain.execute(query).fetchall()
@@ -451,12 +455,12 @@ def test_checked_functions_answer_as_sqlite_does() -> None:
             "CREATE TABLE e AS SELECT json_patch('{bad', '{}') AS x",
             "CREATE TABLE e AS SELECT 'a' LIKE 'b' ESCAPE 'xy' AS x",
         ):
-            with pytest.raises(sqlite3.Error) as theirs:
+            with pytest.raises(apsw.Error) as theirs:
                 plain.execute(ddl)
-            with pytest.raises(sqlite3.Error) as ours:
+            with pytest.raises(apsw.Error) as ours:
                 box.run(ddl, writes=True)
             assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
-        with pytest.raises(sqlite3.DataError):  # the length limit, as for SQLite's own
+        with pytest.raises(apsw.TooBigError):  # the length limit, as for SQLite's own
             box.run(
                 f"CREATE TABLE e AS SELECT replace({_chars(4_000_000)}, 'a', 'aa')", writes=True
             )
@@ -472,7 +476,7 @@ def test_virtual_table_arguments_are_limited() -> None:
     separators = "".join(chr(0x20000 + 800_000 - i) for i in range(800_000))
     box = Sandbox()
     try:
-        with pytest.raises(sqlite3.DataError):
+        with pytest.raises(apsw.TooBigError):
             box.run(
                 f"CREATE VIRTUAL TABLE words USING fts5(body, "
                 f"tokenize = \"unicode61 separators '{separators}'\")",
@@ -497,7 +501,7 @@ def interrupted(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
     def init(self: Sandbox, *args: object, **kwargs: object) -> None:
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
         self.released = threading.Event()  # type: ignore[attr-defined]
-        self.conn.create_function("hold", 0, lambda: self.released.wait(30))  # type: ignore
+        self.conn.create_scalar_function("hold", lambda: self.released.wait(30), 0)  # type: ignore
 
     def interrupt(self: Sandbox) -> None:
         boxes.append(self)
@@ -613,7 +617,12 @@ def blob_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def init(self: Sandbox, *args: object, **kwargs: object) -> None:
         real_init(self, *args, **kwargs)  # type: ignore[arg-type]
         for name in ("zeroblob", "randomblob"):
-            self.conn.create_function(name, 1, lambda _n, name=name: calls.append(name) or b"")
+            self.conn.create_scalar_function(
+                name,
+                lambda _n, name=name: calls.append(name) or b"",
+                1,
+                flags=apsw.SQLITE_INNOCUOUS,  # as the built-ins are: DEFAULTs may use them
+            )
 
     monkeypatch.setattr(Sandbox, "__init__", init)
     return calls
@@ -668,11 +677,7 @@ def test_exploding_view_is_refused_when_created(
     assert len(sqlite_runs) == len(set(sqlite_runs)) == len(lines) + 1
     assert len(interrupted) <= 1
     assert _peak_mib() - before < 600
-    probe = sqlite3.connect(":memory:")
-    try:  # the process-wide heap limit is restored
-        assert probe.execute("PRAGMA hard_heap_limit").fetchone()[0] == 0
-    finally:
-        probe.close()
+    assert apsw.hard_heap_limit(-1) == 0  # the process-wide heap limit is restored
 
 
 def _late_explosion(width: int, tops: int, redefine: bool) -> tuple[list[str], int]:
