@@ -175,7 +175,7 @@ DOCUMENT_SUFFIXES = {
 def _document_target(setting: str, path: str | Path, settings: Settings) -> Path:
     """The real path of a document file: confined to the project, with a documentation
     suffix (a ``.sql`` output only in the SQL format, and only over a file that schemadoc
-    wrote)."""
+    wrote; a tbls output only ``.json``)."""
     from .project import ConfinementError, as_given, read_bounded
     from .render import SQL_HEADER
 
@@ -183,6 +183,8 @@ def _document_target(setting: str, path: str | Path, settings: Settings) -> Path
     name, allowed = f"{setting} {as_given(path)!r}", DOCUMENT_SUFFIXES[setting]
     if real.suffix.lower() not in allowed:
         raise ConfinementError(f"{name} is not a documentation file ({', '.join(allowed)})")
+    if setting == "output" and settings.format == "tbls" and real.suffix.lower() != ".json":
+        raise ConfinementError(f"{name}: --format tbls writes tbls's schema.json, a .json file")
     if real.suffix.lower() == ".sql":
         if settings.format != "sql":
             raise ConfinementError(f"{name} is an SQL file: only --format sql writes one")
@@ -353,7 +355,7 @@ class Plan:
     current: list[Path] = field(default_factory=list)
 
 
-_FENCE_LANGS = {"json": "json", "sql": "sql", "mermaid": "mermaid"}
+_FENCE_LANGS = {"json": "json", "sql": "sql", "mermaid": "mermaid", "tbls": "json"}
 
 
 def _injected(path: Path, content: str, settings: Settings) -> str:

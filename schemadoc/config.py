@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-FORMATS = ("markdown", "mermaid", "json", "sql")
+FORMATS = ("markdown", "mermaid", "json", "sql", "tbls")
 DEFAULT_COMMAND = "schemadoc generate"
 
 

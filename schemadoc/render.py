@@ -204,6 +204,10 @@ def render(schema: Schema, settings: Settings) -> str:
         return to_json(schema)
     if settings.format == "sql":
         return to_sql(schema)
+    if settings.format == "tbls":
+        from .tbls import to_tbls
+
+        return to_tbls(schema, settings)
     from .templates import render_template
 
     return render_template(schema, settings)
