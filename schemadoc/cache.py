@@ -24,7 +24,7 @@ from . import __version__
 from .model import Diagnostic
 from .project import TooLarge, read_bounded
 
-FORMAT = 8
+FORMAT = 9
 FOLDER = ".schemadoc_cache"
 GITIGNORE = "# Created by schemadoc: this folder is a cache.\n*\n"
 _MAX_OUTPUTS = 2  # this run's document and the previous one

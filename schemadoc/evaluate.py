@@ -154,6 +154,17 @@ class Structure(Value):
         return cls((Piece(code_of(node), None),), node)
 
 
+_MEMBERS: dict[tuple[int, str], cst.Attribute] = {}
+
+
+def _member(made: cst.Call, attr: cst.Name) -> cst.Attribute:
+    """``made.attr``, one node for each (kept: values are remembered by node)."""
+    key = (id(made), attr.value)
+    if key not in _MEMBERS:
+        _MEMBERS[key] = cst.Attribute(value=made, attr=attr)
+    return _MEMBERS[key]
+
+
 def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
     """Spans of ``old`` whose removal gives ``new``: a trimmed middle, or trimmed line starts."""
     start = old.find(new) if new else -1
@@ -466,6 +477,11 @@ class Evaluator:
         if isinstance(node, cst.Name) and node.value in self.bound:
             bound = self.bound[node.value]
             return self._looked_up(node, lambda _: bound)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            made = self.bound.get(node.value.value)
+            if isinstance(made, Structure) and isinstance(made.node, cst.Call):
+                # ``field.sql`` where ``field`` is ``types.String()``: the class's attribute
+                return self.resolve(_member(made.node, node.attr))
         if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
             return self._looked_up(node, self.resolve)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -626,7 +642,7 @@ class Evaluator:
         saved = self.bound
         try:
             for row in rows:
-                values = [v for v in (self.value(e) for e in row) if v is not None]
+                values = [v for v in map(self._item, row) if v is not None]
                 if len(values) != len(row) or len(row) != len(names):
                     return [None]
                 self.bound = {**saved, **dict(zip(names, values, strict=True))}
@@ -634,6 +650,14 @@ class Evaluator:
         finally:
             self.bound = saved
         return out
+
+    def _item(self, node: cst.BaseExpression) -> Value | None:
+        """An item a comprehension iterates: its value, or an object made by a call
+        (``types.String()``) whose attributes are read (see ``value``)."""
+        got = self.value(node)
+        if (got is None or got.placeholders) and isinstance(node, cst.Call) and not node.args:
+            return Structure.of_node(node)
+        return got
 
     def _rows(self, node: cst.BaseExpression) -> list[list[cst.BaseExpression]] | None:
         """What each item of a literal sequence or dict unpacks to: ``X.items()`` gives

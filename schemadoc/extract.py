@@ -371,7 +371,7 @@ def parse_file(
         tree, problem = python_tree(text, display)
         if tree is None or problem:
             return None
-        text = narrow(text, tree, focus.words, focus.callables, focus.derived)
+        text = narrow(text, tree, focus.words, focus.callables, focus.derived, focus.words)
         del tree  # not held while libcst parses: the parse is the run's peak of memory
         try:
             module = cst.parse_module(text)

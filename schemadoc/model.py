@@ -138,6 +138,7 @@ class Table:
     foreign_keys: tuple[ForeignKey, ...] = ()
     checks: tuple[Check, ...] = ()
     sql: str = ""
+    database: str | None = None  # the database it is in, when not the main one
 
     @property
     def source(self) -> Source | None:
@@ -161,6 +162,7 @@ class View:
     sources: tuple[Source, ...] = ()
     description: str | None = None
     temporary: bool = False
+    database: str | None = None  # the database it is in, when not the main one
 
     @property
     def source(self) -> Source | None:
@@ -174,6 +176,7 @@ class Trigger:
     sql: str
     sources: tuple[Source, ...] = ()
     description: str | None = None
+    database: str | None = None  # the database it is in, when not the main one
 
     @property
     def source(self) -> Source | None:

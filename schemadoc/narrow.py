@@ -146,12 +146,15 @@ def narrow(
     words: set[str] = frozenset(),
     callables: set[str] = frozenset(),
     derived: set[str] = frozenset(),
+    learned: set[str] | None = None,
 ) -> str:
     """``text`` with every top-level statement that cannot matter blanked out.
 
     ``words`` are names mentioned by DDL code anywhere: statements defining them are kept.
     ``callables`` hold DDL: statements using them are kept (the arguments their calls pass,
-    the templates they format). Classes deriving from a class named in ``derived`` are kept.
+    the templates they format). Classes deriving from a class named in ``derived`` are kept;
+    the names they mention go into ``learned`` (the ``types`` and ``String`` of ``_fields =
+    {"title": types.String()}``), for other modules to keep what defines them.
     """
     lines = text.split("\n")  # ast counts lines at "\n" only (not form feeds)
     statements = tree.body
@@ -161,6 +164,8 @@ def narrow(
     calls = re.compile(rf"\b(?:{'|'.join(sorted(callables))})\b") if callables else None
     bases = [base_names(node) for node in statements]
     for i, node in enumerate(statements):
+        if learned is not None and bases[i] & derived:
+            learned.update(_WORD.findall(segments[i]))
         if (
             isinstance(node, ast.Import | ast.ImportFrom)
             or bases[i] & derived

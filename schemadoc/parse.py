@@ -414,6 +414,21 @@ def foreign_key_names(op: CreateTable) -> dict[tuple[str, ...], str]:
     return {tuple(c.lower() for c in cols): name for cols, name in op.foreign_key_names}
 
 
+def qualifier(sql: str) -> str | None:
+    """The database a CREATE/ALTER/DROP statement's object is named in, if it says
+    (``mem`` of ``CREATE TABLE IF NOT EXISTS mem.cache``). Reads only the statement's head."""
+    words = [t for t in itertools.islice(tokens(sql), 60) if t.kind in ("word", "quoted", "punct")]
+    for i, tok in enumerate(words):
+        if tok.kind == "word" and tok.text.upper() in ("TABLE", "INDEX", "VIEW", "TRIGGER"):
+            j = i + 1
+            while j < len(words) and words[j].text.upper() in ("IF", "NOT", "EXISTS"):
+                j += 1
+            if j + 2 < len(words) and words[j + 1].text == ".":
+                return unquote(words[j].text)
+            return None
+    return None
+
+
 def object_names(sql: str) -> tuple[str | None, str | None]:
     """The object a CREATE/ALTER/DROP statement names, and for an index or trigger the table
     after ``ON``. Reads only the statement's head (its first 200 tokens at most)."""

@@ -701,6 +701,8 @@ class Resolver:
             self._dispatch()
             return self.class_attr(ctx.cls, attr)
         found = self.find_class(owner, ctx.parsed)
+        if isinstance(owner, cst.Call):
+            found = self._made(owner, ctx)
         if found is not None:
             return self.class_attr(found, attr)
         if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:
@@ -708,6 +710,19 @@ class Resolver:
             other = self.modules.module(f"{module}.{sub}" if sub else module, attr)
             if other is not None:
                 return self.global_value(attr, other)
+        return None
+
+    def _made(self, call: cst.Call, ctx: Context) -> ClassInfo | None:
+        """The class ``call`` constructs (``types.String()``), named in the module at hand or,
+        for a class attribute's value (``_fields = {"title": types.String()}``), in the
+        module of a class of ``ctx``'s."""
+        modules = [ctx.parsed]
+        if ctx.cls is not None:
+            modules += [self.modules.parsed(c.display) for c in self.mro(ctx.cls)]
+        for parsed in modules:
+            found = self.find_class(call.func, parsed) if parsed is not None else None
+            if found is not None:
+                return found
         return None
 
     def _subscript(self, node: cst.Subscript, ctx: Context) -> Value | None:
@@ -889,6 +904,7 @@ class ModuleIndex:
                 self._by_module.setdefault(dotted, display)
         self._parsed: dict[str, ParsedModule | None] = {}
         self._top_names: dict[str, frozenset[str]] = {}
+        self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
         self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
         self.size = 0  # characters of source in the parsed modules held
 
@@ -924,7 +940,17 @@ class ModuleIndex:
         if name is not None and display not in self._parsed and name not in self._names(display):
             self.accessed.add(display)
             return None
-        return self.parsed(display)
+        parsed = self.parsed(display)
+        if parsed is not None and name is not None and (display, name) not in self._refocused:
+            scope = parsed.scope
+            defined = scope.constants.keys() | scope.classes.keys() | scope.module_functions.keys()
+            if name not in defined and name in self._names(display):
+                # narrowed before code elsewhere named it (see ``narrow``'s ``learned``)
+                self._refocused.add((display, name))
+                self.size -= parsed.size
+                del self._parsed[display]
+                parsed = self.parsed(display)
+        return parsed
 
     def _names(self, display: str) -> frozenset[str]:
         """Top-level names of a module, from Python's own (fast) parser."""

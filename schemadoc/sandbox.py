@@ -105,6 +105,8 @@ _CHECK_PRAGMAS = frozenset({"quick_check"})
 MAX_LENGTH = 5_000_000  # bytes in one string, blob or statement
 MAX_VIRTUAL_LENGTH = 100_000  # bytes in one CREATE VIRTUAL TABLE
 MAX_PAGES = 65_536  # per database: 256 MiB with 4 KiB pages
+MAX_ATTACHED = 8  # databases that DDL names beside main (see ``Sandbox.attach``)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 HEAP_BUDGET = 512 * 1024 * 1024  # SQLite heap a statement may add (bytes)
 DEADLINE_SECONDS = 2.0  # one statement
 BUDGET_SECONDS = 30.0  # all statements of one sandbox; past it each gets FLOOR_SECONDS
@@ -373,6 +375,7 @@ class Sandbox:
         self._costly: str | None = None  # the function of a call refused for its cost
         self._call_failure: BaseException | None = None  # what a checked call raised
         self._unresolved: set[tuple[str, str]] = set()  # views that read something missing
+        self.schemas = ["main", "temp"]  # and the databases attached (see ``attach``)
         self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, 0)
         self.conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         self.conn.limit(apsw.SQLITE_LIMIT_SQL_LENGTH, MAX_LENGTH)
@@ -384,6 +387,33 @@ class Sandbox:
         self._builtins.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         self._check_costly_calls()
         _WATCHDOG.opened()
+
+    def attach(self, schema: str) -> bool:
+        """An empty in-memory database named ``schema`` beside ``main``, under the same
+        limits, for DDL that names it (``CREATE TABLE mem.cache``); False when
+        ``MAX_ATTACHED`` are. Scanned SQL itself can never attach anything."""
+        if schema in self.schemas:
+            return True
+        attached = len(self.schemas) - 1
+        if not _PLAIN_NAME.fullmatch(schema):
+            return False
+        if attached > MAX_ATTACHED:
+            return False
+        self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, attached)
+        switches = (
+            apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
+            apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
+        )
+        for op in switches:  # an in-memory database, writable: only while we attach it
+            self.conn.config(op, 1)
+        try:
+            self.conn.execute(f"ATTACH DATABASE ':memory:' AS {_quote(schema)}")
+        finally:
+            for op in switches:
+                self.conn.config(op, 0)
+        self.conn.execute(f"PRAGMA {_quote(schema)}.max_page_count = {MAX_PAGES}")
+        self.schemas.append(schema)
+        return True
 
     def sibling(self) -> Sandbox:
         """Another scratch database under the same limits, spending the same budget."""
@@ -578,9 +608,9 @@ class Sandbox:
         if verb == "DROP":  # views may now read something missing: find out which
             every = {
                 (schema, name)
-                for schema in ("main", "temp")
+                for schema in self.schemas
                 for (name,) in self.conn.execute(
-                    f"SELECT name FROM {schema}.sqlite_master WHERE type = 'view'"
+                    f"SELECT name FROM {_quote(schema)}.sqlite_master WHERE type = 'view'"
                 ).fetchall()
             }
             return every, set()
@@ -602,7 +632,8 @@ class Sandbox:
                     try:
                         # What PRAGMA table_list does to count a view's columns: prepare it.
                         self.conn.execute(
-                            f"EXPLAIN SELECT * FROM {schema}.{_quote(name)}", can_cache=False
+                            f"EXPLAIN SELECT * FROM {_quote(schema)}.{_quote(name)}",
+                            can_cache=False,
                         ).close(force=True)
                     except Error as exc:
                         if self._timed_out or _out_of_memory(exc):
@@ -628,20 +659,21 @@ class Sandbox:
             self.denied.append(f"more than {MAX_PAGES:,} pages of data")
         return exc
 
-    def _marks(self) -> tuple[int, int]:
+    def _marks(self) -> tuple[int, ...]:
         """The highest rowid of each schema table: newer rows are new objects."""
-        return tuple(  # type: ignore[return-value]
-            self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {s}.sqlite_master").fetchone()[
-                0
-            ]
-            for s in ("main", "temp")
+        return tuple(
+            self.conn.execute(
+                f"SELECT coalesce(max(rowid), 0) FROM {_quote(s)}.sqlite_master"
+            ).fetchone()[0]
+            for s in self.schemas
         )
 
-    def _created(self, marks: tuple[int, int]) -> list[tuple[str, str, str, str | None]]:
+    def _created(self, marks: tuple[int, ...]) -> list[tuple[str, str, str, str | None]]:
         out = []
-        for schema, mark in zip(("main", "temp"), marks, strict=True):
+        for schema, mark in zip(self.schemas, marks, strict=True):
             rows = self.conn.execute(
-                f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE rowid > ?", (mark,)
+                f"SELECT type, name, sql FROM {_quote(schema)}.sqlite_master WHERE rowid > ?",
+                (mark,),
             ).fetchall()
             out.extend((schema, kind, name, sql) for kind, name, sql in rows)
         return out
@@ -650,7 +682,7 @@ class Sandbox:
         """Delete the rows a statement wrote into the tables it created (no triggers exist)."""
         for schema, name in tables:
             if not name.startswith("sqlite_"):
-                self.conn.execute(f"DELETE FROM {schema}.{_quote(name)}")
+                self.conn.execute(f"DELETE FROM {_quote(schema)}.{_quote(name)}")
 
     @contextmanager
     def reading(self) -> Iterator[Any]:

@@ -67,9 +67,10 @@ from .parse import (
     head,
     object_names,
     parse_statement,
+    qualifier,
     unquote,
 )
-from .sandbox import MAX_LENGTH, SQLITE, Deadline, Error, Reader, Sandbox, error_text
+from .sandbox import MAX_ATTACHED, MAX_LENGTH, SQLITE, Deadline, Error, Reader, Sandbox, error_text
 from .statements import tokens
 
 _IGNORED_VERBS = frozenset(
@@ -175,6 +176,7 @@ class _Reading:
         self.parsed: Callable[[str], object] = functools.cache(parse_statement)
         self.engine_hint: Callable[[str, str], str | None] = functools.cache(_engine_hint)
         self.dialect_sign: Callable[[str], str | None] = functools.cache(foreign_dialect)
+        self.qualifier: Callable[[str], str | None] = functools.cache(qualifier)
 
 
 @dataclass
@@ -467,6 +469,15 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     # Tables are always empty: DROP's implicit DELETE and the rows a virtual table or
     # CREATE TABLE AS writes touch nothing but the new object.
     writes = h.virtual or h.verb == "DROP" or (isinstance(op, CreateTable) and op.as_select)
+    database = state.reading.qualifier(stmt.sql)
+    if database and not sandbox.attach(ascii_fold(database)):
+        state.warn(
+            stmt,
+            SD203,
+            f"{h.verb} {h.kind} {name}: database {database} would be one more than the "
+            f"{MAX_ATTACHED} the scratch database attaches; not applied",
+        )
+        return
     try:
         sandbox.run(stmt.sql, writes=writes)
     except Deadline as exc:
@@ -903,8 +914,11 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
     for sandbox in sandboxes:
         with sandbox.reading() as conn:
-            for schema in ("main", "temp"):
+            for schema in sandbox.schemas:
+                before = {group: [len(o) for o in objects] for group, objects in found.items()}
                 _read_database(conn, schema, state, index_sources, found)
+                if schema not in ("main", "temp"):
+                    _in_database(found, before, schema)
     diagnostics: dict[str, list[Diagnostic]] = {}
     for group, diagnostic in state.diagnostics:
         diagnostics.setdefault(group, []).append(diagnostic)
@@ -915,6 +929,18 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
         )
         for group in found.keys() | diagnostics.keys()
     }
+
+
+def _in_database(
+    found: dict[str, tuple[list[Table], list[View], list[Trigger]]],
+    before: dict[str, list[int]],
+    database: str,
+) -> None:
+    """Mark what was read into ``found`` since ``before`` as being in ``database``."""
+    for group, objects in found.items():
+        for kind, listed in enumerate(objects):
+            start = before.get(group, [0, 0, 0])[kind]
+            listed[start:] = [replace(o, database=database) for o in listed[start:]]
 
 
 def _read_database(

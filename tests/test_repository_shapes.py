@@ -299,3 +299,111 @@ def test_names_and_columns_passed_up_a_constructor_chain(tmp_path: Path) -> None
     assert [ix.origin for ix in settings.indexes] == ["pk"]
     assert (visits.source.path, visits.source.line) == ("store/table.py", 10)
     assert [d.code for d in result.diagnostics if d.severity != "note"] == []
+
+
+FIELD_TYPES = {
+    "app/__init__.py": "",
+    "app/types.py": """\
+class Field:
+    sql = "TEXT"
+
+
+class Id(Field):
+    sql = "INTEGER PRIMARY KEY"
+
+
+class String(Field):
+    pass
+
+
+class Count(Field):
+    sql = "INTEGER NOT NULL DEFAULT 0"
+""",
+    "app/base.py": """\
+class Model:
+    table = None
+    _fields = {}
+
+    @classmethod
+    def create(cls, db):
+        cols = ", ".join(f"{name} {field.sql}" for name, field in cls._fields.items())
+        db.execute(f"CREATE TABLE IF NOT EXISTS {cls.table} ({cols})")
+""",
+    "app/models.py": """\
+from app import types
+from app.base import Model
+
+
+class Podcast(Model):
+    table = "podcast"
+    _fields = {"id": types.Id(), "title": types.String(), "plays": types.Count()}
+
+
+class Episode(Model):
+    table = "episode"
+    _fields = {"id": types.Id(), "podcast_id": types.Count()}
+""",
+}
+
+
+def test_columns_from_a_mapping_of_names_to_type_objects(tmp_path: Path) -> None:
+    """``_fields = {"id": types.Id(), ...}`` per class, each type class holding its SQL type
+    in ``sql`` (or inheriting it), joined into one base-class statement: one table per
+    class, with its columns and types."""
+    result = run(tmp_path, FIELD_TYPES)
+    columns = {
+        t.name: [(c.name, c.type, c.notnull, c.pk) for c in t.columns]
+        for t in result.schema.tables
+        if t.name != "survivor"
+    }
+    assert columns == {
+        "episode": [("id", "INTEGER", False, 1), ("podcast_id", "INTEGER", True, 0)],
+        "podcast": [
+            ("id", "INTEGER", False, 1),
+            ("title", "TEXT", False, 0),
+            ("plays", "INTEGER", True, 0),
+        ],
+    }
+    assert [d.code for d in result.diagnostics] == []
+
+
+ATTACHED = """\
+def setup(db):
+    db.execute("CREATE TABLE files (hash_id INTEGER PRIMARY KEY, size INTEGER)")
+    db.execute("CREATE TABLE IF NOT EXISTS mem.temp_hash_ids ( hash_id INTEGER );")
+    db.execute("CREATE TABLE IF NOT EXISTS durable_temp.jobs (id INTEGER PRIMARY KEY, note TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS mem.temp_hash_ids_index ON temp_hash_ids (hash_id)")
+    db.execute("CREATE VIEW mem.big AS SELECT hash_id FROM temp_hash_ids WHERE hash_id > 9")
+"""
+
+
+def test_ddl_for_an_attached_database_is_documented_under_it(tmp_path: Path) -> None:
+    """``CREATE TABLE IF NOT EXISTS mem.temp_hash_ids``: the database the code attaches
+    gets the table (and its index and view), instead of an "unknown database" error."""
+    result = run(tmp_path, {"db.py": ATTACHED})
+    assert [d.code for d in result.diagnostics] == []
+    where = {t.name: t.database for t in result.schema.tables}
+    assert where == {
+        "files": None,
+        "jobs": "durable_temp",
+        "survivor": None,
+        "temp_hash_ids": "mem",
+    }
+    temp = result.schema.table("temp_hash_ids")
+    assert temp is not None and [ix.name for ix in temp.indexes] == ["temp_hash_ids_index"]
+    assert [(v.name, v.database) for v in result.schema.views] == [("big", "mem")]
+
+
+def test_a_scanned_statement_cannot_attach_or_name_a_hostile_database(tmp_path: Path) -> None:
+    """Only a plain name becomes an attached in-memory database, at most eight of them;
+    ATTACH in scanned SQL stays refused."""
+    names = [f"d{i}" for i in range(10)]
+    lines = [f'    db.execute("CREATE TABLE {n}.t{i} (a INTEGER)")' for i, n in enumerate(names)]
+    source = "\n".join(["def setup(db):", *lines, "    db.execute(\"ATTACH 'x.db' AS x\")"]) + "\n"
+    source += 'Q = """CREATE TABLE "a""b".t (a INTEGER)"""\n'
+    result = run(tmp_path, {"db.py": source})
+    attached = sorted(t.database for t in result.schema.tables if t.database)
+    assert attached == names[:8]
+    refused = [(d.line, d.code) for d in result.diagnostics if d.path == "db.py"]
+    assert (10, "SD203") in refused and (11, "SD203") in refused
+    assert not (tmp_path / "x.db").exists()
