@@ -49,6 +49,8 @@ class Settings:
     root: str = "."  # the project folder: the settings file's, else the working directory
     outputs: tuple[str, ...] = ()  # the files this run writes: never scanned
     ignore: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, codes) not reported
+    diagram_max_tables: int = 12  # more tables: an overview plus a diagram per group
+    groups: tuple[tuple[str, tuple[str, ...], str | None], ...] = ()  # (name, globs, description)
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that is not None."""
@@ -66,6 +68,7 @@ _TYPES: dict[str, type] = {
     "strict": bool,
     "cache": bool,
     "max_file_size": int,
+    "diagram_max_tables": int,
 }
 MAX_SETTINGS_BYTES = 1_048_576  # a settings file larger than this is refused
 
@@ -98,6 +101,8 @@ def _check_type(path: Path, key: str, value: Any) -> Any:
         raise ConfigError(f"{path}: [tool.schemadoc] format must be one of {', '.join(FORMATS)}")
     if key == "max_file_size" and value <= 0:
         raise ConfigError(f"{path}: [tool.schemadoc] max_file_size must be a positive number")
+    if key == "diagram_max_tables" and value <= 0:
+        raise ConfigError(f"{path}: [tool.schemadoc] diagram_max_tables must be a positive number")
     return value
 
 
@@ -118,6 +123,41 @@ def _ignore_rules(path: Path, table: Any) -> tuple[tuple[str, tuple[str, ...]], 
             )
         rules.append((glob, tuple(codes)))
     return tuple(rules)
+
+
+def _groups(path: Path, table: Any) -> tuple[tuple[str, tuple[str, ...], str | None], ...]:
+    """``[tool.schemadoc.groups]``: named groups of tables for the diagrams, in the order
+    written, each ``NAME = { tables = ["globs"], description = "..." }``."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.schemadoc.groups] must be a table of named groups")
+    groups = []
+    for name, group in table.items():
+        where = f"{path}: [tool.schemadoc.groups] {name!r}"
+        if not name.strip():
+            raise ConfigError(f"{path}: [tool.schemadoc.groups] a group name is empty")
+        if not isinstance(group, dict):
+            raise ConfigError(
+                f'{where} must be a table: {{ tables = ["..."], description = "..." }}'
+            )
+        unknown = sorted(set(group) - {"tables", "description"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        tables = group.get("tables")
+        if isinstance(tables, str):
+            tables = [tables]
+        if (
+            not isinstance(tables, list)
+            or not tables
+            or not all(isinstance(t, str) for t in tables)
+        ):
+            raise ConfigError(f"{where}: tables must be a non-empty list of table names or globs")
+        description = group.get("description")
+        if description is not None and not isinstance(description, str):
+            raise ConfigError(
+                f"{where}: description must be a str, not {type(description).__name__}"
+            )
+        groups.append((name, tuple(tables), description))
+    return tuple(groups)
 
 
 def _table_at(path: Path, data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -152,8 +192,13 @@ def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings,
     unknown = sorted(set(table) - set(_KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) in [tool.schemadoc]: {', '.join(unknown)}")
-    values = {k: _check_type(path, k, v) for k, v in table.items() if k not in ("lint", "ignore")}
+    values = {
+        k: _check_type(path, k, v)
+        for k, v in table.items()
+        if k not in ("lint", "ignore", "groups")
+    }
     values["ignore"] = _ignore_rules(path, table.get("ignore", {}))
+    values["groups"] = _groups(path, table.get("groups", {}))
     lint = table.get("lint", {})
     if not isinstance(lint, dict):
         raise ConfigError(f"{path}: [tool.schemadoc.lint] must be a table")

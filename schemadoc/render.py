@@ -210,4 +210,18 @@ def render(schema: Schema, settings: Settings) -> str:
         return to_tbls(schema, settings)
     from .templates import render_template
 
+    if settings.format == "markdown" and len(schema.tables) > settings.diagram_max_tables:
+        return _grouped_markdown(schema, settings)
     return render_template(schema, settings)
+
+
+def _grouped_markdown(schema: Schema, settings: Settings) -> str:
+    """The Markdown document of a schema with more than ``diagram_max_tables`` tables: its
+    diagrams are an overview and one per group of tables (see ``mermaid.grouped_diagrams``).
+    The ``mermaid`` format stays one diagram of the whole schema."""
+    from .mermaid import grouped_diagrams
+    from .templates import ENTRY_TEMPLATES, context, render_many
+
+    values = context(schema, settings)
+    values["diagrams"] = grouped_diagrams(schema, settings.diagram_max_tables, settings.groups)
+    return render_many([(ENTRY_TEMPLATES["markdown"], values)], settings)[0]
