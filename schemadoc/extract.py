@@ -44,7 +44,7 @@ from .resolve import (
     identity,
 )
 from .scope import ClassInfo, FunctionScope, build_scope
-from .source import class_lines, decode_source, python_tree
+from .source import class_lines, decode_source, outline, python_tree
 from .statements import Templated, split_templated
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
@@ -371,10 +371,15 @@ def parse_file(
         tree, problem = python_tree(text, display)
         if tree is None or problem:
             return None
-        text = narrow(text, tree, focus.words, focus.callables, focus.derived, focus.words)
-        del tree  # not held while libcst parses: the parse is the run's peak of memory
         try:
-            module = cst.parse_module(text)
+            if isinstance(tree, ast.Module):
+                text = narrow(
+                    text, tree, focus.words, focus.callables, focus.derived, focus.words
+                )
+                del tree  # not held while libcst parses: the parse is the run's peak of memory
+                module = cst.parse_module(text)
+            else:
+                module = tree  # syntax newer than this Python's: libcst's tree, not narrowed
             if len(text) > _LARGE_PARSE:
                 give_back()  # what the parse took besides the tree
             name, is_package = module_name(display)
@@ -1207,6 +1212,8 @@ def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | Non
     tree, problem = python_tree(text, display)
     if tree is None:
         return None, problem
+    if not isinstance(tree, ast.Module):  # syntax newer than this Python's, read by libcst
+        return Summary(*outline(tree)), None
     mentions, holders = mentioned(text, tree)
     defines = {n for node in tree.body for n in defined_names(node)}
     bases = tuple(

@@ -957,8 +957,13 @@ class ModuleIndex:
         if display not in self._top_names:
             self._top_names[display] = frozenset()
             try:
-                tree = ast.parse(self.files[display].read_bytes())
-            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                data = self.files[display].read_bytes()
+                tree = ast.parse(data)
+            except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
+                words = re.findall(r"\w+", data.decode("utf-8", "replace"))
+                self._top_names[display] = frozenset(words)
+                return self._top_names[display]
+            except (OSError, ValueError, RecursionError, MemoryError):
                 return self._top_names[display]
             names: set[str] = set()
             for node in ast.walk(tree):
