@@ -12,7 +12,7 @@ import ast
 import hashlib
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
@@ -29,7 +29,7 @@ from .cache import (
     expect,
     owned,
 )
-from .config import Settings
+from .config import Settings, database_of
 from .dependencies import affected, reached
 from .diagnostics import SD104, SD107, SD108, SD109, SD111, failed
 from .discover import TEST_CODE, Found, Listings, Skipped, discover, display_path
@@ -37,7 +37,7 @@ from .errors import UserError
 from .heap import fewer_collections
 from .ignores import comment_codes
 from .migrations import up_part
-from .model import Diagnostic, Schema, SqlStatement
+from .model import Diagnostic, Schema, SqlStatement, in_database, merged
 from .project import MAX_TEMPLATE_BYTES, ConfinementError, confine, read_inside
 from .render import SQL_HEADER
 from .source import class_lines, decode_source, may_hold_ddl, token_estimate
@@ -390,7 +390,6 @@ def _changed_words(s: Survey) -> set[bytes]:
 def analyse(s: Survey, progress: Progress | None = None) -> Result:
     """Extract what changed, reuse the rest, and verify the whole schema."""
     from .extract import merge, placeholder_warnings, summarize
-    from .relations import relate
     from .units import summary_from_json, summary_to_json, unit_from_json, unit_to_json
 
     files = {d: st.path for d, st in s.files.items()}
@@ -457,7 +456,6 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
         [*fragments, *sql_units], key=lambda f: (f.path in s.tests, path_order(f.path))
     )
     schema = _verify(s, statements_of(ordered, s.tests))
-    schema = relate(schema, infer=s.settings.infer_relations)
     everything = sorted(
         {*s.diagnostics, *problems, *found, *schema.diagnostics}, key=Diagnostic.sort_key
     )
@@ -525,18 +523,34 @@ def path_order(path: str) -> tuple[list[str | int], str]:
 
 
 def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
-    """Verify, reusing what earlier runs found for groups of statements that did not change."""
+    """Verify, reusing what earlier runs found for groups of statements that did not change;
+    the statements of each configured database (by file) apart from the main one's, with
+    the relations within each."""
     from .records import Decoded, to_json
-    from .verify import verify, verify_parts
+    from .relations import relate
+    from .verify import verify_parts
 
-    if s.cache.folder is None:
-        return verify(statements)
-    known = Decoded(s.cache.verified(), Schema)
-    schema, parts = verify_parts(statements, known)
-    s.cache.put_verified(
-        {k: known.raw[k] if k in known.good else to_json(p) for k, p in parts.items()}
-    )
-    return schema
+    known: Mapping[str, Schema] = {}
+    if s.cache.folder is not None:
+        known = Decoded(s.cache.verified(), Schema)
+    databases = s.settings.databases
+    parts: dict[str | None, list[SqlStatement]] = {None: []}
+    for stmt in statements:
+        parts.setdefault(database_of(stmt.source.path, databases), []).append(stmt)
+    schemas, kept = [], {}
+    for name in [None, *(d.name for d in databases)]:
+        if name in parts:
+            schema, fresh = verify_parts(parts[name], known)
+            kept.update(fresh)
+            schema = relate(schema, infer=s.settings.infer_relations)
+            schemas.append(schema if name is None else in_database(schema, name))
+    if isinstance(known, Decoded):
+        s.cache.put_verified(
+            {k: known.raw[k] if k in known.good else to_json(p) for k, p in kept.items()}
+        )
+    # the main database's objects, then each configured one's, then those it attaches
+    rank = {None: "", **{d.name: f"{i:04}" for i, d in enumerate(databases, 1)}}
+    return merged(schemas, key=lambda database: rank.get(database, f"~{database}"))
 
 
 def _text(st: FileState) -> str:

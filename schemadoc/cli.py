@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
@@ -256,8 +256,18 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
     targets = None if args.command == "lint" else _targets(args, base)
     if targets is not None:
         targets = _confined(targets, base.merged(format=getattr(args, "format", None)))
+    databases = base.databases
+    if targets is not None:  # a database with a document of its own: confined as output is
+        databases = tuple(
+            replace(d, output=str(_document_target("output", root / d.output, base)))
+            if d.output
+            else d
+            for d in databases
+        )
     written = () if targets is None else (targets.output, targets.inject)
+    written += tuple(d.output for d in databases)
     settings = base.merged(
+        databases=databases,
         outputs=tuple(str(path) for path in written if path and path != "-"),
         format=getattr(args, "format", None),
         output=targets.output if targets else None,
@@ -397,6 +407,12 @@ def _plan(
         plan.writes[Path(targets.output)] = content
     if targets.inject and content is not None:
         plan.writes[targets.inject] = _injected(targets.inject, content, settings)
+    for database in settings.databases:
+        if database.output and schema is not None:
+            from .render import database_document
+
+            text = database_document(schema, database.name, settings)  # type: ignore[arg-type]
+            plan.writes[Path(database.output)] = text
     if targets.split:
         from . import split
 
@@ -528,7 +544,8 @@ def _run(args: argparse.Namespace) -> int:
 
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     schema, doc, target = None, None, None
-    if targets.split is None and (targets.output or targets.inject):
+    own = any(d.output for d in settings.databases)  # documents besides the main one
+    if targets.split is None and (targets.output or targets.inject) and not own:
         # A single document: straight from the cache when nothing it depends on changed,
         # and not even read when the output file holds it already.
         if targets.output and targets.output != "-" and not targets.inject:

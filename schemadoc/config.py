@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -22,6 +24,29 @@ DEFAULT_COMMAND = "schemadoc generate"
 
 class ConfigError(UserError):
     """A bad configuration file or value; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """``[tool.schemadoc.databases.NAME]``: a database of its own, made by the DDL of the
+    files its ``paths`` name (folders, files or globs, relative to the project root)."""
+
+    name: str
+    paths: tuple[str, ...]
+    title: str | None = None
+    output: str | None = None  # its own document; else a section of the main one
+
+    def holds(self, path: str) -> bool:
+        """Whether the file ``path`` (relative to the project root) is this database's."""
+        return any(
+            path == p or path.startswith(p.rstrip("/") + "/") or fnmatch.fnmatchcase(path, p)
+            for p in (os.path.normpath(p).replace(os.sep, "/") for p in self.paths)
+        )
+
+
+def database_of(path: str, databases: tuple[Database, ...]) -> str | None:
+    """The configured database the file ``path`` belongs to (the first that holds it)."""
+    return next((d.name for d in databases if d.holds(path)), None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,7 @@ class Settings:
     ignore: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (path glob, codes) not reported
     diagram_max_tables: int = 12  # more tables: an overview plus a diagram per group
     groups: tuple[tuple[str, tuple[str, ...], str | None], ...] = ()  # (name, globs, description)
+    databases: tuple[Database, ...] = ()  # documented apart from the main one, in this order
 
     def merged(self, **overrides: Any) -> Settings:
         """These settings with every override that is not None."""
@@ -160,6 +186,36 @@ def _groups(path: Path, table: Any) -> tuple[tuple[str, tuple[str, ...], str | N
     return tuple(groups)
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _databases(path: Path, table: Any) -> tuple[Database, ...]:
+    """``[tool.schemadoc.databases.NAME]`` tables: ``paths`` (required), ``title``,
+    ``output``."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.schemadoc.databases] must be a table of databases")
+    out = []
+    for name, entry in table.items():
+        where = f"{path}: [tool.schemadoc.databases.{name}]"
+        if not _NAME.fullmatch(name) or name.lower() in ("main", "temp"):
+            raise ConfigError(f"{where}: a database name is a plain word other than main or temp")
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table with paths")
+        unknown = sorted(set(entry) - {"paths", "title", "output"})
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        paths = entry.get("paths")
+        if isinstance(paths, str):
+            paths = [paths]
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{where}: paths must be a non-empty list of paths or globs")
+        for key in ("title", "output"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ConfigError(f"{where}: {key} must be a str")
+        out.append(Database(name, tuple(paths), entry.get("title"), entry.get("output")))
+    return tuple(out)
+
+
 def _table_at(path: Path, data: dict[str, Any], *keys: str) -> dict[str, Any]:
     """The table at ``keys`` in ``data`` (empty when absent); any other value is an error."""
     table: Any = data
@@ -195,10 +251,11 @@ def load(config: Path | None = None, cwd: Path | None = None) -> tuple[Settings,
     values = {
         k: _check_type(path, k, v)
         for k, v in table.items()
-        if k not in ("lint", "ignore", "groups")
+        if k not in ("lint", "ignore", "groups", "databases")
     }
     values["ignore"] = _ignore_rules(path, table.get("ignore", {}))
     values["groups"] = _groups(path, table.get("groups", {}))
+    values["databases"] = _databases(path, table.get("databases", {}))
     lint = table.get("lint", {})
     if not isinstance(lint, dict):
         raise ConfigError(f"{path}: [tool.schemadoc.lint] must be a table")

@@ -7,8 +7,9 @@ through ``PRAGMA table_xinfo``, ``index_list``, ``index_xinfo`` and ``foreign_ke
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeVar
 
 Severity = Literal["error", "warning", "note"]
 
@@ -193,6 +194,7 @@ class Relation:
     to_columns: tuple[str, ...]
     kind: Literal["declared", "inferred"]
     cardinality: str  # Mermaid notation, parent side first: e.g. "||--o{"
+    database: str | None = None  # the database both tables are in, when not the main one
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,39 @@ class Schema:
     def table(self, name: str) -> Table | None:
         folded = ascii_fold(name)
         return next((t for t in self.tables if ascii_fold(t.name) == folded), None)
+
+
+_InDatabase = TypeVar("_InDatabase", "Table", "View", "Trigger", "Relation")
+
+
+def in_database(schema: Schema, name: str | None) -> Schema:
+    """``schema`` with every table, view, trigger and relation marked as in database
+    ``name``."""
+    return replace(
+        schema,
+        tables=tuple(replace(t, database=name) for t in schema.tables),
+        views=tuple(replace(v, database=name) for v in schema.views),
+        triggers=tuple(replace(t, database=name) for t in schema.triggers),
+        relations=tuple(replace(r, database=name) for r in schema.relations),
+    )
+
+
+def merged(parts: Sequence[Schema], key: Callable[[str | None], str]) -> Schema:
+    """One schema of several databases', their objects side by side, ordered by the ``key``
+    of their database (in the order of ``parts`` within one)."""
+
+    def ordered(objects: Iterable[_InDatabase]) -> tuple[_InDatabase, ...]:
+        return tuple(sorted(objects, key=lambda o: key(o.database)))
+
+    return Schema(
+        tables=ordered(t for p in parts for t in p.tables),
+        views=ordered(v for p in parts for v in p.views),
+        triggers=ordered(t for p in parts for t in p.triggers),
+        relations=ordered(r for p in parts for r in p.relations),
+        diagnostics=tuple(
+            sorted((d for p in parts for d in p.diagnostics), key=Diagnostic.sort_key)
+        ),
+    )
 
 
 def ascii_fold(name: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from .config import Settings
-from .model import Diagnostic, Index, Schema, Source, Table
+from .model import Diagnostic, Index, Schema, Source, Table, in_database
 
 
 def _source(source: Source | None) -> dict[str, Any] | None:
@@ -30,9 +31,15 @@ def _index(ix: Index) -> dict[str, Any]:
     }
 
 
+def _in(database: str | None) -> dict[str, Any]:
+    """The ``database`` key of an object not in the main database (absent for the main)."""
+    return {} if database is None else {"database": database}
+
+
 def _table(t: Table) -> dict[str, Any]:
     return {
         "name": t.name,
+        **_in(t.database),
         "kind": t.kind,
         "source": _source(t.source),
         "sources": [_source(s) for s in t.sources],
@@ -93,6 +100,7 @@ def to_json(schema: Schema) -> str:
         "views": [
             {
                 "name": v.name,
+                **_in(v.database),
                 "sql": v.sql,
                 "columns": list(v.columns),
                 "source": _source(v.source),
@@ -104,6 +112,7 @@ def to_json(schema: Schema) -> str:
         "triggers": [
             {
                 "name": t.name,
+                **_in(t.database),
                 "table": t.table,
                 "sql": t.sql,
                 "source": _source(t.source),
@@ -119,6 +128,7 @@ def to_json(schema: Schema) -> str:
                 "to_columns": list(r.to_columns),
                 "kind": r.kind,
                 "cardinality": r.cardinality,
+                **_in(r.database),
             }
             for r in schema.relations
         ],
@@ -210,9 +220,67 @@ def render(schema: Schema, settings: Settings) -> str:
         return to_tbls(schema, settings)
     from .templates import render_template
 
+    names = database_names(schema, settings)
+    if names and settings.format in ("markdown", "mermaid"):
+        main = only(schema, None)
+        if settings.format == "mermaid":
+            return render_template(main, settings)  # one diagram: the main database's
+        return _markdown(main, settings) + "".join(
+            _database_section(only(schema, name), name, settings) for name in names
+        )
+    return _markdown(schema, settings)
+
+
+def _markdown(schema: Schema, settings: Settings) -> str:
+    from .templates import render_template
+
     if settings.format == "markdown" and len(schema.tables) > settings.diagram_max_tables:
         return _grouped_markdown(schema, settings)
     return render_template(schema, settings)
+
+
+def database_names(schema: Schema, settings: Settings) -> list[str]:
+    """The databases besides the main one that ``schema`` has objects in: the configured
+    ones in the order configured, then those the DDL attaches, by name."""
+    present = {o.database for o in (*schema.tables, *schema.views, *schema.triggers)}
+    configured = [d.name for d in settings.databases if d.name in present]
+    return configured + sorted(n for n in present - set(configured) if n is not None)
+
+
+def only(schema: Schema, database: str | None) -> Schema:
+    """The part of ``schema`` in ``database`` (None: the main one, with the diagnostics)."""
+    return Schema(
+        tables=tuple(t for t in schema.tables if t.database == database),
+        views=tuple(v for v in schema.views if v.database == database),
+        triggers=tuple(t for t in schema.triggers if t.database == database),
+        relations=tuple(r for r in schema.relations if r.database == database),
+        diagnostics=schema.diagnostics if database is None else (),
+    )
+
+
+def _database_section(part: Schema, name: str, settings: Settings) -> str:
+    """A database besides the main one, as a section of the main document (one level below
+    its title): its overview, tables, views, triggers and diagram. None when it has a
+    document of its own (``output``): empty."""
+    from .inject import shift_headings
+
+    configured = next((d for d in settings.databases if d.name == name), None)
+    if configured is not None and configured.output:
+        return ""
+    title = configured.title if configured and configured.title else f"Database `{name}`"
+    own = replace(settings, title=title, intro=None, database_location=None)
+    lines = _markdown(part, own).splitlines(keepends=True)
+    # the banner belongs to the document, not to each section
+    body = lines[:1] + [line for line in lines[1:] if not line.startswith("> ")]
+    text = "".join(body).replace("\n\n\n", "\n\n")
+    return "\n" + shift_headings(text, 1)
+
+
+def database_document(schema: Schema, name: str, settings: Settings) -> str:
+    """The document of a configured database that has one of its own (``output``)."""
+    configured = next(d for d in settings.databases if d.name == name)
+    own = replace(settings, title=configured.title or f"Database `{name}`", intro=None)
+    return render(in_database(only(schema, name), None), own)
 
 
 def _grouped_markdown(schema: Schema, settings: Settings) -> str:
