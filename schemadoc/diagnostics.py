@@ -102,6 +102,12 @@ SD206 = Code("SD206", "warning", "DDL written for another database engine; skipp
 SD207 = Code("SD207", "warning", "a virtual table module SQLite does not have here", lost=True)
 SD208 = Code("SD208", "warning", "a foreign key references an unknown table")
 SD209 = Code("SD209", "warning", "a statement reads an attached database", lost=True)
+SD210 = Code(
+    "SD210",
+    "warning",
+    "a statement needs a table that no DDL found creates (a library or a database file may)",
+    lost=True,
+)
 SD301 = Code("SD301", "warning", "the same object is defined differently in two places")
 SD302 = Code("SD302", "note", "a guarded `ADD COLUMN` for a column that already exists")
 SD303 = Code(

@@ -26,6 +26,7 @@ from .diagnostics import (
     SD206,
     SD207,
     SD209,
+    SD210,
     SD301,
     SD302,
     SD303,
@@ -541,9 +542,11 @@ def _failed(
         )
     else:
         missing = _NO_SUCH_TABLE.match(message)
-        unknown = missing and ascii_fold(missing["name"] or table_key) not in state.created
-        hint = "; no DDL found creates that table" if unknown else ""
-        state.warn(stmt, SD201, f"{SQLITE} rejects {what}: {message}{hint}")
+        table = missing and (missing["name"] or table_key)
+        if table and ascii_fold(table) not in state.created:
+            state.warn(stmt, SD210, f"{what}: no DDL found creates table {table}; not documented")
+        else:
+            state.warn(stmt, SD201, f"{SQLITE} rejects {what}: {message}")
 
 
 _NO_SUCH_TABLE = re.compile(r"no such table(?:: (?:(?:main|temp)\.)?(?P<name>.+))?$")
@@ -584,9 +587,7 @@ def _apply_deferred(where: dict[int, tuple[Sandbox, str]], state: _State) -> Non
             )
         else:
             state.warn(
-                stmt,
-                SD201,
-                f"{SQLITE} rejects ALTER TABLE {name}: no such table; no DDL found creates it",
+                stmt, SD210, f"ALTER TABLE {name}: no DDL found creates {name}; not documented"
             )
 
 

@@ -442,7 +442,7 @@ BAD_SQL_EXPECTED = [
     ("SD201", 3, "incomplete input"),
     ("SD201", 5, "syntax error"),
     ("SD201", 6, "duplicate column name"),
-    ("SD201", 7, "no such table: main.nowhere; no DDL found creates that table"),
+    ("SD210", 7, "CREATE INDEX ix_missing: no DDL found creates table nowhere; not documented"),
     ("SD208", 8, "parent_missing"),
     ("SD202", 9, "nothing_here"),
     ("SD301", 11, "defined differently"),
