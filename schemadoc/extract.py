@@ -804,6 +804,10 @@ class _Finder(_Walker):
         # A base class that leaves a name to its subclasses documents nothing of its own.
         if any(not v.placeholders for v, _, _ in results):
             results = [r for r in results if not r[0].placeholders or r[2].reads]
+        elif len(results) > 1 and results[0][0].placeholders:
+            base = set(results[0][0].placeholders)
+            if any(set(v.placeholders) != base for v, _, _ in results[1:]):
+                results = results[1:]  # the subclasses say more of it than the base does
         for value, ctx, recording in results:
             if self._keep(value, node, ctx, tuple(recording.reads)):
                 self.choices |= recording.choices

@@ -676,10 +676,13 @@ class Resolver:
         return self._names[key]
 
     def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
-        """``self.attr`` for an object of class ``cls`` (properties included)."""
+        """``self.attr`` for an object of class ``cls`` (properties included, and what its
+        ``__getattr__`` makes of the name)."""
         owner = self.owner(cls, attr)
-        parsed = self.modules.parsed(owner.display) if owner is not None else None
-        if owner is None or parsed is None:
+        if owner is None:
+            return self._served(cls, attr)
+        parsed = self.modules.parsed(owner.display)
+        if parsed is None:
             return None
         ctx = Context(parsed, None, cls)
         if attr in owner.attrs:
@@ -694,6 +697,20 @@ class Resolver:
             return self.value(scope.returned, Context(parsed, scope, cls))
         return None
 
+    def _served(self, cls: ClassInfo, attr: str) -> Value | None:
+        """What ``cls.__getattr__`` returns for the name ``attr``, when it returns one
+        expression of the name (``return name.lower()``)."""
+        owner = self.owner(cls, "__getattr__", methods_only=True)
+        parsed = self.modules.parsed(owner.display) if owner is not None else None
+        if owner is None or parsed is None:
+            return None
+        scope = parsed.scope.functions.get(owner.methods["__getattr__"])
+        names = list(scope.params) if scope is not None else []
+        if scope is None or scope.returned is None or len(names) != 2:
+            return None
+        with self.bound({("param", id(scope.node), names[1]): Value.of(attr)}):
+            return self.value(scope.returned, Context(parsed, scope, cls))
+
     def _attribute(self, node: cst.Attribute, ctx: Context) -> Value | None:
         attr = node.attr.value
         owner = node.value
@@ -701,8 +718,13 @@ class Resolver:
             self._dispatch()
             return self.class_attr(ctx.cls, attr)
         found = self.find_class(owner, ctx.parsed)
-        if isinstance(owner, cst.Call):
-            found = self._made(owner, ctx)
+        made = owner
+        if isinstance(owner, cst.Name) and not (
+            ctx.function and owner.value in ctx.function.params
+        ):
+            made = self.named(owner, ctx)
+        if isinstance(made, cst.Call):  # ``types.String().sql``, ``N.users`` of ``N = Names()``
+            found = self._made(made, ctx)
         if found is not None:
             return self.class_attr(found, attr)
         if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:

@@ -407,3 +407,92 @@ def test_a_scanned_statement_cannot_attach_or_name_a_hostile_database(tmp_path: 
     refused = [(d.line, d.code) for d in result.diagnostics if d.path == "db.py"]
     assert (10, "SD203") in refused and (11, "SD203") in refused
     assert not (tmp_path / "x.db").exists()
+
+
+HELPERS = """\
+def qi(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_identifier(name):
+    return "[{}]".format(name)
+
+
+class Names:
+    def __getattr__(self, name):
+        return name.lower()
+
+
+N = Names()
+
+
+def create(db):
+    at = quote_identifier("at")
+    db.execute(f"CREATE TABLE {qi('events')} ({qi('id')} INTEGER PRIMARY KEY, {at} TEXT)")
+    db.execute(f"CREATE TABLE {N.Users} (id INTEGER PRIMARY KEY)")
+
+
+def make(db, table="items", extra=""):
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY{extra})")
+
+
+def setup(db):
+    make(db, table="orders", extra=", total REAL")
+"""
+
+PER_CLASS = """\
+class Store:
+    columns = "id INTEGER PRIMARY KEY"
+
+    def create(self, db):
+        db.execute(f"CREATE TABLE IF NOT EXISTS {self.table_name} ({self.columns})")
+
+
+class Tags(Store):
+    columns = "id INTEGER PRIMARY KEY, tag TEXT"
+
+    def __init__(self, prefix):
+        self.table_name = prefix + "_tags"
+
+
+class Notes(Store):
+    columns = "id INTEGER PRIMARY KEY, body TEXT"
+
+    def __init__(self, prefix):
+        self.table_name = prefix + "_notes"
+
+
+class Links(Store):
+    columns = "id INTEGER PRIMARY KEY, href TEXT"
+
+    def __init__(self, prefix):
+        self.table_name = prefix + "_links"
+"""
+
+
+def test_names_from_quoting_helpers_getattr_and_keyword_arguments(tmp_path: Path) -> None:
+    """``qi("id")`` and ``quote_identifier(name)``, a name served by ``__getattr__``, and a
+    keyword argument at a call site that overrides a parameter's default."""
+    result = run(tmp_path, {"db.py": HELPERS})
+    assert [d.code for d in result.diagnostics] == []
+    columns = {t.name: [c.name for c in t.columns] for t in result.schema.tables}
+    assert columns == {
+        "events": ["id", "at"],
+        "orders": ["id", "total"],
+        "survivor": ["id", "note"],
+        "users": ["id"],
+    }
+
+
+def test_one_table_per_class_whose_name_is_known_only_at_run_time(tmp_path: Path) -> None:
+    """Three subclasses, each with its own columns and a name made at run time: three
+    tables kept apart, none for the base class, no conflict between them."""
+    result = run(tmp_path, {"store.py": PER_CLASS})
+    columns = {t.name: [c.name for c in t.columns] for t in result.schema.tables}
+    assert columns == {
+        "{prefix}_links": ["id", "href"],
+        "{prefix}_notes": ["id", "body"],
+        "{prefix}_tags": ["id", "tag"],
+        "survivor": ["id", "note"],
+    }
+    assert {d.code for d in result.diagnostics} == {"SD103"}
