@@ -20,18 +20,21 @@ schemadoc document and one tbls reads from the database look alike:
 * relations: declared foreign keys, and inferred ones with ``virtual`` true; a relation whose
   columns are not all columns of its tables (a key on ``rowid``, a reference to a column the
   parent lacks) is left out, as tbls could not load it; the constraint stays;
-* ``driver``: ``sqlite`` and the version of the SQLite that verified the schema.
+* ``driver``: ``sqlite`` and the version of the SQLite that verified the schema;
+* the objects of each database besides the main one (configured or attached) come after the
+  main one's, named ``database.name``, and relate only within their database.
 
 Keys come in a fixed order and empty lists are left out, as tbls leaves them out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .config import Settings
 from .model import Column, ForeignKey, Index, Relation, Schema, Table, View, ascii_fold, sql_name
-from .render import indented_json
+from .render import database_names, indented_json, only
 from .sandbox import SQLITE_VERSION
 
 # Mermaid's markers (parent side first, as the model writes cardinality) in tbls's words.
@@ -98,11 +101,14 @@ def _index_def(ix: Index) -> str:
     return f"{head} ({', '.join(c.label for c in ix.columns)})"
 
 
-def _index(table: Table, ix: Index) -> dict[str, Any]:
+Qualify = Callable[[str], str]  # a table's name as written: database.name outside the main one
+
+
+def _index(table: Table, ix: Index, q: Qualify) -> dict[str, Any]:
     return {
         "name": ix.name,
         "def": _index_def(ix),
-        "table": table.name,
+        "table": q(table.name),
         "columns": [c.name for c in ix.columns if c.name is not None],
     }
 
@@ -152,7 +158,7 @@ class _Names:
         return name
 
 
-def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
+def _constraints(schema: Schema, table: Table, q: Qualify) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     names = _Names()
     pk = table.primary_key
@@ -163,7 +169,7 @@ def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
                 "name": names.take(pk_index.name if pk_index else ", ".join(pk)),
                 "type": "PRIMARY KEY",
                 "def": f"PRIMARY KEY ({_columns_list(pk)})",
-                "table": table.name,
+                "table": q(table.name),
                 "columns": list(pk),
             }
         )
@@ -178,8 +184,8 @@ def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
                 "name": names.take(fk.name or fallback),
                 "type": "FOREIGN KEY",
                 "def": _fk_def(fk, ref_columns),
-                "table": table.name,
-                "referenced_table": parent.name if parent is not None else fk.ref_table,
+                "table": q(table.name),
+                "referenced_table": q(parent.name if parent is not None else fk.ref_table),
                 "columns": _spelled(table, fk.columns),
                 "referenced_columns": _spelled(parent, ref_columns),
             }
@@ -191,7 +197,7 @@ def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
                     "name": names.take(ix.name),
                     "type": "UNIQUE",
                     "def": _index_def(ix),
-                    "table": table.name,
+                    "table": q(table.name),
                     "columns": [c.name for c in ix.columns if c.name is not None],
                 }
             )
@@ -204,7 +210,7 @@ def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
             "name": names.take(ch.name or f"- (CHECK {number})"),
             "type": "CHECK",
             "def": f"CHECK ({ch.expression})",
-            "table": table.name,
+            "table": q(table.name),
         }
         if columns:
             entry["columns"] = list(columns)
@@ -212,18 +218,20 @@ def _constraints(schema: Schema, table: Table) -> list[dict[str, Any]]:
     return out
 
 
-def _table(schema: Schema, table: Table, triggers: list[dict[str, Any]]) -> dict[str, Any]:
+def _table(
+    schema: Schema, table: Table, triggers: list[dict[str, Any]], q: Qualify
+) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "name": table.name,
+        "name": q(table.name),
         "type": "virtual table" if table.kind == "virtual" else "table",
     }
     if table.description:
         out["comment"] = table.description
     out["columns"] = [_column(table, c) for c in table.columns]
-    indexes = [_index(table, ix) for ix in table.indexes]
+    indexes = [_index(table, ix, q) for ix in table.indexes]
     if indexes:
         out["indexes"] = indexes
-    constraints = _constraints(schema, table)
+    constraints = _constraints(schema, table, q)
     if constraints:
         out["constraints"] = constraints
     if triggers:
@@ -251,8 +259,8 @@ def _referenced(schema: Schema, view: View) -> list[str]:
     return [name for name in known if ascii_fold(name) in read]
 
 
-def _view(schema: Schema, view: View, triggers: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": view.name, "type": "view"}
+def _view(schema: Schema, view: View, triggers: list[dict[str, Any]], q: Qualify) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": q(view.name), "type": "view"}
     if view.description:
         out["comment"] = view.description
     out["columns"] = [{"name": c, "type": "", "nullable": True} for c in view.columns]
@@ -261,11 +269,11 @@ def _view(schema: Schema, view: View, triggers: list[dict[str, Any]]) -> dict[st
     out["def"] = view.sql
     referenced = _referenced(schema, view)
     if referenced:
-        out["referenced_tables"] = referenced
+        out["referenced_tables"] = [q(name) for name in referenced]
     return out
 
 
-def _relation(schema: Schema, r: Relation) -> dict[str, Any] | None:
+def _relation(schema: Schema, r: Relation, q: Qualify) -> dict[str, Any] | None:
     child, parent = schema.table(r.from_table), schema.table(r.to_table)
     if child is None or parent is None:
         return None
@@ -274,13 +282,13 @@ def _relation(schema: Schema, r: Relation) -> dict[str, Any] | None:
     if None in columns or None in parent_columns:
         return None  # tbls finds a relation's columns among its tables' columns, or fails
     out: dict[str, Any] = {
-        "table": child.name,
+        "table": q(child.name),
         "columns": [c.name for c in columns if c is not None],
     }
     child_side = _CHILD_SIDE.get(r.cardinality[-2:])
     if child_side:
         out["cardinality"] = child_side
-    out["parent_table"] = parent.name
+    out["parent_table"] = q(parent.name)
     out["parent_columns"] = [c.name for c in parent_columns if c is not None]
     parent_side = _PARENT_SIDE.get(r.cardinality[:2])
     if parent_side:
@@ -303,19 +311,30 @@ def _relation(schema: Schema, r: Relation) -> dict[str, Any] | None:
     return out
 
 
+def _qualifier(database: str | None) -> Qualify:
+    return (lambda name: name) if database is None else (lambda name: f"{database}.{name}")
+
+
 def to_tbls(schema: Schema, settings: Settings) -> str:
-    """The tbls ``schema.json`` of ``schema``, keys in a fixed order."""
-    triggers: dict[str, list[dict[str, Any]]] = {}
-    for tr in schema.triggers:
-        triggers.setdefault(ascii_fold(tr.table), []).append({"name": tr.name, "def": tr.sql})
+    """The tbls ``schema.json`` of ``schema``, keys in a fixed order. The objects of a
+    database besides the main one follow the main one's, named ``database.name``, as tbls
+    names the tables of a schema that is not the default one."""
     data: dict[str, Any] = {"name": settings.title}
     if settings.intro:
         data["desc"] = settings.intro
-    data["tables"] = [
-        *(_table(schema, t, triggers.get(ascii_fold(t.name), [])) for t in schema.tables),
-        *(_view(schema, v, triggers.get(ascii_fold(v.name), [])) for v in schema.views),
-    ]
-    relations = [r for r in (_relation(schema, r) for r in schema.relations) if r is not None]
+    tables: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    for database in [None, *database_names(schema, settings)]:
+        part, q = only(schema, database), _qualifier(database)
+        triggers: dict[str, list[dict[str, Any]]] = {}
+        for tr in part.triggers:
+            entry = {"name": tr.name, "def": tr.sql}
+            triggers.setdefault(ascii_fold(tr.table), []).append(entry)
+        tables += [_table(part, t, triggers.get(ascii_fold(t.name), []), q) for t in part.tables]
+        tables += [_view(part, v, triggers.get(ascii_fold(v.name), []), q) for v in part.views]
+        found = (_relation(part, r, q) for r in part.relations)
+        relations += [r for r in found if r is not None]
+    data["tables"] = tables
     if relations:
         data["relations"] = relations
     data["driver"] = {"name": "sqlite", "database_version": SQLITE_VERSION}

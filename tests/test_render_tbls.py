@@ -297,3 +297,42 @@ def test_the_json_schema_refuses_what_tbls_does_not_know() -> None:
     data = json.loads(to_tbls(verified("CREATE TABLE t (a INTEGER PRIMARY KEY)"), Settings()))
     data["tables"][0]["columns"][0]["pk"] = True
     assert not VALIDATOR.is_valid(data)
+
+
+def test_databases_besides_the_main_one_are_named_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table of the same name in two databases is two tables; relations stay within one."""
+    (tmp_path / "app" / "cache").mkdir(parents=True)
+    (tmp_path / "app" / "db.py").write_text(
+        'SCHEMA = """CREATE TABLE users (id INTEGER PRIMARY KEY);\n'
+        'CREATE TABLE meta (key TEXT PRIMARY KEY, user_id INTEGER REFERENCES users(id));"""\n'
+    )
+    (tmp_path / "app" / "cache" / "store.py").write_text(
+        'SCHEMA = """CREATE TABLE users (id INTEGER PRIMARY KEY);\n'
+        "CREATE TABLE meta (k TEXT PRIMARY KEY, user_id INTEGER REFERENCES users(id));\n"
+        'CREATE INDEX meta_by_user ON meta (user_id);"""\n'
+    )
+    (tmp_path / "app" / "jobs.py").write_text(
+        'TEMP = "CREATE TABLE IF NOT EXISTS mem.scratch (hash_id INTEGER)"\n'
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemadoc.databases.cache]\npaths = ["app/cache"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", "-o", "schema.json", "--format", "tbls", "-q"]) == 0
+    data = valid((tmp_path / "schema.json").read_text(encoding="utf-8"))
+    loads_in_tbls(data)
+    assert [t["name"] for t in data["tables"]] == [
+        "meta",
+        "users",
+        "cache.meta",
+        "cache.users",
+        "mem.scratch",
+    ]
+    index = by_name(tables(data)["cache.meta"]["indexes"])["meta_by_user"]
+    assert index["table"] == "cache.meta"
+    fk = next(c for c in tables(data)["cache.meta"]["constraints"] if c["type"] == "FOREIGN KEY")
+    assert (fk["table"], fk["referenced_table"]) == ("cache.meta", "cache.users")
+    links = sorted((r["table"], r["parent_table"]) for r in data["relations"])
+    assert links == [("cache.meta", "cache.users"), ("meta", "users")]
