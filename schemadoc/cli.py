@@ -6,6 +6,7 @@ Exit codes: 0 docs current or written, 1 docs stale (check), 2 errors.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shlex
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         ("generate", "write the documentation (or print it with --output -)"),
         ("check", "exit 1 with a diff when the documentation on disk is stale; never writes"),
         ("lint", "exit 1 when a lint rule finds a problem in the schema"),
+        ("verify", "exit 1 when a database file's schema differs from the one the code creates"),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "lint":
             sub.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+        elif name == "verify":
+            _verify_arguments(sub)
         else:
             sub.add_argument("--format", choices=FORMATS, help="output format (default: markdown)")
             sub.add_argument("--output", "-o", metavar="FILE", help="output file, or - for stdout")
@@ -121,6 +125,23 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--quiet", "-q", action="store_true", help="print errors only")
         sub.add_argument("--verbose", "-v", action="store_true", help="also print notes")
     return parser
+
+
+def _verify_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--db", required=True, metavar="FILE", help="the database file (read only)")
+    sub.add_argument(
+        "--database",
+        metavar="NAME",
+        help="the database of the code it holds: one of [tool.schemadoc.databases] or one "
+        "the DDL attaches (default: the main one)",
+    )
+    sub.add_argument(
+        "--format",
+        dest="report",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="report format (default: text)",
+    )
 
 
 @dataclass(frozen=True)
@@ -253,7 +274,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
             if (value := getattr(base, key)) not in (None, "-")
         }
     )
-    targets = None if args.command == "lint" else _targets(args, base)
+    targets = None if args.command in ("lint", "verify") else _targets(args, base)
     if targets is not None:
         targets = _confined(targets, base.merged(format=getattr(args, "format", None)))
     databases = base.databases
@@ -537,6 +558,11 @@ class _Progress:
 
 def _run(args: argparse.Namespace) -> int:
     settings, lint_raw, targets = _settings(args)
+    if args.command == "verify":
+        from .drift import run
+
+        show = functools.partial(_report, quiet=args.quiet, verbose=args.verbose)
+        return run(settings, Path(args.db), args.report, show, args.database)
     if args.command == "lint" or targets is None:
         return _lint(args, settings, lint_raw)
     from .api import document, scan

@@ -363,8 +363,9 @@ class Sandbox:
         deadline: float | None = None,
         budget: float | None = None,
         account: _Account | None = None,
+        conn: apsw.Connection | None = None,
     ) -> None:
-        self.conn = _connect()
+        self.conn = _connect() if conn is None else conn  # given: see database.DatabaseFile
         self.deadline = DEADLINE_SECONDS if deadline is None else deadline
         self.budget = BUDGET_SECONDS if budget is None else budget
         self.account = account or _Account()
@@ -711,12 +712,15 @@ def _heap_cap() -> Iterator[None]:
         apsw.hard_heap_limit(before)
 
 
-def _connect() -> apsw.Connection:
-    """A new scratch database: in memory, defensive, extension loading off, schema objects
-    limited to built-in and innocuous functions, attached databases unable to create or
-    write files (and, in the sandbox, impossible: SQLITE_LIMIT_ATTACHED is 0)."""
-    flags = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
-    conn = apsw.Connection(":memory:", flags=flags)
+_SCRATCH = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
+
+
+def _connect(name: str = ":memory:", flags: int = _SCRATCH) -> apsw.Connection:
+    """A new scratch database (or the database ``name`` opened with ``flags``): in memory,
+    defensive, extension loading off, schema objects limited to built-in and innocuous
+    functions, attached databases unable to create or write files (and, in the sandbox,
+    impossible: SQLITE_LIMIT_ATTACHED is 0)."""
+    conn = apsw.Connection(name, flags=flags)
     conn.enable_load_extension(False)
     for op in (
         apsw.SQLITE_DBCONFIG_DEFENSIVE,

@@ -873,8 +873,7 @@ def _read_table(
     checks: tuple[Check, ...] = obj.declared.checks if obj and obj.declared else ()
     module = obj.declared.module if obj and obj.declared else None
     if kind == "virtual" and module is None:
-        m = re.search(r"\bUSING\s+(\w+)", sql, re.IGNORECASE)
-        module = m.group(1).lower() if m else None
+        module = _module(sql)
     return Table(
         name=name,
         columns=tuple(columns),
@@ -891,6 +890,12 @@ def _read_table(
         checks=checks,
         sql=sql,
     )
+
+
+def _module(sql: str) -> str | None:
+    """The module of a virtual table's statement."""
+    m = re.search(r"\bUSING\s+(\w+)", sql, re.IGNORECASE)
+    return m.group(1).lower() if m else None
 
 
 class _Master:
@@ -968,20 +973,17 @@ def _read_database(
         if kind == "view":
             views.append(_read_view(conn, schema, name, obj, state, master))
             continue
-        tables.append(
-            _read_table(
-                conn,
-                schema,
-                name,
-                kind,
-                bool(strict),
-                bool(wr),
-                obj,
-                index_sources,
-                state,
-                master,
+        try:
+            table = _read_table(
+                conn, schema, name, kind, bool(strict), bool(wr), obj, index_sources, state, master
             )
-        )
+        except Error as exc:  # a database file's virtual table of a module SQLite lacks here
+            if "no such module" not in error_text(exc):
+                raise
+            sql = master.sql.get(("table", name)) or ""
+            table = Table(name, (), kind, sql=sql, module=_module(sql))
+            state.add(SD207(f"table {name}: {error_text(exc)} in {SQLITE}; columns not read"))
+        tables.append(table)
     for name, table, sql in conn.execute(
         f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
     ):
@@ -994,6 +996,26 @@ def _shadow_of(name: str, table: str) -> bool:
     """Whether ``name`` may be a shadow table of the virtual table ``table`` (SQLite names
     them ``<table>_...``)."""
     return name.startswith(table + "_")
+
+
+def read_schema(conn: Reader) -> Schema:
+    """The schema of the main database of ``conn`` (a database file; see ``database``), read
+    as the scratch databases are read back; its diagnostics say what could not be read."""
+    state = _State()
+    found: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
+    _read_database(conn, "main", state, {}, found)
+    parts = list(found.values())
+    return Schema(
+        tables=_by_name(t for tables, _, _ in parts for t in tables),
+        views=_by_name(v for _, views, _ in parts for v in views),
+        triggers=_by_name(t for _, _, triggers in parts for t in triggers),
+        diagnostics=tuple(d for _, d in state.diagnostics),
+    )
+
+
+def normalized_definition(sql: str, name: str) -> str:
+    """A definition's text as compared: no name, comments, IF NOT EXISTS, case or spacing."""
+    return _normalized(sql, name)
 
 
 def _group_of(name: str, root_of: dict[str, str]) -> str:

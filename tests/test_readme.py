@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -57,8 +58,18 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "README.md").write_text(blocks("markdown")[0])
     (tmp_path / "my-templates").mkdir()
     (tmp_path / "my-templates" / "table.md.j2").write_text(blocks("jinja")[0])
+    _database(tmp_path / "app.db")  # what `schemadoc verify --db app.db` reads
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def _database(path: Path) -> None:
+    """A database file made by running the example's DDL."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(DDL.split('"""')[1])
+    finally:
+        conn.close()
 
 
 @pytest.mark.parametrize("index", range(len([b for b in BLOCKS if b[0] == "toml"])))
@@ -168,6 +179,38 @@ def test_ci_job() -> None:
     steps = jobs[0]["jobs"]["schema-docs"]["steps"]
     assert steps[0]["uses"].startswith("actions/checkout@")
     assert {"run": "schemadoc check"} in steps
+
+
+def test_verify_ci_steps(project: Path) -> None:
+    """The CI steps of ``verify --db``: the schemadoc step, its report going to the job
+    summary, passes on a database made from the code's DDL and fails on drift."""
+    yaml = _yaml()
+    (snippet,) = [b for b in blocks("yaml") if "schemadoc verify" in b]
+    steps = yaml.safe_load(snippet)  # type: ignore[attr-defined]
+    (command,) = [s["run"] for s in steps if s["run"].startswith("schemadoc ")]
+    words = shlex.split(command)
+    redirect = words.index(">>")
+    assert words[redirect + 1] == "$GITHUB_STEP_SUMMARY"
+    database = words[words.index("--db") + 1]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "schemadoc", *words[1:redirect]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    _database(project / database)
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"# Schema drift: `{database}`")
+    conn = sqlite3.connect(project / database)
+    conn.execute("DROP TABLE orders")
+    conn.close()
+    done = run()
+    assert done.returncode == 1
+    assert "a migration the database never ran" in done.stdout
 
 
 def test_pre_commit_snippet(tmp_path: Path) -> None:
