@@ -587,7 +587,7 @@ def _run(args: argparse.Namespace) -> int:
     _report(diagnostics, args.quiet, args.verbose)
     if left_out and not args.quiet:
         print(
-            f"schemadoc: left out {left_out} test, fixture, documentation and example "
+            f"schemadoc: left out {left_out} test, fixture, documentation, example and vendored "
             f"file{'s' if left_out != 1 else ''} (--include-tests or include_tests = true "
             "scans them)",
             file=sys.stderr,

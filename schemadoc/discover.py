@@ -56,9 +56,21 @@ TEST_FOLDERS = frozenset(
         "examples",
         "benchmark",
         "benchmarks",
+        # other projects' code, copied in
+        "vendor",
+        "vendored",
+        "_vendor",
+        "third_party",
+        "thirdparty",
+        "3rdparty",
     }
 )
 _TEST_MODULE = re.compile(r"(?:test_.*|.*_test|conftest)\.py\Z")
+_FIXTURE_MODULE = re.compile(r"(?:.*_)?fixtures?\.py\Z")
+# Folders that hold other projects' code when they hold many of them (``ext/``, ``lib/``):
+# at least VENDORED_PACKAGES packages or modules side by side.
+_MAYBE_VENDORED = frozenset({"ext", "lib", "libs", "external", "externals", "deps"})
+VENDORED_PACKAGES = 8
 
 
 @dataclass(frozen=True)
@@ -257,13 +269,26 @@ def _test_suites(relatives: Sequence[str]) -> tuple[str, ...]:
     )
 
 
+def _vendored(relatives: Sequence[str]) -> tuple[str, ...]:
+    """Top folders (relative, ending in a separator) named like a place for other projects'
+    code (``ext``, ``lib``, ...) that hold at least VENDORED_PACKAGES packages or modules."""
+    held: dict[str, set[str]] = {}
+    for relative in relatives:
+        folder, *inside = relative.split(os.sep)
+        if inside and folder.lower() in _MAYBE_VENDORED and relative.endswith(".py"):
+            held.setdefault(folder, set()).add(inside[0].removesuffix(".py"))
+    return tuple(
+        folder + os.sep for folder, tops in held.items() if len(tops) >= VENDORED_PACKAGES
+    )
+
+
 def is_test_code(relative: str, suites: Sequence[str] = ()) -> bool:
     """Whether a file (its path below a folder given to scan) is test, fixture, documentation,
     example or benchmark code: by a folder it is in, its name, or a test suite it is in."""
     *folders, name = relative.split(os.sep)
     return (
         any(folder.lower() in TEST_FOLDERS for folder in folders)
-        or bool(_TEST_MODULE.match(name))
+        or bool(_TEST_MODULE.match(name) or _FIXTURE_MODULE.match(name))
         or relative.startswith(tuple(suites))
     )
 
@@ -316,7 +341,8 @@ def discover(
         files = list(
             _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
         )
-        suites = _test_suites([relative for relative, _ in files])
+        relatives = [relative for relative, _ in files]
+        suites = _test_suites(relatives) + _vendored(relatives)
         for relative, outside in files:
             if not relative.endswith(SUFFIXES):
                 continue

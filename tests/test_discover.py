@@ -117,6 +117,12 @@ TEST_TREE = [
     "benchmarks/run.py",
     "fixtures/data.sql",
     "Tests/Upper.py",
+    "app/fixtures.py",
+    "app/db_fixtures.py",
+    "vendor/left/pad.py",
+    "app/_vendor/six.py",
+    *(f"ext/pkg{i}/__init__.py" for i in range(7)),
+    "ext/single.py",  # eight packages or modules side by side: other projects' code
 ]
 
 
@@ -153,3 +159,14 @@ def test_a_folder_given_to_scan_is_scanned_whatever_its_name(tmp_path: Path) -> 
 def test_include_names_test_code_to_scan(tmp_path: Path) -> None:
     make_tree(tmp_path, ["app/db.py", "tests/test_db.py"])
     assert displays([tmp_path], tmp_path, include=["tests/*"]) == ["tests/test_db.py"]
+
+
+def test_a_top_folder_of_a_few_packages_is_the_projects_own(tmp_path: Path) -> None:
+    """``lib/`` with seven packages is scanned; with eight it is other projects' code; a
+    ``lib`` below the top is the project's whatever it holds."""
+    seven = [f"lib/p{i}/db.py" for i in range(7)]
+    deep = [f"src/lib/m{i}.py" for i in range(9)]
+    make_tree(tmp_path, [*seven, *deep])
+    assert displays([tmp_path], tmp_path) == sorted([*seven, *deep])
+    make_tree(tmp_path, ["lib/p7.py"])
+    assert displays([tmp_path], tmp_path) == sorted(deep)
