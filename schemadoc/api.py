@@ -237,12 +237,20 @@ def _state_from_cache(
 
 
 def survey(
-    paths: Sequence[str | Path], settings: Settings, progress: Progress | None = None
+    paths: Sequence[str | Path],
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    cache: Cache | None = None,
+    listings: Listings | None = None,
 ) -> Survey:
-    """Find the files and what changed since the cached run; reads only changed files."""
+    """Find the files and what changed since the cached run; reads only changed files.
+
+    ``cache`` and ``listings``, when given, replace the project's cache folder and git's
+    view of the project (a revision read from git objects brings its own)."""
     root = Path(settings.root).resolve()
-    folder = cache_folder(settings)
-    listings = Listings(str(root))
+    folder = cache_folder(settings) if cache is None else None
+    listings = listings or Listings(str(root))
     skipped: list[Skipped] = []
     found = discover(
         paths,
@@ -257,7 +265,7 @@ def survey(
     out = Survey(settings, Cache.open(None), {}, set(), len(found))
     out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
     out.tests = frozenset(item.display for item in found if item.in_test)
-    out.cache = cache = _open_cache(folder, listings, out)
+    out.cache = cache = _open_cache(folder, listings, out) if cache is None else cache
     for number, item in enumerate(found, 1):
         if progress and number % 256 == 0:
             progress("scanned", number, len(found))
@@ -607,9 +615,13 @@ def scan(
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
+    cache: Cache | None = None,
+    listings: Listings | None = None,
 ) -> Result:
-    """Find, parse and verify the DDL below ``paths``; relations included."""
-    return analyse(survey(paths, settings or Settings(), progress), progress)
+    """Find, parse and verify the DDL below ``paths``; relations included. ``cache`` and
+    ``listings``: see ``survey``."""
+    s = survey(paths, settings or Settings(), progress, cache=cache, listings=listings)
+    return analyse(s, progress)
 
 
 def _stamp(stat: os.stat_result) -> list[int]:

@@ -41,19 +41,23 @@ def _parser() -> argparse.ArgumentParser:
         ("check", "exit 1 with a diff when the documentation on disk is stale; never writes"),
         ("lint", "exit 1 when a lint rule finds a problem in the schema"),
         ("verify", "exit 1 when a database file's schema differs from the one the code creates"),
+        ("diff", "what a change does to the schema: exit 1 when it changed, 2 on errors"),
     ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument(
-            "paths",
-            nargs="*",
-            metavar="PATH",
-            help="files or folders to scan (default: config paths, else .)",
-        )
+        if name == "diff":
+            _diff_arguments(sub)
+        else:
+            sub.add_argument(
+                "paths",
+                nargs="*",
+                metavar="PATH",
+                help="files or folders to scan (default: config paths, else .)",
+            )
         if name == "lint":
             sub.add_argument("--list-rules", action="store_true", help="list the rules and exit")
         elif name == "verify":
             _verify_arguments(sub)
-        else:
+        elif name != "diff":
             sub.add_argument("--format", choices=FORMATS, help="output format (default: markdown)")
             sub.add_argument("--output", "-o", metavar="FILE", help="output file, or - for stdout")
             sub.add_argument("--title", help="document title")
@@ -125,6 +129,36 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--quiet", "-q", action="store_true", help="print errors only")
         sub.add_argument("--verbose", "-v", action="store_true", help="also print notes")
     return parser
+
+
+def _diff_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "base",
+        nargs="?",
+        metavar="BASE",
+        help="the revision to compare from (default: the merge base of HEAD with the default "
+        "branch: origin/HEAD, else main or master, else HEAD~1)",
+    )
+    sub.add_argument(
+        "head",
+        nargs="?",
+        metavar="HEAD",
+        help="the revision to compare to (default: the work tree)",
+    )
+    sub.add_argument(
+        "--format",
+        dest="diff_format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+    sub.add_argument(
+        "--fail-on",
+        choices=("change", "destructive"),
+        default="change",
+        help="exit 1 on any change (default), or only on changes that can lose data",
+    )
+    sub.set_defaults(paths=[])
 
 
 def _verify_arguments(sub: argparse.ArgumentParser) -> None:
@@ -274,7 +308,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, dict, Targets | None]
             if (value := getattr(base, key)) not in (None, "-")
         }
     )
-    targets = None if args.command in ("lint", "verify") else _targets(args, base)
+    targets = None if args.command in ("lint", "diff", "verify") else _targets(args, base)
     if targets is not None:
         targets = _confined(targets, base.merged(format=getattr(args, "format", None)))
     databases = base.databases
@@ -556,8 +590,33 @@ class _Progress:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
+def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from .revisions import sides
+    from .schema_diff import compare, render
+
+    base, head = sides(settings, args.base, args.head)
+    _report(head.result.diagnostics, args.quiet, args.verbose)
+    if failed(base.result.diagnostics, settings.strict) and not args.quiet:
+        print(
+            f"schemadoc: note: the schema of {base.label} has errors too; what they concern "
+            "may show as changed",
+            file=sys.stderr,
+        )
+    diff = compare(base.schema, head.schema, head.statements)
+    diff = replace(diff, base_label=base.label, head_label=head.label)
+    diff = replace(diff, base_commit=base.commit, head_commit=head.commit)
+    out = render(diff, args.diff_format)
+    sys.stdout.write(printable(out) if args.diff_format == "text" else out)
+    if failed(head.result.diagnostics, settings.strict):
+        return EXIT_ERROR
+    changed = diff.destructive if args.fail_on == "destructive" else diff.changes
+    return EXIT_STALE if changed else EXIT_OK
+
+
 def _run(args: argparse.Namespace) -> int:
     settings, lint_raw, targets = _settings(args)
+    if args.command == "diff":
+        return _diff(args, settings)
     if args.command == "verify":
         from .drift import run
 

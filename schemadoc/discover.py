@@ -139,7 +139,7 @@ _GIT_PINNED = (
 )
 
 
-def _git_environment() -> dict[str, str]:
+def git_environment() -> dict[str, str]:
     """The environment git runs in: the settings above pinned, no prompts, no locks."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
     env.pop("GIT_CONFIG_PARAMETERS", None)
@@ -150,14 +150,20 @@ def _git_environment() -> dict[str, str]:
     return env
 
 
-def _git(folder: str, *args: str) -> bytes | None:
-    """The output of a hardened ``git args`` run in ``folder``; None when it fails."""
+def git_command(*args: str) -> list[str]:
+    """``git args`` with the settings above pinned on its command line too; run it in
+    ``git_environment()``."""
     pinned = [part for key, value in _GIT_PINNED for part in ("-c", f"{key}={value}")]
+    return ["git", *pinned, *args]
+
+
+def git_output(folder: str, *args: str) -> bytes | None:
+    """The output of a hardened ``git args`` run in ``folder``; None when it fails."""
     try:
         proc = subprocess.run(
-            ["git", *pinned, *args],
+            git_command(*args),
             cwd=folder,
-            env=_git_environment(),
+            env=git_environment(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=60,
@@ -172,14 +178,16 @@ def git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files below ``folder``, relative to it and
     sorted; None outside a work tree, and when the work tree git reports does not hold
     ``folder`` (a repository's configuration moved it elsewhere)."""
-    top = _git(folder, "rev-parse", "--show-toplevel")
+    top = git_output(folder, "rev-parse", "--show-toplevel")
     if top is None:
         return None
     real = os.path.realpath(folder)
     work_tree = os.path.realpath(top.decode("utf-8", "surrogateescape").rstrip("\n"))
     if not inside(real, work_tree):
         return None
-    listed = _git(folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    listed = git_output(
+        folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."
+    )
     if listed is None:
         return None
     names = {n for n in listed.decode("utf-8", "surrogateescape").split("\0") if n}
@@ -375,6 +383,14 @@ class Listings:
         self.root, self.real_root = root, os.path.realpath(root)
         self._root_files: list[str] | None = None
         self._listed = False
+
+    @classmethod
+    def given(cls, root: str, files: Sequence[str]) -> Listings:
+        """The listing of a tree whose files are known (a revision read from git objects):
+        ``files`` relative to ``root``; git is not asked."""
+        listings = cls(root)
+        listings._root_files, listings._listed = sorted(files), True
+        return listings
 
     def boundary(self, folder: str) -> str:
         """The real folder no walk below ``folder`` leaves: the root, else ``folder``."""

@@ -88,6 +88,8 @@ def test_shell_examples_run(project: Path) -> None:
             words = shlex.split(line, comments=True)
             if not words or words[:2] == ["pip", "install"]:
                 continue
+            if words[1:2] == ["diff"]:  # needs a repository: see test_diff_examples_run
+                continue
             if words[0] == "make":  # the repository's own targets: they exist
                 done = subprocess.run(
                     ["make", "-n", *words[1:]],
@@ -174,7 +176,7 @@ def _yaml() -> object:
 
 def test_ci_job() -> None:
     yaml = _yaml()
-    jobs = [yaml.safe_load(b) for b in blocks("yaml") if "jobs:" in b]  # type: ignore[attr-defined]
+    jobs = [yaml.safe_load(b) for b in blocks("yaml") if "  schema-docs:" in b]  # type: ignore[attr-defined]
     assert len(jobs) == 1
     steps = jobs[0]["jobs"]["schema-docs"]["steps"]
     assert steps[0]["uses"].startswith("actions/checkout@")
@@ -276,3 +278,65 @@ def test_python_blocks_are_silenced_as_the_readme_says(
     (tmp_path / "db.py").write_text(snippet.replace("# schemadoc: ignore[SD201]", ""))
     assert main(["generate", ".", "--output", "-"]) == 2
     assert "db.py:1:14: error[SD201]" in capsys.readouterr().err
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@example.invalid",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@example.invalid",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def test_diff_examples_run(project: Path) -> None:
+    """The ``schemadoc diff`` lines, in a repository with the revisions they name."""
+    if shutil.which("git") is None:
+        _needs("git")
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "--all")
+    _git(project, "commit", "-q", "-m", "one")
+    _git(project, "tag", "v1.4.0")
+    (project / "src" / "more.py").write_text('M = "CREATE TABLE more (id INTEGER PRIMARY KEY)"\n')
+    _git(project, "add", "--all")
+    _git(project, "commit", "-q", "-m", "two")
+    _git(project, "tag", "v1.5.0")
+    _git(project, "update-ref", "refs/remotes/origin/main", "v1.4.0")
+    ran = 0
+    for body in blocks("sh"):
+        for line in body.splitlines():
+            words = shlex.split(line, comments=True)
+            if words[:2] != ["schemadoc", "diff"]:
+                continue
+            if ">" in words:
+                words = words[: words.index(">")]
+            done = subprocess.run(
+                [sys.executable, "-m", "schemadoc", *words[1:]],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert done.returncode in (0, 1), (line, done.stdout, done.stderr)
+            ran += 1
+    assert ran >= 5
+
+
+def test_diff_ci_job() -> None:
+    """The pull-request job: full history, the diff step's script, the comment steps."""
+    yaml = _yaml()
+    (snippet,) = [b for b in blocks("yaml") if "schemadoc diff" in b]
+    job = yaml.safe_load(snippet)["jobs"]["schema-diff"]  # type: ignore[attr-defined]
+    steps = job["steps"]
+    assert steps[0]["uses"].startswith("actions/checkout@")
+    assert steps[0]["with"]["fetch-depth"] == 0
+    (diff,) = [s for s in steps if s.get("id") == "diff"]
+    assert "${{" not in diff["run"]  # the branch name comes in through the environment
+    assert 'schemadoc diff "$BASE" HEAD --format markdown > schema-diff.md' in diff["run"]
+    comments = [s for s in steps if "sticky-pull-request-comment" in s.get("uses", "")]
+    assert [s["if"] for s in comments] == [
+        "steps.diff.outputs.status == '1'",
+        "steps.diff.outputs.status == '0'",
+    ]
+    assert comments[0]["with"]["path"] == "schema-diff.md"
