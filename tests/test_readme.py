@@ -279,6 +279,7 @@ def test_python_blocks_are_silenced_as_the_readme_says(
     assert main(["generate", ".", "--output", "-"]) == 2
     assert "db.py:1:14: error[SD201]" in capsys.readouterr().err
 
+
 def _git(cwd: Path, *args: str) -> None:
     env = {
         **os.environ,
