@@ -1369,7 +1369,7 @@ class Extractor:
         for summary in summaries.values():
             focus.words |= summary.mentions
             focus.callables |= summary.holders
-        self.modules = ModuleIndex(files, parse_file(files, focus))
+        self.modules = ModuleIndex(files, parse_file(files, focus), lambda n: n in focus.words)
         self.resolver = Resolver(self.modules)
         # What DDL code inherits can be defined in any base, named in modules it never names.
         self.hierarchy = Hierarchy(

@@ -917,9 +917,17 @@ def _keyword_only(scope: FunctionScope) -> set[str]:
 class ModuleIndex:
     """Maps dotted module names to scanned files, parsing them on demand."""
 
-    def __init__(self, files: dict[str, Path], parse: ParseFn) -> None:
+    def __init__(
+        self,
+        files: dict[str, Path],
+        parse: ParseFn,
+        wanted: Callable[[str], bool] = lambda name: False,
+    ) -> None:
+        """``wanted(name)``: whether a parse now keeps what defines ``name`` (one narrowed
+        earlier may not have: it is parsed again, see ``module``)."""
         self.files = files
         self._parse = parse
+        self._wanted = wanted
         self._by_module: dict[str, str] = {}
         for display in sorted(files):
             for dotted in module_names(display):
@@ -963,10 +971,15 @@ class ModuleIndex:
             self.accessed.add(display)
             return None
         parsed = self.parsed(display)
-        if parsed is not None and name is not None and (display, name) not in self._refocused:
+        if (
+            parsed is not None
+            and name is not None
+            and self._wanted(name)
+            and (display, name) not in self._refocused
+        ):
             scope = parsed.scope
             defined = scope.constants.keys() | scope.classes.keys() | scope.module_functions.keys()
-            if name not in defined and name in self._names(display):
+            if name not in defined | scope.imports.keys() and name in self._names(display):
                 # narrowed before code elsewhere named it (see ``narrow``'s ``learned``)
                 self._refocused.add((display, name))
                 self.size -= parsed.size
