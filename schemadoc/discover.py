@@ -285,9 +285,7 @@ def _vendored(relatives: Sequence[str]) -> tuple[str, ...]:
         folder, *inside = relative.split(os.sep)
         if inside and folder.lower() in _MAYBE_VENDORED and relative.endswith(".py"):
             held.setdefault(folder, set()).add(inside[0].removesuffix(".py"))
-    return tuple(
-        folder + os.sep for folder, tops in held.items() if len(tops) >= VENDORED_PACKAGES
-    )
+    return tuple(folder + os.sep for folder, tops in held.items() if len(tops) >= VENDORED_PACKAGES)
 
 
 def is_test_code(relative: str, suites: Sequence[str] = ()) -> bool:

@@ -373,9 +373,7 @@ def parse_file(
             return None
         try:
             if isinstance(tree, ast.Module):
-                text = narrow(
-                    text, tree, focus.words, focus.callables, focus.derived, focus.words
-                )
+                text = narrow(text, tree, focus.words, focus.callables, focus.derived, focus.words)
                 del tree  # not held while libcst parses: the parse is the run's peak of memory
                 module = cst.parse_module(text)
             else:
