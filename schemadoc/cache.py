@@ -214,6 +214,14 @@ class Cache:
             self._analyses()[display] = {**before, **found}
             self._analysis_dirty = True
 
+    def adopt(self, other: Cache) -> None:
+        """Start from what ``other`` knows (file states, what extraction and verification
+        found), to be saved here: a new cache takes over another's work."""
+        self.files = {display: dict(entry) for display, entry in other.files.items()}
+        self._analysis = {display: dict(found) for display, found in other.analysed().items()}
+        self._verified = dict(other.verified())
+        self.dirty = self._analysis_dirty = self._verified_dirty = True
+
     def drop_analysis(self, display: str) -> None:
         if self._analyses().pop(display, None) is not None:
             self._analysis_dirty = True

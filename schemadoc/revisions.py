@@ -16,9 +16,10 @@ discovery runs it (``discover.git_command`` and ``discover.git_environment``):
   normal pipeline runs on it with the work tree's settings, rooted there, so display paths are
   the project's.
 
-The project's cache is borrowed, never written: a revision's run reads what earlier runs found
-for the same file contents (the cache keys by content hash) and keeps what it finds in memory
-only, where the other side of the diff finds it too. So unchanged files cost a read and a hash.
+Caches: the project's own is never written by a revision's run. Each side of a diff has a
+cache of its own (``diff-base``, ``diff-head`` in the project's cache folder), which starts
+from what the project's cache knows (the head's from the base's), so files whose content is
+known cost a read and a hash, and a repeated diff is warm on both sides.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import api
 from .api import Result, scan
-from .cache import Cache
+from .cache import GITIGNORE, Cache
 from .config import Settings
 from .discover import SUFFIXES, Listings, discover, git_command, git_environment, git_output
 from .errors import UserError
@@ -308,24 +310,49 @@ def materialised(
         yield revision, listings, found
 
 
-def borrowed_cache(settings: Settings) -> Cache:
-    """The project's cache for revisions' runs: read as it is, never written."""
+def _cache_folder(settings: Settings) -> Path | None:
+    """The project's cache folder, when it is used (see ``api.survey``)."""
     folder = api.cache_folder(settings)
     if folder is not None and Listings(os.path.realpath(settings.root)).tracks(str(folder)):
-        folder = None  # git tracks its files: not used (the work tree's run says so)
-    return _Borrowed.open(folder)
+        return None  # git tracks its files: not used (the work tree's run says so)
+    return folder
 
 
-class _Borrowed(Cache):
-    """A cache that is never saved: a revision's findings stay in memory."""
+def project_cache(settings: Settings) -> Cache:
+    """The project's cache as it is, to start a revision's cache from: never saved here."""
+    return Cache.open(_cache_folder(settings))
 
-    def save(self) -> None:
-        return None
+
+def revision_cache(settings: Settings, side: str, donor: Cache) -> Cache:
+    """The cache of one side of diffs (``base`` or ``head``), kept in ``diff-<side>`` inside
+    the project's cache folder (in memory only when the cache is off). While it knows
+    nothing (first use, another environment), it starts from ``donor``'s findings: the
+    project's cache, or the other side's."""
+    folder = _cache_folder(settings)
+    cache = Cache.open(folder / f"diff-{side}" if folder and _made(folder) else None)
+    if not cache.files:
+        cache.adopt(donor)
+    return cache
+
+
+def _made(folder: Path) -> bool:
+    """Whether the project's cache folder exists with the ``.gitignore`` that keeps it out of
+    git, made now if need be (as the project's own run makes it)."""
+    from .output import write_atomic
+
+    ignore = folder / ".gitignore"
+    try:
+        if not os.path.isfile(ignore):
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(ignore, GITIGNORE)
+    except OSError:
+        return False
+    return True
 
 
 def _forget_stats(cache: Cache) -> None:
     """Files are told apart by content only: a revision's files are new files whose times
-    may equal those of another side's files (file systems keep coarse times)."""
+    may equal those of other files (file systems keep coarse times)."""
     for entry in cache.files.values():
         entry["mtime"] = None
 
@@ -389,11 +416,13 @@ def sides(settings: Settings, base: str | None, head: str | None) -> tuple[Side,
         base_commit = resolve(repo, base)
         base_label = f"{base} ({base_commit[:12]})"
     head_commit = resolve(repo, head) if head is not None else None
-    cache = borrowed_cache(settings)
-    before, _ = read_revision(repo, base_commit, base_label, settings, cache)
+    base_cache = revision_cache(settings, "base", project_cache(settings))
+    before, _ = read_revision(repo, base_commit, base_label, settings, base_cache)
     if head_commit is None:
         return before, work_tree(settings)
-    after, _ = read_revision(repo, head_commit, f"{head} ({head_commit[:12]})", settings, cache)
+    head_cache = revision_cache(settings, "head", base_cache)
+    label = f"{head} ({head_commit[:12]})"
+    after, _ = read_revision(repo, head_commit, label, settings, head_cache)
     return before, after
 
 
@@ -401,12 +430,13 @@ __all__ = [
     "Repository",
     "RevisionError",
     "Side",
-    "borrowed_cache",
     "default_base",
     "materialised",
+    "project_cache",
     "read_revision",
     "repository",
     "resolve",
+    "revision_cache",
     "sides",
     "tree",
     "work_tree",

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import extract, revisions
+from schemadoc import api, extract, revisions
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.model import Column, Index, IndexColumn, Schema, Table
 from schemadoc.schema_diff import compare, mermaid_diagram, widening
 
+PROJECT_CACHE_FOLDER = api.cache_folder  # bound before the suite gives each test its own
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 ENV = {
@@ -434,6 +435,31 @@ def test_unchanged_files_are_not_extracted_again(
     assert code == 1
     assert facts(found) == {("added", "column", "m0", "extra", False)}
     assert calls == ["app/m0.py"]  # the base's version of the one changed file only
+    calls.clear()
+    assert changes(capsys, "HEAD~31") == (code, found)
+    assert calls == []  # the base's cache was kept: warm on both sides
+    assert changes(capsys, "HEAD~31", "HEAD")[1] == found
+    assert calls == ["app/m0.py"]  # the head revision's cache starts from the base's
+    calls.clear()
+    assert changes(capsys, "HEAD~31", "HEAD")[1] == found
+    assert calls == []
+
+
+def test_the_caches_stay_out_of_git_and_usable(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Diffs between revisions make the project's cache folder as its own run would: kept
+    out of git, and still the project's for the next run."""
+    monkeypatch.setattr(api, "cache_folder", PROJECT_CACHE_FOLDER)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    head = commit(repo, {"app/more.py": 'M = "CREATE TABLE more (id INTEGER PRIMARY KEY)"\n'})
+    assert main(["diff", "-q", base, head]) == 1
+    folder = repo / ".schemadoc_cache"
+    assert sorted(p.name for p in folder.iterdir()) == [".gitignore", "diff-base", "diff-head"]
+    assert git(repo, "status", "--porcelain") == ""
+    assert main(["generate", "--output", "-", "-q"]) == 0
+    assert main(["diff", "-q"]) == 0
+    assert "SD109" not in capsys.readouterr().err
 
 
 # --- a hostile revision -----------------------------------------------------------------------
@@ -465,7 +491,7 @@ def test_a_huge_blob_is_never_read(repo: Path) -> None:
     repository = revisions.repository(str(repo))
     head = revisions.resolve(repository, "HEAD")
     side, read = revisions.read_revision(
-        repository, head, "HEAD", settings, revisions.borrowed_cache(settings)
+        repository, head, "HEAD", settings, revisions.project_cache(settings)
     )
     assert read.read_bytes == len(USERS) + len('S = "CREATE TABLE s (id INTEGER)"\n')
     assert [t.name for t in side.schema.tables] == ["s", "users"]
@@ -535,7 +561,7 @@ def test_an_unsafe_tree_path_is_never_written(
     assert found.unsafe == 2
     assert sorted(b.path for b in found.blobs) == ["app/db.py"]
     side, _ = revisions.read_revision(
-        repository, evil, "evil", settings, revisions.borrowed_cache(settings)
+        repository, evil, "evil", settings, revisions.project_cache(settings)
     )
     assert [t.name for t in side.schema.tables] == ["users"]
     assert not (tmp_path / "up.py").exists() and not list(private.iterdir())
