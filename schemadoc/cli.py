@@ -608,6 +608,11 @@ def _diff(args: argparse.Namespace, settings: Settings) -> int:
     out = render(diff, args.diff_format)
     sys.stdout.write(printable(out) if args.diff_format == "text" else out)
     if failed(head.result.diagnostics, settings.strict):
+        print(
+            f"schemadoc: error: the schema of {head.label} has errors (see above); what they "
+            "concern may show as removed or changed",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     changed = diff.destructive if args.fail_on == "destructive" else diff.changes
     return EXIT_STALE if changed else EXIT_OK

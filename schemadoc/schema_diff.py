@@ -718,21 +718,23 @@ def render_text(diff: SchemaDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_code(text: object) -> str:
+def _md_code(text: object, cell: bool = False) -> str:
     from .templates import code
 
-    return code(text, cell=True)
+    return code(text, cell=cell)
 
 
-def _md_place(change: Change) -> str:
+def _md_place(change: Change, cell: bool = False) -> str:
     if change.head is not None:
-        return _md_code(_where(change.head))
-    return f"base {_md_code(_where(change.base))}" if change.base is not None else ""
+        return _md_code(_where(change.head), cell)
+    return f"base {_md_code(_where(change.base), cell)}" if change.base is not None else ""
 
 
 def _group_summary(head: Change, changes: list[Change]) -> str:
     """What happened to an object, for the short table: ``added``, or ``2 columns added, 1
     index removed``."""
+    from .templates import md
+
     counts: dict[tuple[str, str], int] = {}
     for change in changes:
         if change is not head:
@@ -741,15 +743,13 @@ def _group_summary(head: Change, changes: list[Change]) -> str:
     if head.action != CHANGED or head.details:
         own = head.action
         if head.action == RENAMED:
-            own = f"renamed from {_md_code(head.before)}"
+            own = f"renamed from {_md_code(head.before, cell=True)}"
         elif head.details:
-            own = "; ".join(head.details)
+            own = "; ".join(md(d) for d in head.details)
         parts.append(own)
     parts += [f"{_counted(n, kind)} {action}" for (kind, action), n in counts.items()]
     text = ", ".join(parts) or head.action
-    if any(c.destructive for c in changes):
-        text += " ⚠️"
-    return text.replace("|", "\\|")
+    return text + " ⚠️" if any(c.destructive for c in changes) else text
 
 
 def render_markdown(diff: SchemaDiff) -> str:
@@ -769,8 +769,8 @@ def render_markdown(diff: SchemaDiff) -> str:
     for subject, changes in groups:
         lead = _group_head(diff, subject, changes)
         out.append(
-            f"| {subject[0]} {_md_code(subject[1])} | {_group_summary(lead, changes)} "
-            f"| {_md_place(lead)} |"
+            f"| {subject[0]} {_md_code(subject[1], cell=True)} | "
+            f"{_group_summary(lead, changes)} | {_md_place(lead, cell=True)} |"
         )
     out += ["", "### Details", ""]
     for subject, changes in groups:
@@ -785,11 +785,7 @@ def render_markdown(diff: SchemaDiff) -> str:
             items.append("; ".join(md(d) for d in lead.details))
         if lead.destructive:
             items.append(f"⚠️ may lose data: {md(lead.destructive)}")
-        if lead.action == ADDED and subject[0] == "table":
-            table = diff.head.table(subject[1])
-            if table is not None:
-                columns = ", ".join(_md_code(column_definition(c, table)) for c in table.columns)
-                items.append(f"columns: {columns}")
+        items += _definitions(diff, subject, lead)
         for change in changes:
             if change is lead:
                 continue
@@ -806,6 +802,22 @@ def render_markdown(diff: SchemaDiff) -> str:
     if diagram:
         out += ["### Diagram", "", fence(diagram, "mermaid").rstrip("\n"), ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _definitions(diff: SchemaDiff, subject: tuple[str, str], lead: Change) -> list[str]:
+    """The definition of an object added or removed whole (a table's columns, a view's or
+    trigger's SQL), or both definitions of a changed view or trigger."""
+    kind, name = subject
+    if kind == "table" and lead.action in (ADDED, REMOVED):
+        table = (diff.head if lead.action == ADDED else diff.base).table(name)
+        if table is not None:
+            columns = ", ".join(_md_code(column_definition(c, table)) for c in table.columns)
+            return [f"columns: {columns}"]
+    elif kind != "table" and lead.action in (ADDED, REMOVED):
+        return [f"definition: {_md_code(lead.after or lead.before)}"]
+    elif kind != "table":
+        return [f"before: {_md_code(lead.before)}", f"after: {_md_code(lead.after)}"]
+    return []
 
 
 def _md_headline(change: Change) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import textwrap
@@ -262,6 +263,50 @@ def test_a_table_dropped_and_another_created_is_no_rename(
     }
 
 
+def test_a_project_in_a_folder_of_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Paths are the project's (below its settings file), not the repository's; files beside
+    the project are not read."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    base = commit(
+        tmp_path,
+        {
+            "svc/pyproject.toml": "[tool.schemadoc]\n",
+            "svc/db.py": USERS,
+            "other/db.py": 'O = "CREATE TABLE other_project (id INTEGER)"\n',
+        },
+    )
+    head = commit(tmp_path, {"svc/db.py": USERS.replace("age INTEGER", "age INTEGER, x TEXT")})
+    monkeypatch.chdir(tmp_path / "svc")
+    code, found = changes(capsys, base, head)
+    assert code == 1
+    assert facts(found) == {("added", "column", "users", "x", False)}
+    assert found[0]["head"]["path"] == "db.py"
+
+
+def test_markdown_escapes_what_the_code_names(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    head = commit(
+        repo,
+        {
+            "app/odd.sql": 'CREATE TABLE "a|b`c" ("<b>x</b>" TEXT, "y|z" INTEGER);\n'
+            'CREATE VIEW "v|w" AS SELECT 1 AS "p|q";\n'
+        },
+    )
+    code, out, _ = diff(capsys, "--format", "markdown", base, head)
+    assert code == 1
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) == 3  # the header and two objects
+    for row in rows:
+        assert len(re.findall(r"(?<!\\)\|", row)) == 4, row  # no cell leaks into another
+    prose = out.split("```mermaid")[0]
+    assert '`"<b>x</b>" TEXT`' in prose  # in a code span: shown, never markup
+    assert "<b>" not in prose.replace('`"<b>x</b>" TEXT`', "")
+
+
 # --- exit codes and --fail-on destructive -----------------------------------------------------
 
 TABLE = "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b VARCHAR(10), c INTEGER);"
@@ -330,6 +375,7 @@ def test_errors_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = diff(capsys)
     assert code == 2
     assert "error[SD201]" in err
+    assert "the schema of the work tree has errors" in err
     assert "+ table bad" not in out
 
 
@@ -635,8 +681,9 @@ def test_the_diagram_renders_in_mermaid() -> None:
         ),
     )
     gone = Table("end", (Column("id", "INTEGER"),))
-    added = Table("direction LR", (Column("id", "INTEGER"),))
-    diff = compare(Schema((before, gone)), Schema((after, added)))
+    added = Table("direction LR", (Column("id", "INTEGER"), Column("y|z", "")))
+    odd = Table("a|b`c", (Column("<b>x</b>", "TEXT"),))
+    diff = compare(Schema((before, gone)), Schema((after, added, odd)))
     diagram = mermaid_diagram(diff)
     assert '"changed: type DECIMAL(10, 2) → TEXT; NOT NULL added"' in diagram
     assert harness.render_mermaid({"diff": diagram}) == {"diff": None}
