@@ -111,7 +111,7 @@ class SchemaDiff:
 
 # --- comparing ------------------------------------------------------------------------------
 
-_IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_\x80-\U0010ffff][\w$\x80-\U0010ffff]*)'
+_IDENT = r'(?:"(?:[^"]|"")+"|`[^`]+`|\[[^\]]+\]|[^\W\d][\w$]*)'  # quoted, or a word
 _TABLE = rf"\s*ALTER\s+TABLE\s+(?:{_IDENT}\s*\.\s*)?(?P<table>{_IDENT})\s+"
 _RENAME_TABLE = re.compile(rf"{_TABLE}RENAME\s+TO\s+(?P<new>{_IDENT})", re.I)
 _RENAME_COLUMN = re.compile(
