@@ -45,6 +45,7 @@ from .source import decode_source
 
 MAX_ENTRIES = 1_000_000  # tree entries of a revision looked at
 MAX_FILES = 200_000  # source files of a revision written (placeholders included)
+MAX_TOTAL_BYTES = 1 << 31  # of the files of a revision read from git
 BATCH_SECONDS = 600  # git cat-file --batch is stopped after this long
 STATEMENT_CHARS = 1_000  # of a statement's text read back to tell a rename
 
@@ -306,6 +307,12 @@ def materialised(
                 os.truncate(placed[blob.path], blob.size)  # sparse: reported, never read
             else:
                 wanted.append((blob, placed[blob.path]))
+        total = sum(blob.size for blob, _ in wanted)
+        if total > MAX_TOTAL_BYTES:
+            raise RevisionError(
+                f"the files to scan in {commit} hold {total:,} bytes, more than the "
+                f"{MAX_TOTAL_BYTES:,} a revision is read up to"
+            )
         _fill(repo, wanted, found)
         yield revision, listings, found
 

@@ -544,6 +544,15 @@ def test_a_huge_blob_is_never_read(repo: Path) -> None:
     assert any(d.code == "SD107" and d.path == "app/big.py" for d in side.result.diagnostics)
 
 
+def test_a_revision_is_read_up_to_a_total(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(revisions, "MAX_TOTAL_BYTES", len(USERS) - 1)
+    code, out, err = diff(capsys, "HEAD")
+    assert code == 2 and out == ""
+    assert f"hold {len(USERS):,} bytes, more than the" in err
+
+
 def test_filters_textconv_and_a_planted_config_run_nothing(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
