@@ -137,6 +137,11 @@ SD307 = Code(
         "`ALTER TABLE new_x RENAME TO x`); documented as it was"
     ),
 )
+SD308 = Code(
+    "SD308",
+    "note",
+    "two tables whose names are only known at run time read the same; the first is documented",
+)
 SD401 = Code("SD401", "note", "a statement beyond the SQL parser; documented from SQLite's view")
 SD402 = Code("SD402", "warning", "the SQL parser and SQLite disagree; SQLite's view is documented")
 

@@ -33,6 +33,7 @@ from .diagnostics import (
     SD304,
     SD305,
     SD307,
+    SD308,
     SD401,
     SD402,
     Code,
@@ -438,6 +439,14 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
             existing.sources.append(stmt.source)
         else:
             first = existing.sources[0]
+            if any(p in name for p in stmt.placeholders):  # two tables made at run time
+                state.warn(
+                    stmt,
+                    SD308,
+                    f"{h.kind} {name}, named at run time, reads like the one at {first}, "
+                    "defined otherwise; that one is documented",
+                )
+                return
             state.warn(
                 stmt,
                 SD301,

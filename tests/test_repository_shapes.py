@@ -496,3 +496,27 @@ def test_one_table_per_class_whose_name_is_known_only_at_run_time(tmp_path: Path
         "survivor": ["id", "note"],
     }
     assert {d.code for d in result.diagnostics} == {"SD103"}
+
+
+RUN_TIME_NAMES = """\
+def cache(db, name):
+    db.execute("CREATE TABLE IF NOT EXISTS {} (hash_id INTEGER PRIMARY KEY)".format(name))
+
+
+def tags(db, name):
+    db.execute("CREATE TABLE IF NOT EXISTS {} (tag_id INTEGER, hash_id INTEGER)".format(name))
+"""
+
+
+def test_two_tables_named_at_run_time_alike_are_no_conflict(tmp_path: Path) -> None:
+    """Two tables whose names are only known at run time read alike (``{name}``): a note, not a
+    warning that the same table is defined twice."""
+    result = run(tmp_path, {"db.py": RUN_TIME_NAMES})
+    codes = sorted((d.line, d.code, d.severity) for d in result.diagnostics)
+    assert codes == [
+        (2, "SD103", "warning"),
+        (6, "SD103", "warning"),
+        (6, "SD308", "note"),
+    ]
+    table = result.schema.table("{name}")
+    assert table is not None and [c.name for c in table.columns] == ["hash_id"]
