@@ -384,7 +384,10 @@ def _apply(sandbox: Sandbox, state: _State, stmt: SqlStatement, *, late: bool = 
     skip = _skip_reason(stmt, h)
     if skip is not None:
         code, message = skip
-        if code is not None:
+        # another engine's code (a ``postgresql/`` script) is that engine's to run
+        if code is not None and not state.reading.engine_hint(
+            stmt.source.path, stmt.function or ""
+        ):
             state.warn(stmt, code, message)
         return
     name, on_table = state.reading.names(stmt.sql)

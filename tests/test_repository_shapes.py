@@ -520,3 +520,21 @@ def test_two_tables_named_at_run_time_alike_are_no_conflict(tmp_path: Path) -> N
     ]
     table = result.schema.table("{name}")
     assert table is not None and [c.name for c in table.columns] == ["hash_id"]
+
+
+def test_a_script_of_another_engine_says_so_once_per_ddl_statement(tmp_path: Path) -> None:
+    """A ``postgresql/`` script holds that engine's procedure code besides its DDL: its DDL
+    is another engine's (SD206), the rest of it is not reported statement by statement."""
+    script = """DROP TABLE IF EXISTS dns_log;
+CREATE TABLE dns_log (id SERIAL PRIMARY KEY, at TIMESTAMPTZ);
+CREATE OR REPLACE FUNCTION dns_request(text) RETURNS void AS $$
+DECLARE x text;
+BEGIN
+    PERFORM 1;
+END;
+$$ LANGUAGE plpgsql;
+"""
+    result = run(tmp_path, {"procs/postgresql/dns.sql": script})
+    said = sorted({(d.path, d.code) for d in result.diagnostics})
+    assert said == [("procs/postgresql/dns.sql", "SD206")]
+    assert [t.name for t in result.schema.tables] == ["survivor"]
