@@ -173,6 +173,7 @@ class Resolver:
         self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
         self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
         self._mutated: dict[int, frozenset[str]] = {}  # names changed in place, by scope node
+        self._built: dict[tuple[int, str], cst.ListComp | None] = {}  # see ``_appended``
         self._labels: dict[int, Labels] = {}  # engines of branches, by scope node
 
     def forget(self) -> None:
@@ -181,6 +182,7 @@ class Resolver:
         self._memo.clear()
         self._costly.clear()
         self._mutated.clear()
+        self._built.clear()
         self._labels.clear()
 
     # -- evaluation ------------------------------------------------------------------
@@ -343,7 +345,9 @@ class Resolver:
             binding = local or ctx.parsed.scope.constants.get(node.value)
             scope: cst.CSTNode = ctx.function.node if local and ctx.function else ctx.parsed.module
             if binding is not None and node.value in self._changed_in_place(scope):
-                return node  # ``cols = []`` then ``cols.append(...)``: not the literal
+                # ``cols = []`` then ``cols.append(...)``: not the literal, but perhaps
+                # what a loop appends, as a comprehension would make it
+                return self._appended(node.value, scope, binding) or node
         elif (
             isinstance(node, cst.Attribute)
             and isinstance(node.value, cst.Name)
@@ -385,6 +389,22 @@ class Resolver:
             return None
         got = self._read(("param", id(fn.node), node.value), VarInfo(ctx, fn, node.value))
         return got.node if isinstance(got, Structure) else None
+
+    def _appended(self, name: str, scope: cst.CSTNode, binding: Binding) -> cst.ListComp | None:
+        """``cols = []`` and, in one ``for`` loop and nowhere else, ``cols.append(item)``:
+        the list as the comprehension ``[item for target in iterable]`` (one node for each,
+        kept: values are remembered by node). None for any other shape."""
+        key = (id(scope), name)
+        if key not in self._built:
+            empty = (
+                len(binding.exprs) == 1
+                and isinstance(binding.exprs[0], cst.List)
+                and not binding.exprs[0].elements
+            )
+            finder = _Appends(name)
+            scope.visit(finder)
+            self._built[key] = finder.comprehension() if empty else None
+        return self._built[key]
 
     def _changed_in_place(self, scope: cst.CSTNode) -> frozenset[str]:
         """Names whose value ``scope`` changes in place (``x.append(...)``, ``x[k] = ...``)."""
@@ -905,6 +925,53 @@ class _InPlace(cst.CSTVisitor):
     def visit_Del(self, node: cst.Del) -> None:
         if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
             self.names.add(node.target.value.value)
+
+
+class _Appends(cst.CSTVisitor):
+    """Where a block changes the list ``name`` in place: each ``name.append(item)`` that is
+    a statement of its own right in a ``for`` loop's body, and whether anything else does."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.appends: list[tuple[cst.For, cst.BaseExpression]] = []
+        self.other = False
+        self._loops: list[cst.For] = []
+        self._direct: set[int] = set()  # calls that are the statements of a loop's body
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(node)
+        if isinstance(node.body, cst.IndentedBlock):
+            for line in node.body.body:
+                if isinstance(line, cst.SimpleStatementLine):
+                    self._direct.update(id(s.value) for s in line.body if isinstance(s, cst.Expr))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == self.name
+        ):
+            return
+        direct = id(node) in self._direct and self._loops
+        if func.attr.value == "append" and direct and len(node.args) == 1:
+            self.appends.append((self._loops[-1], node.args[0].value))
+        elif func.attr.value in _InPlace._METHODS:
+            self.other = True
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target
+        if isinstance(target, cst.Subscript) and getattr(target.value, "value", None) == self.name:
+            self.other = True
+
+    def comprehension(self) -> cst.ListComp | None:
+        if self.other or len(self.appends) != 1:
+            return None
+        loop, item = self.appends[0]
+        return cst.ListComp(elt=item, for_in=cst.CompFor(target=loop.target, iter=loop.iter))
 
 
 ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]

@@ -538,3 +538,39 @@ $$ LANGUAGE plpgsql;
     said = sorted({(d.path, d.code) for d in result.diagnostics})
     assert said == [("procs/postgresql/dns.sql", "SD206")]
     assert [t.name for t in result.schema.tables] == ["survivor"]
+
+
+APPENDED_IN_A_LOOP = """\
+FIELDS = {"id": "INTEGER PRIMARY KEY", "title": "TEXT", "plays": "INTEGER"}
+
+
+def create(db, table="tracks"):
+    columns = []
+    for name, sql in FIELDS.items():
+        columns.append(f"{name} {sql}")
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
+
+
+def create_some(db):
+    cols = []
+    for name in ["a", "b"]:
+        if name != "b":
+            cols.append(name + " TEXT")
+    db.execute("CREATE TABLE some (id INTEGER, " + ", ".join(cols) + ")")
+"""
+
+
+def test_columns_a_loop_appends_to_a_list(tmp_path: Path) -> None:
+    """``columns = []``, ``for ...: columns.append(...)``, ``", ".join(columns)``: the
+    columns are known; an append under a condition leaves the list unknown."""
+    result = run(tmp_path, {"db.py": APPENDED_IN_A_LOOP})
+    tracks = result.schema.table("tracks")
+    assert tracks is not None
+    assert [(c.name, c.type) for c in tracks.columns] == [
+        ("id", "INTEGER"),
+        ("title", "TEXT"),
+        ("plays", "INTEGER"),
+    ]
+    some = result.schema.table("some")
+    assert some is not None and some.columns[0].name == "id"
+    assert [(d.line, d.code) for d in result.diagnostics] == [(16, "SD103")]
