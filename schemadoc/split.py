@@ -18,7 +18,7 @@ from typing import cast
 
 from .config import Settings
 from .errors import UserError
-from .mermaid import build_diagrams, full_diagram, sort_key
+from .mermaid import build_diagrams, full_diagram, grouped_diagrams, sort_key
 from .model import Schema, ascii_fold
 from .output import shown
 from .templates import TableDoc, context, render_many
@@ -79,7 +79,10 @@ def documents(schema: Schema, settings: Settings) -> dict[str, str]:
     tables = cast("list[TableDoc]", base["tables"])
     files = file_names([t.name for t in tables])
     by_name = {ascii_fold(t.name): t for t in schema.tables}
-    jobs = {INDEX: (INDEX_TEMPLATE, {**base, "files": files, "index": INDEX})}
+    index = {**base, "files": files, "index": INDEX}
+    if len(schema.tables) > settings.diagram_max_tables:  # an overview and group diagrams
+        index["diagrams"] = grouped_diagrams(schema, settings.diagram_max_tables, settings.groups)
+    jobs = {INDEX: (INDEX_TEMPLATE, index)}
     for doc in tables:
         related = sorted(
             {

@@ -185,3 +185,14 @@ def test_split_without_a_folder_needs_config(
     (project / "pyproject.toml").write_text('[tool.schemadoc]\npaths = ["app"]\n')
     assert main(["generate", "--split"]) == 2
     assert "--split without a value needs split in [tool.schemadoc]" in capsys.readouterr().err
+
+
+def test_the_index_of_a_large_schema_has_an_overview_and_group_diagrams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_project(tmp_path, monkeypatch, 'split = "docs/schema"\ndiagram_max_tables = 3\n', DDL)
+    assert main(["generate"]) == 0
+    index = (tmp_path / "docs" / "schema" / INDEX).read_text(encoding="utf-8")
+    assert "### Overview" in index
+    assert index.count("```mermaid") >= 3  # the overview, then the groups
+    assert "too many for one diagram" in index
