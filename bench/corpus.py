@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemadoc.discover import SKIP_DIRS, SUFFIXES
+from schemadoc.discover.files import SKIP_DIRS, SUFFIXES
 
 SEED = 20240611
 GENERATED = "generated"  # folder of the generated modules below the corpus root

@@ -44,19 +44,19 @@ from typing import Any
 import corpus
 
 from schemadoc import __version__
-from schemadoc.api import path_order, sql_fragment, statements_of, survey
 from schemadoc.config import Settings
-from schemadoc.evaluate import Value
-from schemadoc.extract import Fragment, extract_project
+from schemadoc.extract.extractor import Extractor, Fragment, merge, summarize
+from schemadoc.pipeline import path_order, sql_fragment, statements_of, survey
+from schemadoc.pyeval.evaluate import Value
 from schemadoc.relations import relate
-from schemadoc.render import render
-from schemadoc.verify import verify
+from schemadoc.render.formats import render
+from schemadoc.verify.verify import verify
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 MB = 1024 * 1024
 
-# schemadoc.narrow.SHAPE in POSIX ERE: the verb, then the object kind, with only quotes,
+# schemadoc.discover.source.SHAPE in POSIX ERE: the verb, then the object kind, with only quotes,
 # concatenation, line breaks, string prefixes, short ``/* ... */`` comments, ``%s`` or a
 # template field between them, and at least one space or quote; a keyword may be split where
 # Python joins two literals. grep reads lines: a statement whose verb and kind are on
@@ -290,7 +290,15 @@ def time_stages(
     files = {d: tree / d for d in generated.files if d.endswith(".py")}
     texts = {d: generated.files[d] for d in chosen if d.endswith(".py")}
     log(f"stages: extracting {len(chosen)} generated files ({count} tables), untimed")
-    fragments, problems = extract_project(files, texts)
+    summaries, problems = {}, []
+    for display in sorted(texts):
+        summary, problem = summarize(texts[display], display)
+        if summary is None:
+            problems.append(problem)
+        elif summary.holds_ddl:
+            summaries[display] = summary
+    fragments, found = merge(Extractor(files, summaries).process_all(sorted(summaries), texts.get))
+    problems += found
     fragments += [sql_fragment(generated.files[d], d)[0] for d in chosen if d.endswith(".sql")]
     settings = Settings(format="markdown", title="Benchmark stages")
     out: dict[str, Any] = {

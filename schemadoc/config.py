@@ -10,8 +10,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
-from .project import TooLarge, read_bounded
+from .discover.project import TooLarge, read_bounded
+from .model.errors import UserError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -134,7 +134,7 @@ def _check_type(path: Path, key: str, value: Any) -> Any:
 
 def _ignore_rules(path: Path, table: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``[tool.schemadoc.ignore]``: path globs, each with the codes not reported there."""
-    from .diagnostics import CODES
+    from .model.diagnostics import CODES
 
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.schemadoc.ignore] must be a table of path globs")

@@ -23,8 +23,17 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .config import ConfigError
-from .diagnostics import SD301
-from .model import Diagnostic, Index, IndexColumn, Relation, Schema, Source, Table, ascii_fold
+from .model.diagnostics import SD301
+from .model.schema import (
+    Diagnostic,
+    Index,
+    IndexColumn,
+    Relation,
+    Schema,
+    Source,
+    Table,
+    ascii_fold,
+)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .diagnostics import SD208
-from .model import Relation, Schema, Table, ascii_fold
+from .model.diagnostics import SD208
+from .model.schema import Relation, Schema, Table, ascii_fold
 
 
 def _unique(table: Table, columns: tuple[str, ...]) -> bool:

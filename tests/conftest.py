@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import api
-from schemadoc.api import Result, scan
+from schemadoc import pipeline
 from schemadoc.config import Settings
-from schemadoc.model import Schema
+from schemadoc.model.schema import Schema
+from schemadoc.pipeline import Result, scan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -19,9 +19,9 @@ FIXTURES = ROOT / "fixtures"
 def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
     """Every test gets an empty cache of its own, never one inside the repository."""
     folder = tmp_path_factory.mktemp("cache")
-    real = api.cache_folder
+    real = pipeline.cache_folder
     monkeypatch.setattr(
-        api,
+        pipeline,
         "cache_folder",
         lambda settings: real(settings) if settings.cache_dir or not settings.cache else folder,
     )

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from schemadoc.extract.extractor import Extractor, Fragment, merge, summarize
+from schemadoc.model.schema import Diagnostic
+
 
 def write_modules(root: Path, **sources: str) -> dict[str, Path]:
     """Each source, dedented, as the module of its name below ``root`` (dots make folders):
@@ -19,6 +22,23 @@ def write_modules(root: Path, **sources: str) -> dict[str, Path]:
         path.write_text(textwrap.dedent(source))
         files[path.relative_to(root).as_posix()] = path
     return files
+
+
+def extracted(
+    files: dict[str, Path], texts: dict[str, str]
+) -> tuple[list[Fragment], list[Diagnostic]]:
+    """The DDL fragments the Extractor finds in ``texts`` (display path to source text) and
+    the base classes they need; ``files`` maps every scanned display path to its file, so
+    that names defined in modules without DDL resolve too."""
+    summaries, problems = {}, []
+    for display in sorted(texts):
+        summary, problem = summarize(texts[display], display)
+        if summary is None:
+            problems.append(problem)
+        elif summary.holds_ddl:
+            summaries[display] = summary
+    fragments, found = merge(Extractor(files, summaries).process_all(sorted(summaries), texts.get))
+    return fragments, problems + found
 
 
 USERS = 'SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"\n'

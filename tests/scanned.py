@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from schemadoc.api import Result, scan
 from schemadoc.config import Settings
-from schemadoc.model import Diagnostic
+from schemadoc.model.schema import Diagnostic
+from schemadoc.pipeline import Result, scan
 
 GOOD = '''"""Scanned last: the run must reach it."""
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from scanned import found, run, survived, working_directory, write
 
-import schemadoc.api
-import schemadoc.discover
-from schemadoc.api import scan
+import schemadoc.discover.files
+import schemadoc.pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
+from schemadoc.pipeline import scan
 
 
 def cli(folder: Path, tmp_path: Path) -> int:
@@ -292,13 +292,13 @@ def test_symlink_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg")
     (tmp_path / "pkg" / "up").symlink_to(tmp_path)
     listed: list[str] = []
-    real_listing = schemadoc.discover._listing
+    real_listing = schemadoc.discover.files._listing
 
     def listing(path: str, boundary: str) -> tuple[list, list]:
         listed.append(os.path.realpath(path))
         return real_listing(path, boundary)
 
-    monkeypatch.setattr(schemadoc.discover, "_listing", listing)
+    monkeypatch.setattr(schemadoc.discover.files, "_listing", listing)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     # Each real folder is listed once: the loops are not followed.
     assert sorted(listed) == sorted(os.path.realpath(p) for p in (tmp_path, tmp_path / "pkg"))
@@ -331,14 +331,14 @@ def test_file_deleted_between_discovery_and_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path, {"fleeting.py": 'DDL = "CREATE TABLE fleeting (id INTEGER)"\n'})
-    real = schemadoc.api.discover
+    real = schemadoc.pipeline.discover
 
     def discover(*args: object, **kwargs: object) -> list:
         found_files = real(*args, **kwargs)  # type: ignore[arg-type]
         (tmp_path / "fleeting.py").unlink(missing_ok=True)
         return found_files
 
-    monkeypatch.setattr(schemadoc.api, "discover", discover)
+    monkeypatch.setattr(schemadoc.pipeline, "discover", discover)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     found(result, "SD104", "fleeting.py", 0, "vanished")
     assert result.schema.table("fleeting") is None
@@ -351,7 +351,7 @@ def test_file_replaced_by_a_directory_before_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path, {"shifty.py": 'DDL = "CREATE TABLE shifty (id INTEGER)"\n'})
-    real = schemadoc.api.discover
+    real = schemadoc.pipeline.discover
 
     def discover(*args: object, **kwargs: object) -> list:
         found_files = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -359,7 +359,7 @@ def test_file_replaced_by_a_directory_before_reading(
         (tmp_path / "shifty.py").mkdir()
         return found_files
 
-    monkeypatch.setattr(schemadoc.api, "discover", discover)
+    monkeypatch.setattr(schemadoc.pipeline, "discover", discover)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     d = found(result, "SD104", "shifty.py", 0)
     assert "directory" in d.message or "not a regular file" in d.message
@@ -370,7 +370,7 @@ FIFO_SCAN = textwrap.dedent(
     """
     import os
     import sys
-    from schemadoc.api import scan
+    from schemadoc.pipeline import scan
     from schemadoc.config import Settings
 
     fifo = os.path.realpath(os.path.join(sys.argv[1], "x.py"))

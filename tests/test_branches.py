@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from schemadoc.branches import engine_labels
+from schemadoc.pyeval.branches import engine_labels
 
 
 def engines(source: str) -> dict[str, str | None]:

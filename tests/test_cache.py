@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import api, verify
-from schemadoc.cache import environment_key
+from schemadoc import pipeline
 from schemadoc.config import Settings
-from schemadoc.extract import Extractor
-from schemadoc.render import to_json
+from schemadoc.extract.extractor import Extractor
+from schemadoc.incremental.cache import environment_key
+from schemadoc.render.formats import to_json
+from schemadoc.verify import verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -45,7 +46,7 @@ def settings(project: Path, folder: Path, **kw: object) -> Settings:
 
 
 def run(project: Path, folder: Path, **kw: object) -> str:
-    return to_json(api.scan([project], settings(project, folder, **kw)).schema)
+    return to_json(pipeline.scan([project], settings(project, folder, **kw)).schema)
 
 
 def test_second_run_reads_nothing_and_gives_the_same_output(
@@ -86,7 +87,7 @@ def test_a_new_tool_version_starts_afresh(
     cache = tmp_path / "cache"
     run(project, cache)
     processed.clear()
-    monkeypatch.setattr("schemadoc.cache.environment_key", lambda: "another-version")
+    monkeypatch.setattr("schemadoc.incremental.cache.environment_key", lambda: "another-version")
     run(project, cache)
     assert "app/shop/legacy/todo.py" in processed
 
@@ -126,7 +127,7 @@ def test_a_read_only_cache_folder_is_not_an_error(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr("schemadoc.output.write_atomic", refuse)
+    monkeypatch.setattr("schemadoc.output.files.write_atomic", refuse)
     (project / "shop" / "extra.py").write_text('DDL = "CREATE TABLE extra (id INTEGER)"\n')
     assert '"name": "extra"' in run(project, cache)
     assert cold != ""
@@ -136,22 +137,22 @@ def test_document_comes_from_the_cache_without_analysis(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s = settings(project, tmp_path / "cache", format="markdown")
-    first = api.document([project], s)
+    first = pipeline.document([project], s)
 
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("analysis should not run")
 
-    monkeypatch.setattr(api, "analyse", fail)
-    second = api.document([project], s)
+    monkeypatch.setattr(pipeline, "analyse", fail)
+    second = pipeline.document([project], s)
     assert second.content == first.content
     assert second.diagnostics == first.diagnostics
 
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shapes = FIXTURES / "shapes"
-    serial = to_json(api.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
-    monkeypatch.setattr(api, "PARALLEL_MIN_FILES", 1)
-    parallel = to_json(api.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
+    serial = to_json(pipeline.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 1)
+    parallel = to_json(pipeline.scan([shapes], Settings(root=str(shapes), cache=False)).schema)
     assert parallel == serial
     assert '"name": "notebooks"' in parallel
 
@@ -161,7 +162,7 @@ def test_a_crashing_worker_costs_one_file_a_diagnostic(
 ) -> None:
     import os
 
-    from schemadoc.parallel import process_parallel
+    from schemadoc.extract.workers import process_parallel
 
     for name in ("a", "b", "crash", "d"):
         (tmp_path / f"{name}.py").write_text(f'DDL = "CREATE TABLE {name} (id INTEGER)"\n')
@@ -186,11 +187,11 @@ def test_a_current_document_is_checked_without_reading_the_stored_copy(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s = settings(project, tmp_path / "cache", format="markdown")
-    first = api.document([project], s)
+    first = pipeline.document([project], s)
     stored = list((tmp_path / "cache").glob("*.document"))
     assert len(stored) == 1
     stored[0].unlink()  # only the document on disk can answer now
-    again = api.document([project], s, known=first.content)
+    again = pipeline.document([project], s, known=first.content)
     assert again.content == first.content
     assert not list((tmp_path / "cache").glob("*.document"))
 
@@ -199,15 +200,17 @@ def test_a_stored_document_is_taken_only_with_the_hash_it_was_stored_under(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     s = settings(project, tmp_path / "cache", format="markdown")
-    first = api.document([project], s)
+    first = pipeline.document([project], s)
     assert first.content is not None
     [stored] = (tmp_path / "cache").glob("*.document")
     assert stored.read_text(encoding="utf-8") == first.content
     stored.write_text(first.content.replace("|", "!"), encoding="utf-8")
     analysed: list[object] = []
-    original = api.analyse
-    monkeypatch.setattr(api, "analyse", lambda *a, **k: analysed.append(a) or original(*a, **k))
-    again = api.document([project], s)
+    original = pipeline.analyse
+    monkeypatch.setattr(
+        pipeline, "analyse", lambda *a, **k: analysed.append(a) or original(*a, **k)
+    )
+    again = pipeline.document([project], s)
     assert again.content == first.content
     assert analysed  # the damaged copy was not taken: the document was rendered again
     assert stored.read_text(encoding="utf-8") == first.content  # and stored again
@@ -216,7 +219,7 @@ def test_a_stored_document_is_taken_only_with_the_hash_it_was_stored_under(
 def test_only_the_documents_of_the_last_two_outputs_are_kept(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     contents = {
-        api.document([project], settings(project, cache, format=f)).content
+        pipeline.document([project], settings(project, cache, format=f)).content
         for f in ("markdown", "json", "sql")
     }
     kept = {p.read_text(encoding="utf-8") for p in cache.glob("*.document")}
@@ -227,7 +230,7 @@ def test_only_the_documents_of_the_last_two_outputs_are_kept(project: Path, tmp_
 def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     s = settings(project, cache, format="markdown")
-    first = api.document([project], s)
+    first = pipeline.document([project], s)
     victim = cache / "victim.document"
     victim.write_text("keep me")
     (cache / f"{environment_key()}.").mkdir()  # so that the path below would reach it
@@ -236,7 +239,7 @@ def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) ->
     for output in data["outputs"].values():
         output["sha"] = "/../victim"
     state.write_text(json.dumps(data))
-    assert api.document([project], s).content == first.content
+    assert pipeline.document([project], s).content == first.content
     assert victim.read_text() == "keep me"
 
 
@@ -244,7 +247,7 @@ def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) ->
 def test_library_versions_agree_with_importlib_metadata(package: str) -> None:
     from importlib import metadata
 
-    from schemadoc.cache import _version
+    from schemadoc.incremental.cache import _version
 
     try:
         expected = metadata.version(package)
@@ -256,7 +259,7 @@ def test_library_versions_agree_with_importlib_metadata(package: str) -> None:
 def test_the_first_dist_info_folder_on_the_path_gives_the_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc.cache import _version
+    from schemadoc.incremental.cache import _version
 
     (tmp_path / "libcst-9.8.7.dist-info").mkdir()
     (tmp_path / "libcstx-1.0.dist-info").mkdir()  # another package whose name starts alike
@@ -267,7 +270,7 @@ def test_the_first_dist_info_folder_on_the_path_gives_the_version(
 def test_metadata_in_another_form_is_read_by_importlib_metadata(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc.cache import _version
+    from schemadoc.incremental.cache import _version
 
     egg = tmp_path / "libcst.egg-info"
     egg.mkdir()
@@ -459,7 +462,7 @@ def test_what_was_looked_for_in_vain_and_is_added_later_redoes_the_file(
 
 
 def document(project: Path, folder: Path, **kw: object) -> str:
-    content = api.document([project], settings(project, folder, **kw)).content
+    content = pipeline.document([project], settings(project, folder, **kw)).content
     assert content is not None
     return content
 
@@ -477,7 +480,7 @@ def test_an_edit_that_cannot_change_the_schema_takes_the_last_document(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("analysed again")
 
-    monkeypatch.setattr(api, "analyse", fail)
+    monkeypatch.setattr(pipeline, "analyse", fail)
     assert document(project, cache) == first
     assert document(project, cache) == first  # and now under this state's own key
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from projects import USERS, small_project
 
-from schemadoc import api
+from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
 
@@ -136,15 +136,15 @@ def test_a_source_change_still_rewrites_a_current_doc(project: Path) -> None:
 def test_the_api_gives_no_content_for_a_target_that_holds_the_doc(project: Path) -> None:
     target = project / "api.json"
     settings = Settings(root=str(project), format="json")
-    first = api.document([project / "app"], settings, target=target)
+    first = pipeline.document([project / "app"], settings, target=target)
     assert first.content is not None and '"users"' in first.content
     target.write_text(first.content)
     first.written(target)
-    held = api.document([project / "app"], settings, target=target)
+    held = pipeline.document([project / "app"], settings, target=target)
     assert held.content is None
     assert held.diagnostics == first.diagnostics
     target.write_text(first.content + " ")
-    assert api.document([project / "app"], settings, target=target).content == first.content
+    assert pipeline.document([project / "app"], settings, target=target).content == first.content
 
 
 def test_a_warm_run_imports_nothing_it_does_not_need(project: Path) -> None:
@@ -166,4 +166,4 @@ def test_a_warm_run_imports_nothing_it_does_not_need(project: Path) -> None:
     assert code == "0"
     heavy = {"libcst", "sqlglot", "jinja2", "importlib.metadata", "difflib", "tempfile"}
     assert loaded & heavy == set()
-    assert "schemadoc.cache" in loaded  # the probe did see the warm path
+    assert "schemadoc.incremental.cache" in loaded  # the probe did see the warm path

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import api
+from schemadoc import pipeline
 from schemadoc.config import Settings
-from schemadoc.discover import discover
-from schemadoc.render import render
+from schemadoc.discover.files import discover
+from schemadoc.render.formats import render
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def markdown(folder: Path) -> str:
     settings = Settings(root=str(folder), cache=False)
-    return render(api.scan([folder], settings).schema, settings)
+    return render(pipeline.scan([folder], settings).schema, settings)
 
 
 @pytest.mark.parametrize("project", ["rich_project", "shapes"])
@@ -37,7 +37,7 @@ def test_shuffled_discovery_gives_identical_bytes(
             random.Random(_seed).shuffle(found)
             return found
 
-        monkeypatch.setattr(api, "discover", shuffled)
+        monkeypatch.setattr(pipeline, "discover", shuffled)
         assert markdown(folder) == expected
 
 
@@ -99,5 +99,5 @@ def test_the_order_files_are_extracted_in_does_not_change_the_output(
     folder = FIXTURES / project
     expected = markdown(folder)
     for order in (sorted, lambda todo: sorted(todo, reverse=True)):
-        monkeypatch.setattr(api, "_extraction_order", lambda todo, _files, o=order: o(todo))
+        monkeypatch.setattr(pipeline, "_extraction_order", lambda todo, _files, o=order: o(todo))
         assert markdown(folder) == expected

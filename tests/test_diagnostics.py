@@ -14,12 +14,12 @@ import apsw
 import pytest
 from scanned import run, survived, write
 
-from schemadoc import sandbox
-from schemadoc.api import Result, scan
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.model import Diagnostic
-from schemadoc.sandbox import Sandbox
+from schemadoc.model.schema import Diagnostic
+from schemadoc.pipeline import Result, scan
+from schemadoc.verify import sandbox
+from schemadoc.verify.sandbox import Sandbox
 
 
 def only(result: Result, code: str) -> Diagnostic:

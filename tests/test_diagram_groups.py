@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc.api import scan
 from schemadoc.config import ConfigError, Settings, load
-from schemadoc.mermaid import DiagramSet, grouped_diagrams
-from schemadoc.model import Column, ForeignKey, Schema, Table
+from schemadoc.model.schema import Column, ForeignKey, Schema, Table
+from schemadoc.pipeline import scan
 from schemadoc.relations import relate
-from schemadoc.render import render
-from schemadoc.templates import render_template
+from schemadoc.render.formats import render
+from schemadoc.render.mermaid import DiagramSet, grouped_diagrams
+from schemadoc.render.templates import render_template
 
 try:
     from tests.mermaid import harness

@@ -18,13 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import api, extract, revisions
+from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.model import Column, Index, IndexColumn, Schema, Table
-from schemadoc.schema_diff import compare, mermaid_diagram, widening
+from schemadoc.diff import revisions
+from schemadoc.diff.schema_diff import compare, mermaid_diagram, widening
+from schemadoc.extract import extractor
+from schemadoc.model.schema import Column, Index, IndexColumn, Schema, Table
 
-PROJECT_CACHE_FOLDER = api.cache_folder  # bound before the suite gives each test its own
+PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 ENV = {
@@ -467,13 +469,13 @@ def test_unchanged_files_are_not_extracted_again(
         commit(repo, {"app/notes.txt": f"{number}\n"})
     commit(repo, {"app/m0.py": 'S = "CREATE TABLE m0 (id INTEGER, extra TEXT)"\n'})
     calls: list[str] = []
-    real = extract.summarize
+    real = extractor.summarize
 
     def counting(text: str, display: str) -> object:
         calls.append(display)
         return real(text, display)
 
-    monkeypatch.setattr(extract, "summarize", counting)
+    monkeypatch.setattr(extractor, "summarize", counting)
     assert main(["generate", "--output", "-", "--quiet"]) == 0  # a warm cache
     capsys.readouterr()
     calls.clear()
@@ -496,7 +498,7 @@ def test_the_caches_stay_out_of_git_and_usable(
 ) -> None:
     """Diffs between revisions make the project's cache folder as its own run would: kept
     out of git, and still the project's for the next run."""
-    monkeypatch.setattr(api, "cache_folder", PROJECT_CACHE_FOLDER)
+    monkeypatch.setattr(pipeline, "cache_folder", PROJECT_CACHE_FOLDER)
     base = git(repo, "rev-parse", "HEAD").strip()
     head = commit(repo, {"app/more.py": 'M = "CREATE TABLE more (id INTEGER PRIMARY KEY)"\n'})
     assert main(["diff", "-q", base, head]) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from schemadoc.discover import Skipped, discover
+from schemadoc.discover.files import Skipped, discover
 
 
 def make_tree(root: Path, names: list[str]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from projects import small_project
 
 from schemadoc.cli import main
-from schemadoc.drift import BY_HAND, NEVER_RAN, UNVERIFIED
+from schemadoc.verify.drift import BY_HAND, NEVER_RAN, UNVERIFIED
 
 CODE = """
 CREATE TABLE users (

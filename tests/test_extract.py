@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from projects import write_modules
+from projects import extracted, write_modules
 
-from schemadoc.api import statements_of
-from schemadoc.extract import extract_project, holds_ddl
-from schemadoc.source import may_hold_ddl
+from schemadoc.discover.source import may_hold_ddl
+from schemadoc.extract.extractor import holds_ddl
+from schemadoc.pipeline import statements_of
 
 
 def extract(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(sql, path:line:col) of every statement found in the given modules."""
     files = write_modules(tmp_path, **modules)
     texts = {d: p.read_text() for d, p in files.items()}
-    fragments, _ = extract_project(files, texts)
+    fragments, _ = extracted(files, texts)
     return [(s.sql, str(s.source)) for s in statements_of(fragments)]
 
 
@@ -213,7 +213,7 @@ def test_unresolvable_names_stay_visible(tmp_path: Path) -> None:
         "    name = settings.table_name\n"
         '    conn.execute(f"CREATE TABLE {name} (id INT)")\n'
     )
-    fragments, diagnostics = extract_project(files, {"m.py": files["m.py"].read_text()})
+    fragments, diagnostics = extracted(files, {"m.py": files["m.py"].read_text()})
     [stmt] = statements_of(fragments)
     assert stmt.sql == 'CREATE TABLE "{name}" (id INT)'
     assert [(d.code, d.line) for d in diagnostics] == [("SD103", 3)]
@@ -278,7 +278,7 @@ def test_a_subclass_in_a_file_without_ddl_is_found(tmp_path: Path) -> None:
         'from app.base import Repository\n\n\nclass Orders(Repository):\n    TABLE = "orders"\n'
     )
     files = {f"app/{p.name}": p for p in (tmp_path / "app").glob("*.py")}
-    fragments, _ = extract_project(files, {"app/base.py": files["app/base.py"].read_text()})
+    fragments, _ = extracted(files, {"app/base.py": files["app/base.py"].read_text()})
     assert [s.sql for s in statements_of(fragments)] == [
         "CREATE TABLE IF NOT EXISTS orders (id INTEGER)"
     ]

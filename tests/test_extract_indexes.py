@@ -9,19 +9,18 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from projects import write_modules
+from projects import extracted, write_modules
 
-from schemadoc import api
+from schemadoc import pipeline
 from schemadoc.config import Settings
-from schemadoc.evaluate import code_of
-from schemadoc.extract import (
+from schemadoc.discover.source import class_lines, may_hold_ddl
+from schemadoc.extract.extractor import (
     Extractor,
     StringPositions,
-    extract_project,
     merge,
     summarize,
 )
-from schemadoc.source import class_lines, may_hold_ddl
+from schemadoc.pyeval.evaluate import code_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -30,7 +29,7 @@ def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(text, path:line:col) of every DDL fragment found in the given modules."""
     files = write_modules(tmp_path, **modules)
     texts = {d: p.read_text() for d, p in files.items() if "CREATE" in p.read_text()}
-    fragments, _ = extract_project(files, texts)
+    fragments, _ = extracted(files, texts)
     return [(f.value.text, str(f.start)) for f in fragments]
 
 
@@ -376,6 +375,6 @@ def test_what_a_class_inherits_through_a_base_in_another_module_is_found(
             """,
         },
     )
-    result = api.scan([tmp_path], Settings(root=str(tmp_path), cache=False))
+    result = pipeline.scan([tmp_path], Settings(root=str(tmp_path), cache=False))
     assert [t.name for t in result.schema.tables] == ["things"]
     assert [d.code for d in result.diagnostics] == []

@@ -27,9 +27,9 @@ import pytest
 from fuzz_strategies import Case, cases
 from hypothesis import HealthCheck, Phase, given, settings
 
-from schemadoc.api import Result, scan
 from schemadoc.config import Settings
-from schemadoc.render import to_json
+from schemadoc.pipeline import Result, scan
+from schemadoc.render.formats import to_json
 
 EXAMPLES = int(os.environ.get("SCHEMADOC_FUZZ_EXAMPLES", "200"))
 REGRESSIONS = Path(__file__).parent / "regressions"

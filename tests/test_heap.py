@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from schemadoc.heap import GC_THRESHOLDS, _malloc_trim, fewer_collections, give_back
+from schemadoc.extract.heap import GC_THRESHOLDS, _malloc_trim, fewer_collections, give_back
 
 
 def _resident_mb() -> float:
@@ -50,21 +50,21 @@ def test_fewer_collections_raises_the_thresholds_and_restores_them() -> None:
 def test_a_run_collects_less_often_and_leaves_the_thresholds_as_they_were(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc import api
+    from schemadoc import pipeline
     from schemadoc.config import Settings
 
     (tmp_path / "db.py").write_text('DDL = "CREATE TABLE t (id INTEGER)"\n')
     during: list[tuple[int, ...]] = []
-    analyse = api.analyse
+    analyse = pipeline.analyse
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         during.append(gc.get_threshold())
         return analyse(*args, **kwargs)
 
-    monkeypatch.setattr(api, "analyse", spy)
+    monkeypatch.setattr(pipeline, "analyse", spy)
     before = gc.get_threshold()
     settings = Settings(root=str(tmp_path), cache=False, format="json")
-    assert api.scan([tmp_path], settings).schema.table("t") is not None
-    assert api.document([tmp_path], settings).content
+    assert pipeline.scan([tmp_path], settings).schema.table("t") is not None
+    assert pipeline.document([tmp_path], settings).content
     assert during == [GC_THRESHOLDS, GC_THRESHOLDS]
     assert gc.get_threshold() == before

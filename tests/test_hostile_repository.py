@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from projects import USERS, small_project
 
-from schemadoc import api, template_process
+from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
+from schemadoc.render import isolated
 
-PROJECT_CACHE_FOLDER = api.cache_folder  # bound before the suite gives each test its own
+PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
@@ -38,7 +39,7 @@ def run_cli(*args: str) -> int:
 def isolated_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's own cache folder, as a real run has it (the suite's default is a
     private folder per test)."""
-    monkeypatch.setattr(api, "cache_folder", PROJECT_CACHE_FOLDER)
+    monkeypatch.setattr(pipeline, "cache_folder", PROJECT_CACHE_FOLDER)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -111,8 +112,8 @@ def test_a_project_template_cannot_exhaust_the_machine(
     capsys: pytest.CaptureFixture[str],
     template: str,
 ) -> None:
-    monkeypatch.setattr(template_process, "CPU_SECONDS", 1)
-    monkeypatch.setattr(template_process, "MEMORY_BYTES", 512 * 2**20)
+    monkeypatch.setattr(isolated, "CPU_SECONDS", 1)
+    monkeypatch.setattr(isolated, "MEMORY_BYTES", 512 * 2**20)
     small_project(tmp_path, monkeypatch, 'output = "docs/schema.md"\ntemplates = "tpl"\n')
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "markdown.md.j2").write_text(template + "\n")
@@ -400,7 +401,7 @@ def test_a_schema_schemadoc_wrote_is_not_read_back(
     small_project(tmp_path, monkeypatch, 'output = "docs/schema.md"\n')
     assert run_cli("generate", "--format", "sql", "--output", "app/schema.sql") == 0
     assert run_cli("generate") == 0
-    result = api.scan([tmp_path / "app"], Settings(root=str(tmp_path)))
+    result = pipeline.scan([tmp_path / "app"], Settings(root=str(tmp_path)))
     assert [d for d in result.diagnostics if d.severity != "note"] == []
     assert [s.path for s in result.schema.table("users").sources] == ["app/db.py"]
 
@@ -482,7 +483,7 @@ def test_the_cache_written_here_is_used(tmp_path: Path, monkeypatch: pytest.Monk
     isolated_cache(monkeypatch)
     assert run_cli("generate") == 0
     analysed: list[object] = []
-    monkeypatch.setattr(api, "analyse", lambda *a, **k: analysed.append(a))
+    monkeypatch.setattr(pipeline, "analyse", lambda *a, **k: analysed.append(a))
     assert run_cli("check") == 0
     assert analysed == []
 
@@ -499,7 +500,7 @@ def test_a_symlink_out_of_the_tree_is_not_walked(tmp_path: Path) -> None:
     (project / "src" / "db.py").write_text(USERS)
     (project / "src" / "root").symlink_to(outside)
     (project / "src" / "inner").symlink_to(project / "src")  # inside: walked once
-    result = api.scan([project], Settings(root=str(project)))
+    result = pipeline.scan([project], Settings(root=str(project)))
     assert [t.name for t in result.schema.tables] == ["users"]
 
 
@@ -513,7 +514,7 @@ def test_a_tracked_symlink_to_a_file_outside_is_not_read(tmp_path: Path) -> None
     (project / "src" / "link.py").symlink_to(outside)
     git(project, "init", "-q")
     git(project, "add", "-A")
-    result = api.scan([project], Settings(root=str(project)))
+    result = pipeline.scan([project], Settings(root=str(project)))
     assert [t.name for t in result.schema.tables] == ["users"]
     [link] = [d for d in result.diagnostics if d.path == "src/link.py"]
     assert (link.code, link.severity) == ("SD108", "warning")
@@ -533,7 +534,7 @@ def test_a_dense_file_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ast, "parse", parse)
-    result = api.scan([tmp_path], Settings(root=str(tmp_path)))
+    result = pipeline.scan([tmp_path], Settings(root=str(tmp_path)))
     [dense] = [d for d in result.diagnostics if d.path == "dense.py"]
     assert dense.code == "SD107" and "tokens" in dense.message
     assert [t.name for t in result.schema.tables] == ["users"]

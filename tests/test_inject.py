@@ -8,7 +8,7 @@ import pytest
 from projects import USERS, small_project
 
 from schemadoc.cli import main
-from schemadoc.inject import InjectError, inject, line_ending
+from schemadoc.output.inject import InjectError, inject, line_ending
 
 START, END = "<!-- schemadoc:start -->", "<!-- schemadoc:end -->"
 DDL = USERS

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from schemadoc import lint as lint_module
-from schemadoc.api import Result, scan
 from schemadoc.config import ConfigError, Settings
 from schemadoc.lint import RULES, LintConfig, affinity, lint, unclear_affinity
-from schemadoc.model import Schema
+from schemadoc.model.schema import Schema
+from schemadoc.pipeline import Result, scan
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_FIXTURES = ROOT / "fixtures" / "lint"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from scanned import run, survived
 
-from schemadoc.migrations import up_part
+from schemadoc.sql.migrations import up_part
 
 DBMATE = """-- migrate:up
 CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from projects import extracted
 
-from schemadoc.api import statements_of
-from schemadoc.extract import extract_project, summarize
-from schemadoc.source import may_hold_ddl
+from schemadoc.discover.source import may_hold_ddl
+from schemadoc.extract.extractor import summarize
+from schemadoc.pipeline import statements_of
 
 VERBS = [
     (
@@ -124,7 +125,7 @@ def test_what_passes_the_prefilter_is_found(
     folder: Path = tmp_path_factory.mktemp("m")
     path = folder / "m.py"
     path.write_text(_python(sql, style, cut, anywhere))
-    fragments, _ = extract_project({"m.py": path}, {"m.py": path.read_text()})
+    fragments, _ = extracted({"m.py": path}, {"m.py": path.read_text()})
     statements = statements_of(fragments)
     assert statements, path.read_text()
     assert statements[0].sql.split()[0].upper() == sql.split()[0].upper()

@@ -16,8 +16,8 @@ import pytest
 
 from schemadoc.cli import main
 from schemadoc.config import load
-from schemadoc.render import to_json
-from schemadoc.split import file_names
+from schemadoc.output.per_table import file_names
+from schemadoc.render.formats import to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from schemadoc.cache import Invalid
-from schemadoc.model import (
+from schemadoc.incremental.cache import Invalid
+from schemadoc.incremental.records import Decoded, from_json, to_json
+from schemadoc.model.schema import (
     Check,
     Column,
     Diagnostic,
@@ -18,7 +19,6 @@ from schemadoc.model import (
     Source,
     Table,
 )
-from schemadoc.records import Decoded, from_json, to_json
 
 TABLE = Table(
     name="orders",

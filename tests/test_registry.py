@@ -7,8 +7,8 @@ import re
 import tokenize
 from pathlib import Path
 
-from schemadoc.diagnostics import CODES, failed
-from schemadoc.model import Diagnostic
+from schemadoc.model.diagnostics import CODES, failed
+from schemadoc.model.schema import Diagnostic
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = re.compile(r"""[a-zA-Z]*(['"])SD\d{3}\1""")  # a string literal that is a code

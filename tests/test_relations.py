@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from schemadoc.model import Schema, Source, SqlStatement
+from schemadoc.model.schema import Schema, Source, SqlStatement
 from schemadoc.relations import relate
-from schemadoc.verify import verify
+from schemadoc.verify.verify import verify
 
 
 def related(*sqls: str) -> Schema:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schemadoc.render import indented_json
+from schemadoc.render.formats import indented_json
 
 SCALARS = (
     st.none()

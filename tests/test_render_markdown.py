@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemadoc.config import Settings
-from schemadoc.model import Check, Column, Schema, Table, View
+from schemadoc.model.schema import Check, Column, Schema, Table, View
 from schemadoc.relations import relate
-from schemadoc.render import render
-from schemadoc.templates import (
+from schemadoc.render.formats import render
+from schemadoc.render.templates import (
     builtin_templates_dir,
     code,
     default_text,

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from schemadoc.config import Settings
-from schemadoc.mermaid import (
+from schemadoc.model.schema import Column, ForeignKey, Index, IndexColumn, Schema, Table
+from schemadoc.relations import relate
+from schemadoc.render.formats import render
+from schemadoc.render.mermaid import (
     MAX_TEXT_SIZE,
     attribute_name,
     attribute_type,
@@ -19,9 +22,6 @@ from schemadoc.mermaid import (
     full_diagram,
     text_size,
 )
-from schemadoc.model import Column, ForeignKey, Index, IndexColumn, Schema, Table
-from schemadoc.relations import relate
-from schemadoc.render import render
 
 try:
     from tests.mermaid import harness

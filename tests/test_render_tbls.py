@@ -13,12 +13,12 @@ from projects import small_project
 
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.model import Schema, Source, SqlStatement
+from schemadoc.model.schema import Schema, Source, SqlStatement
 from schemadoc.relations import relate
-from schemadoc.render import render
-from schemadoc.sandbox import SQLITE_VERSION
-from schemadoc.tbls import INFERRED_DEF, to_tbls
-from schemadoc.verify import verify
+from schemadoc.render.formats import render
+from schemadoc.render.tbls import INFERRED_DEF, to_tbls
+from schemadoc.verify.sandbox import SQLITE_VERSION
+from schemadoc.verify.verify import verify
 
 SPEC = Path(__file__).parent / "tbls" / "tbls.schema.json_schema.json"
 VALIDATOR = Draft202012Validator(json.loads(SPEC.read_text(encoding="utf-8")))

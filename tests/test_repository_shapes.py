@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scanned import run, survived
 
-from schemadoc.api import Result
+from schemadoc.pipeline import Result
 
 
 def sources(result: Result) -> dict[str, tuple[str, int]]:
@@ -93,8 +93,8 @@ def test_included_test_code_never_wins(tmp_path: Path) -> None:
     """With tests included, a test's definition of a table, a value a test passes at a call
     site, and a test's DROP never replace what production code creates, even where the test
     file comes first in path order."""
-    from schemadoc.api import scan
     from schemadoc.config import Settings
+    from schemadoc.pipeline import scan
 
     files = {"zpkg/__init__.py": "", "zpkg/store.py": PRODUCTION, "tests/test_store.py": TEST}
     for name, text in files.items():

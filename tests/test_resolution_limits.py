@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from scanned import found, run, survived
 
-from schemadoc.api import Result
-from schemadoc.model import Diagnostic
-from schemadoc.resolve import EXPRESSION_BUDGET, MODULE_BUDGET, Resolver
+from schemadoc.model.schema import Diagnostic
+from schemadoc.pipeline import Result
+from schemadoc.pyeval.resolve import EXPRESSION_BUDGET, MODULE_BUDGET, Resolver
 
 TOO_LARGE = "too large to evaluate"
 STEPS = "too many steps to evaluate"

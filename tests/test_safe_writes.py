@@ -45,7 +45,7 @@ def test_a_failure_while_rendering_leaves_the_old_doc(
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("renderer exploded")
 
-    monkeypatch.setattr("schemadoc.render.render", broken)
+    monkeypatch.setattr("schemadoc.render.formats.render", broken)
     assert main(["generate"]) == 2
     assert "renderer exploded" in capsys.readouterr().err
     assert doc.read_bytes() == before

@@ -25,11 +25,11 @@ import pytest
 from scanned import GOOD, found, run, survived, working_directory
 from shared import once_per_run
 
-from schemadoc import sandbox, verify
-from schemadoc.api import Result, scan
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.sandbox import Deadline, Sandbox
+from schemadoc.pipeline import Result, scan
+from schemadoc.verify import sandbox, verify
+from schemadoc.verify.sandbox import Deadline, Sandbox
 
 
 def codes(result: Result) -> list[str]:

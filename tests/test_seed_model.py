@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemadoc.api import Result
+from schemadoc.pipeline import Result
 
 PERSISTENCE = "dipeo/infrastructure/execution/state/persistence_manager.py"
 MESSAGES = "apps/server/src/dipeo_server/infra/message_store.py"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc.api import Result, scan
 from schemadoc.cli import main
 from schemadoc.config import Settings
-from schemadoc.model import Diagnostic, Index, Table
+from schemadoc.model.schema import Diagnostic, Index, Table
+from schemadoc.pipeline import Result, scan
 
 SHAPES = Path(__file__).resolve().parent.parent / "fixtures" / "shapes"
 

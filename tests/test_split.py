@@ -9,7 +9,7 @@ import pytest
 from projects import small_project
 
 from schemadoc.cli import main
-from schemadoc.split import INDEX, MARK, file_names
+from schemadoc.output.per_table import INDEX, MARK, file_names
 
 DDL = '''
 import sqlite3

@@ -11,8 +11,8 @@ import apsw
 import pytest
 from scanned import run, survived
 
-from schemadoc import sandbox
-from schemadoc.sandbox import Sandbox
+from schemadoc.verify import sandbox
+from schemadoc.verify.sandbox import Sandbox
 
 VERSION = apsw.sqlite_lib_version()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemadoc.statements import split_statements, split_table_body, split_templated
+from schemadoc.sql.statements import split_statements, split_table_body, split_templated
 
 
 def texts(sql: str) -> list[str]:

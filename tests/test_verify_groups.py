@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from schemadoc import verify as verify_module
-from schemadoc.model import Source, SqlStatement
-from schemadoc.verify import _groups, _Reading, verify
+from schemadoc.model.schema import Source, SqlStatement
+from schemadoc.verify import verify as verify_module
+from schemadoc.verify.verify import _groups, _Reading, verify
 
 
 def _statements(*sqls: str) -> list[SqlStatement]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from schemadoc.extract import walk
+from schemadoc.extract.extractor import walk
 
 SOURCE = '''
 """Docstring."""

@@ -1,0 +1,1 @@
+"""Diff: what a change between two revisions does to the verified schema."""

@@ -1,0 +1,1 @@
+"""Discover: the project's files, read safely, decoded and prefiltered for DDL."""

@@ -1,0 +1,1 @@
+"""Incremental runs: the cache, what changed, and what can be reused."""

@@ -1,0 +1,434 @@
+"""A persistent cache of what each file yielded, so that re-runs read only what changed.
+
+JSON files named by the environment (tool, library and Python versions) in
+``.schemadoc_cache/`` (or the configured folder), which keeps itself out of git. It is data,
+never code: anything that does not decode exactly as written here is ignored and rebuilt.
+Writes are best effort and atomic; a cache that cannot be written (read-only folder, full
+disk) is simply not updated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..discover.project import TooLarge, read_bounded
+from ..model.schema import Diagnostic
+
+FORMAT = 9
+FOLDER = ".schemadoc_cache"
+GITIGNORE = "# Created by schemadoc: this folder is a cache.\n*\n"
+_MAX_OUTPUTS = 2  # this run's document and the previous one
+_MAX_BYTES = 1 << 31  # a cache file is never read past this
+
+
+class Invalid(Exception):
+    """A cached value that does not have the expected shape."""
+
+
+_LIBRARIES = ("libcst", "sqlglot", "jinja2", "apsw")  # apsw: the SQLite that verifies
+
+
+def _metadata_version(package: str) -> str:
+    from importlib import metadata  # costly to import: only when the folder names do not tell
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _folder_version(package: str, names: list[str]) -> str | None:
+    """The version in the one ``<package>-<version>.dist-info`` among ``names``; None when
+    the package is not there; "" when its metadata is in another form (egg-info, several)."""
+    mine = [n for n in names if n.lower().startswith((f"{package}-", f"{package}.egg-info"))]
+    if not mine:
+        return None
+    if len(mine) == 1 and mine[0].endswith(".dist-info"):
+        return mine[0][len(package) + 1 : -len(".dist-info")]
+    return ""
+
+
+def _version(package: str) -> str:
+    """The installed version, as ``importlib.metadata`` finds it (first on ``sys.path``), read
+    from the name of its ``.dist-info`` folder when it has one."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found = _folder_version(package, names)
+        if found is not None:
+            return found or _metadata_version(package)
+    return _metadata_version(package)
+
+
+@functools.cache
+def environment_key() -> str:
+    """What makes cached results comparable: the versions of everything that shapes them."""
+    parts = [FORMAT, __version__, sys.version_info[:2]]
+    parts += [_version(p) for p in _LIBRARIES]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_DIGEST = re.compile(r"[0-9a-f]{32}")
+
+
+def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
+    """``value`` if it is of ``kind``; the cache is invalid otherwise."""
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise Invalid(f"expected {kind}, got {type(value).__name__}")
+    return value
+
+
+def diagnostic_to_json(d: Diagnostic) -> list[Any]:
+    return [d.severity, d.code, d.message, d.path, d.line, d.column]
+
+
+def diagnostic_from_json(raw: Any) -> Diagnostic:
+    severity, code, message, path, line, column = expect(raw, list)
+    if severity not in ("error", "warning", "note"):
+        raise Invalid("severity")
+    return Diagnostic(
+        severity,
+        expect(code, str),
+        expect(message, str),
+        expect(path, str),
+        expect(line, int),
+        expect(column, int),
+    )
+
+
+_ANALYSIS = ("summary", "unit", "classes")  # kept in a second file, read when extraction runs
+
+
+def _table(raw: Any) -> dict[str, dict[str, Any]]:
+    return {expect(k, str): expect(v, dict) for k, v in expect(raw, dict).items()}
+
+
+@dataclass
+class Cache:
+    """Cached file states and outputs; ``folder`` None means the cache is off.
+
+    A small file with each file's size, time and hash, the hashes of the rendered documents
+    and the stamps of the files they were last found in (all that a run with nothing changed
+    reads); one with what extraction found; one with what verification found (by group of
+    statements); and each rendered document as it is, in a file named by its hash.
+    """
+
+    folder: Path | None
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> stamp, sha
+    dirty: bool = False
+    _analysis: dict[str, dict[str, Any]] | None = None
+    _analysis_dirty: bool = False
+    _documents: dict[str, str] = field(default_factory=dict)  # by hash: those to write
+    _verified: dict[str, Any] | None = None
+    _verified_dirty: bool = False
+    distrusted: bool = False  # the folder held a cache not written here: it was not used
+
+    def _path(self, suffix: str) -> Path | None:
+        return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
+
+    @property
+    def path(self) -> Path | None:
+        return self._path(".json")
+
+    @classmethod
+    def open(cls, folder: Path | None) -> Cache:
+        """The cache in ``folder``, empty when missing, foreign, corrupt or not written here.
+
+        A cache is written here when its ``.gitignore``, which schemadoc creates once and
+        never changes, has the device, inode and change time that the cache recorded: a
+        copied, restored, unpacked or cloned folder (a cache committed to git among them)
+        has others, and a forged record cannot foresee them. Nothing beside a main file that
+        is not trusted is read.
+        """
+        cache = cls(folder)
+        if cache.path is None:
+            cache._analysis = {}
+            return cache
+        try:
+            data = expect(json.loads(_read(cache.path)), dict)
+            if data.get("format") != FORMAT:
+                raise Invalid("format")
+            if data.get("owner") != _owner(cache.path.parent):
+                cache.distrusted = True
+                raise Invalid("owner")
+            cache.files, cache.outputs = _table(data["files"]), _table(data["outputs"])
+            cache.targets = _table(data.get("targets", {}))
+        except (OSError, ValueError, KeyError, Invalid):
+            cache.files, cache.outputs, cache.targets = {}, {}, {}
+            cache._analysis, cache._verified = {}, {}
+            cache.dirty = cache._analysis_dirty = cache._verified_dirty = True
+        return cache
+
+    def _analyses(self) -> dict[str, dict[str, Any]]:
+        if self._analysis is None:
+            try:
+                path = self._path(".analysis.json")
+                assert path is not None
+                data = json.loads(_read(path))
+                if expect(data, dict).get("format") != FORMAT:
+                    raise Invalid("format")
+                self._analysis = _table(data["files"])
+            except (OSError, ValueError, KeyError, Invalid):
+                self._analysis = {}
+        return self._analysis
+
+    def analysed(self) -> dict[str, dict[str, Any]]:
+        """What extraction found, by file (read from its file on first use)."""
+        return self._analyses()
+
+    def entry(self, display: str, analysis: bool = False) -> dict[str, Any] | None:
+        """The file's cached state; with ``analysis``, also what extraction found in it."""
+        entry = self.files.get(display)
+        if entry is None or not analysis:
+            return entry
+        return {**entry, **self._analyses().get(display, {})}
+
+    def put(self, display: str, entry: dict[str, Any]) -> None:
+        state = {k: v for k, v in entry.items() if k not in _ANALYSIS}
+        if self.files.get(display) != state:
+            if self.files.get(display, {}).get("hash") != state.get("hash"):
+                self.drop_analysis(display)
+            self.files[display] = state
+            self.dirty = True
+        found = {k: v for k, v in entry.items() if k in _ANALYSIS}
+        before = self._analyses().get(display, {}) if found else {}
+        if found and {**before, **found} != before:
+            self._analyses()[display] = {**before, **found}
+            self._analysis_dirty = True
+
+    def adopt(self, other: Cache) -> None:
+        """Start from what ``other`` knows (file states, what extraction and verification
+        found), to be saved here: a new cache takes over another's work."""
+        self.files = {display: dict(entry) for display, entry in other.files.items()}
+        self._analysis = {display: dict(found) for display, found in other.analysed().items()}
+        self._verified = dict(other.verified())
+        self.dirty = self._analysis_dirty = self._verified_dirty = True
+
+    def drop_analysis(self, display: str) -> None:
+        if self._analyses().pop(display, None) is not None:
+            self._analysis_dirty = True
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop the entries of files that are no longer scanned."""
+        for display in set(self.files) - keep:
+            del self.files[display]
+            self.dirty = True
+        if self._analysis is not None:
+            for display in set(self._analysis) - keep:
+                self.drop_analysis(display)
+
+    def _document_path(self, sha: str) -> Path | None:
+        return self._path(f".{sha}.document")
+
+    def _document(self, sha: str) -> str | None:
+        """The document whose hash is ``sha``, if it is stored as it was written."""
+        if sha in self._documents:
+            return self._documents[sha]
+        path = self._document_path(sha)
+        try:
+            assert path is not None
+            data = read_bounded(path, _MAX_BYTES)
+        except (OSError, AssertionError, TooLarge):
+            return None
+        if data is None:
+            return None
+        if digest(data) != sha:
+            with contextlib.suppress(OSError):
+                path.unlink()  # damaged: written again when this document is next rendered
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def sha(self, key: str) -> str | None:
+        """The hash of the document rendered under ``key``, if it is cached."""
+        sha = self.outputs.get(key, {}).get("sha")
+        return sha if isinstance(sha, str) and _DIGEST.fullmatch(sha) else None
+
+    def diagnostics(self, key: str) -> list[Diagnostic] | None:
+        """The diagnostics of the document rendered under ``key``, if it is cached."""
+        try:
+            raw = expect(self.outputs[key]["diagnostics"], list)
+            return [diagnostic_from_json(d) for d in raw]
+        except (KeyError, ValueError, Invalid):
+            return None
+
+    def verified(self) -> dict[str, Any]:
+        """What verification found last time, by group key (entries are not checked here)."""
+        if self._verified is None:
+            self._verified = {}
+            if self.folder is not None:
+                try:
+                    path = self._path(".verified.json")
+                    assert path is not None
+                    data = expect(json.loads(_read(path)), dict)
+                    if data.get("format") != FORMAT:
+                        raise Invalid("format")
+                    self._verified = {
+                        expect(k, str): v for k, v in expect(data["parts"], dict).items()
+                    }
+                except (OSError, ValueError, KeyError, Invalid):
+                    pass
+        return self._verified
+
+    def put_verified(self, parts: dict[str, Any]) -> None:
+        """Keep ``parts`` (and nothing older) for the next verification."""
+        if parts != self.verified():  # kept entries are the very objects read: quick to compare
+            self._verified = parts
+            self._verified_dirty = True
+
+    def output(self, key: str, known: str | None = None) -> tuple[str, list[Diagnostic]] | None:
+        """The document rendered under ``key`` and its diagnostics. When ``known`` (the file
+        on disk) is that document, it is taken as is and nothing more is read."""
+        diagnostics, sha = self.diagnostics(key), self.sha(key)
+        if diagnostics is None or sha is None:
+            return None
+        if known is not None and digest(known.encode()) == sha:
+            return known, diagnostics
+        content = self._document(sha)
+        return None if content is None else (content, diagnostics)
+
+    def holds(self, target: str, stamp: list[int], key: str) -> bool:
+        """Whether the file ``target``, as ``stamp`` (its size, times and inode) tells, holds
+        the document rendered under ``key``: it did when it last had that stamp."""
+        record, sha = self.targets.get(target, {}), self.sha(key)
+        return sha is not None and record.get("stamp") == stamp and record.get("sha") == sha
+
+    def put_target(self, target: str, stamp: list[int], key: str) -> None:
+        """Remember that the file ``target``, with ``stamp``, holds the document of ``key``."""
+        sha = self.sha(key)
+        record = {"stamp": stamp, "sha": sha}
+        if sha is not None and self.targets.get(target) != record:
+            self.targets[target] = record
+            self.dirty = True
+
+    def put_output(self, key: str, content: str, diagnostics: list[Diagnostic]) -> None:
+        sha = digest(content.encode())
+        self.outputs.pop(key, None)
+        self.outputs[key] = {
+            "sha": sha,
+            "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
+        }
+        while len(self.outputs) > _MAX_OUTPUTS:
+            del self.outputs[next(iter(self.outputs))]
+        shas = {o.get("sha") for o in self.outputs.values()}
+        self.targets = {t: r for t, r in self.targets.items() if r.get("sha") in shas}
+        self._documents = {h: c for h, c in self._documents.items() if h in shas}
+        self._documents[sha] = content
+        self.dirty = True
+
+    def _save_documents(self) -> None:
+        """Write the documents not stored yet; remove those no output names any more."""
+        assert self.folder is not None
+        shas = {o.get("sha") for o in self.outputs.values()}
+        prefix, suffix = f"{environment_key()}.", ".document"
+        for name in os.listdir(self.folder):
+            sha = name[len(prefix) : -len(suffix)]
+            if name.startswith(prefix) and name.endswith(suffix) and sha not in shas:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.folder / name)
+        from ..output.files import write_atomic
+
+        for sha, content in self._documents.items():
+            path = self._document_path(sha)
+            assert path is not None
+            if not path.exists():
+                write_atomic(path, content, durable=False)
+        self._documents = {}
+
+    def save(self) -> None:
+        """Write what changed; never fails the run."""
+        if self.path is None or not (
+            self.dirty or self._analysis_dirty or self._documents or self._verified_dirty
+        ):
+            return
+        from ..output.files import write_atomic
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                write_atomic(ignore, GITIGNORE)
+            if self._analysis_dirty and self._analysis is not None:
+                data = {"format": FORMAT, "files": self._analysis}
+                write_atomic(self._path(".analysis.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._analysis_dirty = False
+            if self._verified_dirty and self._verified is not None:
+                data = {"format": FORMAT, "parts": self._verified}
+                write_atomic(self._path(".verified.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._verified_dirty = False
+            if self._documents:
+                self._save_documents()
+            if self.dirty:
+                data = {
+                    "format": FORMAT,
+                    "owner": _owner(self.path.parent),
+                    "files": self.files,
+                    "outputs": self.outputs,
+                    "targets": self.targets,
+                }
+                write_atomic(self.path, _dumps(data), durable=False)
+                self.dirty = False
+        except OSError:
+            pass
+
+
+def owned(folder: Path) -> bool:
+    """Whether ``folder`` may serve as the cache: it does not exist yet, is empty, or holds
+    the ``.gitignore`` that schemadoc writes into its cache folders."""
+    if not _holds_files(folder):
+        return True
+    try:
+        return read_bounded(folder / ".gitignore", len(GITIGNORE)) == GITIGNORE.encode()
+    except (OSError, TooLarge):
+        return False
+
+
+def _holds_files(folder: Path) -> bool:
+    try:
+        return any(folder.iterdir())
+    except OSError:
+        return False
+
+
+def _owner(folder: Path) -> list[int] | None:
+    """The identity of the ``.gitignore`` that schemadoc created in ``folder``."""
+    try:
+        st = os.lstat(folder / ".gitignore")
+    except OSError:
+        return None
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
+
+
+def _read(path: Path) -> str:
+    """A cache file's text: a regular file, read up to a bound."""
+    try:
+        data = read_bounded(path, _MAX_BYTES)
+    except TooLarge as exc:
+        raise Invalid(str(exc)) from exc
+    if data is None:
+        raise FileNotFoundError(path)
+    return data.decode("utf-8")
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)

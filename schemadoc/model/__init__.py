@@ -1,0 +1,1 @@
+"""Model: the schema, the diagnostics and the errors every stage shares."""

@@ -1,0 +1,1 @@
+"""Output: writing documents safely, injected into a file or one per table."""

@@ -1,0 +1,1 @@
+"""Python evaluation: scopes, name resolution and the value of string expressions."""

@@ -1,0 +1,943 @@
+"""Static evaluation of string-building expressions in libcst trees.
+
+A value is a sequence of :class:`Piece`: literal text that remembers where it came from in the
+source, or a placeholder for a part whose value cannot be known without running the code.
+Nothing is ever imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import string
+import sys
+import textwrap
+import warnings
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+from itertools import accumulate, islice
+
+import libcst as cst
+
+Position = tuple[str, int, int]  # path, 1-based line, 0-based column
+
+# The weight (characters and pieces) of a value a name or call stands for, or that formatting
+# or joining makes: a statement that large is past what the scratch database takes
+# (``sandbox.MAX_LENGTH`` bytes) or near it. A literal is as large as its source.
+MAX_WEIGHT = 1_000_000
+TOO_LARGE = "too large to evaluate"
+TOO_MANY_STEPS = "too many steps to evaluate"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of an evaluated string.
+
+    ``exact`` pieces map offsets one-to-one onto the source (no escapes were processed), so a
+    statement inside them can be located to its own line and column; other pieces map every
+    offset to ``pos``.
+    """
+
+    text: str
+    pos: Position | None
+    exact: bool = False
+    placeholder: bool = False
+
+    def position_at(self, offset: int) -> Position | None:
+        if self.pos is None or not self.exact:
+            return self.pos
+        path, line, col = self.pos
+        before = self.text[:offset]
+        newlines = before.count("\n")
+        if newlines == 0:
+            return path, line, col + offset
+        return path, line + newlines, offset - before.rfind("\n") - 1
+
+
+@dataclass(frozen=True)
+class Overflow(Piece):
+    """A placeholder for a value that could not be worked out: too large, or too much work."""
+
+    reason: str = ""
+
+
+class TooLarge(Exception):
+    """Building a value would make it weigh more than ``MAX_WEIGHT``."""
+
+
+@dataclass(frozen=True)
+class Value:
+    pieces: tuple[Piece, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+    @property
+    def weight(self) -> int:
+        """Characters and pieces: what the value costs to put together and to keep."""
+        if len(self.pieces) == 1:  # most are
+            return 1 + len(self.pieces[0].text)
+        return len(self.pieces) + sum(len(p.text) for p in self.pieces)
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.pieces if p.placeholder)
+
+    def position_at(self, offset: int) -> Position | None:
+        """Where the character at ``offset`` comes from; past the end, where the value does.
+        The piece holding it is found in log time: a template of many pieces is asked once
+        for each of its many fields."""
+        ends = self._ends
+        at = bisect_right(ends, offset)
+        if at == len(ends):
+            return next((p.pos for p in self.pieces if p.pos), None)
+        piece = self.pieces[at]
+        return piece.position_at(offset - ends[at] + len(piece.text))
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        """Where each piece ends in the text."""
+        return list(accumulate(len(p.text) for p in self.pieces))
+
+    def __add__(self, other: Value) -> Value:
+        return Value(self.pieces + other.pieces)
+
+    @classmethod
+    def of(cls, text: str, pos: Position | None = None) -> Value:
+        return cls((Piece(text, pos),))
+
+    def transformed(self, fn: Callable[[str], str]) -> Value:
+        """Apply a text function (dedent, strip, case...); positions survive removals.
+
+        When the new text only drops characters (a prefix, a suffix, or the start of each
+        line), the remaining text keeps its exact places; otherwise the result is located
+        at the start of the value.
+        """
+        text = self.text
+        new = fn(text)
+        if new == text:
+            return self
+        spans = _removed(text, new)
+        if spans is not None:
+            return _substitute(self, [(start, end, Value(())) for start, end in spans])
+        first = next((p.pos for p in self.pieces if p.pos), None)
+        return Value((Piece(new, first),))
+
+    def parts(self, separator: str | None) -> list[Value]:
+        """The non-blank parts of the value split at ``separator`` (at line ends when None,
+        as ``splitlines``), each keeping its places in the source."""
+        text = self.text
+        pattern = re.escape(separator) if separator else r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]"
+        out, start = [], 0
+        for match in [*re.finditer(pattern, text), None]:
+            end = len(text) if match is None else match.start()
+            if text[start:end].strip():
+                out.append(_substitute(self, [(0, start, Value(())), (end, len(text), Value(()))]))
+            if match is not None:
+                start = match.end()
+        return out
+
+
+@dataclass(frozen=True)
+class Structure(Value):
+    """A literal list, tuple, set or dict passed as an argument: its items are read where the
+    parameter is iterated, joined or looked up (see ``Resolver.named``)."""
+
+    node: cst.BaseExpression | None = None
+
+    @classmethod
+    def of_node(cls, node: cst.BaseExpression) -> Structure:
+        return cls((Piece(code_of(node), None),), node)
+
+
+_MEMBERS: dict[tuple[int, str], cst.Attribute] = {}
+
+
+def _member(made: cst.Call, attr: cst.Name) -> cst.Attribute:
+    """``made.attr``, one node for each (kept: values are remembered by node)."""
+    key = (id(made), attr.value)
+    if key not in _MEMBERS:
+        _MEMBERS[key] = cst.Attribute(value=made, attr=attr)
+    return _MEMBERS[key]
+
+
+def _removed(old: str, new: str) -> list[tuple[int, int]] | None:
+    """Spans of ``old`` whose removal gives ``new``: a trimmed middle, or trimmed line starts."""
+    start = old.find(new) if new else -1
+    if start >= 0 and old[:start].strip() == "" and old[start + len(new) :].strip() == "":
+        return [(0, start), (start + len(new), len(old))]
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    if len(new_lines) > len(old_lines):
+        return None
+    new_lines += [""] * (len(old_lines) - len(new_lines))  # trailing blank lines dropped
+    spans, offset = [], 0
+    for before, after in zip(old_lines, new_lines, strict=True):
+        if not before.endswith(after):
+            return None
+        spans.append((offset, offset + len(before) - len(after)))
+        offset += len(before)
+    kept, cursor = [], 0
+    for start, end in spans:
+        kept.append(old[cursor:start])
+        cursor = end
+    return spans if "".join(kept) + old[cursor:] == new else None
+
+
+def placeholder(label: str, pos: Position | None) -> Value:
+    return Value((Piece("{" + label + "}", pos, placeholder=True),))
+
+
+def overflow(node: cst.BaseExpression, pos: Position | None, reason: str) -> Value:
+    """A placeholder for ``node``, whose value could not be worked out for ``reason``."""
+    label = f"{{{_label(node)}: {reason}}}"
+    return Value((Overflow(label, pos, placeholder=True, reason=reason),))
+
+
+def _literal_text(prefix: str, quote: str, body: str) -> str | bytes:
+    """What a literal's body means (escapes processed); the body as written if it cannot say."""
+    if "\\" not in body and "\r" not in body and "b" not in prefix.lower():
+        return body  # nothing to process (line ends would be normalized)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.literal_eval(prefix + quote + body + quote)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return body
+
+
+def _decode(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _body_bounds(raw: str) -> tuple[str, str, str]:
+    """Split a string token into prefix, quote and body."""
+    i = 0
+    while raw[i] not in "'\"":
+        i += 1
+    prefix = raw[:i]
+    quote = raw[i : i + 3] if raw[i : i + 3] in ('"""', "'''") else raw[i]
+    return prefix, quote, raw[i + len(quote) : len(raw) - len(quote)]
+
+
+_ESCAPE = re.compile(
+    r"\\(?:\r\n|\n|[0-7]{1,3}|x[0-9a-fA-F]{2}|N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)"
+    r"|\{\{|\}\}",
+    re.DOTALL,
+)
+
+
+def _advance(pos: Position, raw: str) -> Position:
+    path, line, col = pos
+    newlines = raw.count("\n")
+    if newlines:
+        return path, line + newlines, len(raw) - raw.rfind("\n") - 1
+    return path, line, col + len(raw)
+
+
+def literal_pieces(
+    prefix: str, quote: str, body: str, start: Position | None, fstring: bool = False
+) -> list[Piece]:
+    """A literal's text as pieces: runs copied as written stay exactly located.
+
+    Escape sequences (and ``{{``/``}}`` in f-strings) are pieces of their own, so the text
+    after them still maps to its own line and column.
+    """
+    plain_prefix = prefix.replace("f", "").replace("F", "")
+    raw = "r" in prefix.lower()
+    if (raw and not fstring) or (
+        "\\" not in body and not (fstring and ("{{" in body or "}}" in body))
+    ):
+        text = _decode(_literal_text(plain_prefix, quote, body))
+        return [Piece(text, start, exact=text == body)]
+    pieces: list[Piece] = []
+    cursor = 0
+    here = start
+    for m in _ESCAPE.finditer(body):
+        token = m.group()
+        braces = token in ("{{", "}}")
+        if (braces and not fstring) or (raw and not braces):
+            continue
+        if m.start() > cursor:
+            run = body[cursor : m.start()]
+            pieces.append(Piece(run, here, exact=True))
+            here = _advance(here, run) if here else None
+        value = token[0] if braces else _decode(_literal_text(plain_prefix, '"', token))
+        pieces.append(Piece(value, here))
+        here = _advance(here, token) if here else None
+        cursor = m.end()
+    if cursor < len(body):
+        pieces.append(Piece(body[cursor:], here, exact=True))
+    return pieces
+
+
+def simple_string_value(node: cst.SimpleString, pos: Position | None) -> Value:
+    prefix, quote, body = _body_bounds(node.value)
+    start = None if pos is None else (pos[0], pos[1], pos[2] + len(prefix) + len(quote))
+    return Value(tuple(literal_pieces(prefix, quote, body, start)))
+
+
+@lru_cache(maxsize=1 << 14)
+def code_of(node: cst.CSTNode) -> str:
+    """The source text of a node (remembered: values are evaluated again and again)."""
+    return _CODEGEN.code_for_node(node)
+
+
+_CODEGEN = cst.Module(body=[])
+
+
+def _label(node: cst.CSTNode) -> str:
+    code = " ".join(code_of(node).split())
+    return code if len(code) <= 40 else "..."
+
+
+Resolver = Callable[[cst.BaseExpression], "Value | None"]
+
+
+@dataclass
+class Budget:
+    """What evaluating may still spend: steps (names and calls looked up) and weight (of the
+    values they stand for, see ``Value.weight``); what is spent is also spent from
+    ``within``."""
+
+    steps: int = sys.maxsize
+    weight: int = sys.maxsize
+    within: Budget | None = None
+
+    def spend(self, steps: int = 1, weight: int = 0) -> bool:
+        """Spend that much (here and from ``within``); whether it was there to spend."""
+        self.steps -= steps
+        self.weight -= weight
+        left = self.steps >= 0 and self.weight >= 0
+        within = self.within
+        if within is None:
+            return left
+        within.steps -= steps
+        within.weight -= weight
+        return left and within.steps >= 0 and within.weight >= 0
+
+    def affords(self, steps: int, weight: int) -> bool:
+        """Whether that much can be spent (here and from ``within``) with nothing overspent."""
+        within = self.within
+        return (
+            self.steps >= steps
+            and self.weight >= weight
+            and (within is None or (within.steps >= steps and within.weight >= weight))
+        )
+
+    @property
+    def spent(self) -> bool:
+        """Whether nothing is left (here or in ``within``)."""
+        within = self.within
+        return (
+            self.steps < 0
+            or self.weight < 0
+            or (within is not None and (within.steps < 0 or within.weight < 0))
+        )
+
+    @property
+    def reason(self) -> str:
+        """Why nothing more can be worked out: the steps, or else the weight, are spent."""
+        within = self.within
+        out_of_steps = self.steps < 0 or (within is not None and within.steps < 0)
+        return TOO_MANY_STEPS if out_of_steps else TOO_LARGE
+
+
+@dataclass
+class Evaluator:
+    """Evaluates string expressions; ``resolve`` looks up names and attributes in scope."""
+
+    resolve: Resolver
+    positions: Callable[[cst.CSTNode], Position | None]
+    on_template: Callable[[Value], None] = lambda _value: None
+    call: Callable[[cst.Call], Value | None] = lambda _node: None
+    returns_string: Callable[[cst.Call], bool] = lambda _node: False
+    # the items of the literal list or tuple an expression is or names, if it is one
+    sequence: Callable[[cst.BaseExpression], list[cst.BaseExpression] | None] = lambda _node: None
+    # the one expression assigned to what an expression names, else the expression
+    named: Callable[[cst.BaseExpression], cst.BaseExpression] = lambda node: node
+    # the keys and values of the literal dict an expression is or names, if it is one
+    mapping: Callable[
+        [cst.BaseExpression], list[tuple[cst.BaseExpression, cst.BaseExpression]] | None
+    ] = lambda _node: None
+    depth: int = field(default=0)
+    bound: dict[str, Value] = field(default_factory=dict)  # a comprehension's variables
+    # A step for each name or call looked up; once spent, they are no longer looked up.
+    budget: Budget = field(default_factory=Budget)
+
+    def is_stringy(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` builds a string out of at least one literal."""
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            return True
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return self.is_stringy(node.left) or self.is_stringy(node.right)
+            if isinstance(node.operator, cst.Modulo):
+                return self.is_stringy(node.left) or self._named_template(node.left)
+            return False
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("format", "format_map"):
+                return self.is_stringy(func.value) or self._named_template(func.value)
+            made = self._template_made(node)
+            if made is not None:
+                return self.is_stringy(made[0]) or self._named_template(made[0])
+            if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
+                return self.is_stringy(func.value)
+            if _call_name(func) in _TEXT_FUNCTIONS and node.args:
+                return self.is_stringy(node.args[0].value)
+            return self.budget.spend() and self.returns_string(node)
+        return False
+
+    def _named_template(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name | cst.Attribute) and self.resolve(node) is not None
+
+    def _template(self, node: cst.BaseExpression) -> Value | None:
+        """A ``%``/``.format`` template; one taken from a name is reported as used."""
+        template = self.value(node)
+        if template is not None and not self.is_stringy(node):
+            self.on_template(template)
+        return template
+
+    def value(self, node: cst.BaseExpression) -> Value | None:
+        """The string ``node`` builds, with placeholders for unknown parts; None if none.
+        One that formatting or joining would make weigh more than ``MAX_WEIGHT`` is a
+        placeholder (so is a name or call that stands for one, see ``_looked_up``)."""
+        if self.depth > 1_000:  # a chain of 1,000 concatenated pieces, or a cycle
+            return None
+        self.depth += 1
+        try:
+            return self._value(node)
+        except TooLarge:
+            return self._overflow(node, TOO_LARGE)
+        finally:
+            self.depth -= 1
+
+    def _overflow(self, node: cst.BaseExpression, reason: str) -> Value:
+        return overflow(node, self.positions(node), reason)
+
+    def _looked_up(
+        self, node: cst.BaseExpression, find: Callable[[cst.BaseExpression], Value | None]
+    ) -> Value | None:
+        """What ``find`` says a name or call stands for, a step and its weight spent from the
+        budget (a placeholder once that is spent, or when it weighs too much). When it could
+        not be worked out, the placeholder says it of ``node``."""
+        if not self.budget.spend():
+            return self._overflow(node, self.budget.reason)
+        got = find(node)
+        if got is None:
+            return None
+        weight = got.weight
+        self.budget.spend(0, weight)
+        if len(got.pieces) == 1 and isinstance(got.pieces[0], Overflow):
+            return self._overflow(node, got.pieces[0].reason)
+        return self._overflow(node, TOO_LARGE) if weight > MAX_WEIGHT else got
+
+    def _sequence(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        return None if self.budget.spent else self.sequence(node)
+
+    def _mapping(
+        self, node: cst.BaseExpression
+    ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
+        return None if self.budget.spent else self.mapping(node)
+
+    def text_or_placeholder(self, node: cst.BaseExpression) -> Value:
+        got = self.value(node)
+        return got if got is not None else placeholder(_label(node), self.positions(node))
+
+    def _value(self, node: cst.BaseExpression) -> Value | None:
+        if isinstance(node, cst.SimpleString):
+            return simple_string_value(node, self.positions(node))
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.value(node.left), self.value(node.right)
+            return None if left is None or right is None else left + right
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node)
+        if isinstance(node, cst.Integer | cst.Float):
+            return Value.of(node.value)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                left, right = self.value(node.left), self.value(node.right)
+                if left is None and right is None:
+                    return None
+                if left is None:
+                    left = placeholder(_label(node.left), self.positions(node.left))
+                if right is None:
+                    right = placeholder(_label(node.right), self.positions(node.right))
+                return left + right
+            if isinstance(node.operator, cst.Modulo):
+                template = self._template(node.left)
+                return None if template is None else self._percent(template, node.right)
+            return None
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        if isinstance(node, cst.Name) and node.value in self.bound:
+            bound = self.bound[node.value]
+            return self._looked_up(node, lambda _: bound)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            made = self.bound.get(node.value.value)
+            if isinstance(made, Structure) and isinstance(made.node, cst.Call):
+                # ``field.sql`` where ``field`` is ``types.String()``: the class's attribute
+                return self.resolve(_member(made.node, node.attr))
+        if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
+            return self._looked_up(node, self.resolve)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            # ``name or "default"``: the left side is usually an optional parameter.
+            left = self.value(node.left)
+            return left if left is not None and not left.placeholders else self.value(node.right)
+        if isinstance(node, cst.IfExp):
+            # Which branch runs depends on run-time state: take the one that is fully known,
+            # preferring the ``if`` branch (usually the default configuration).
+            for branch in (node.body, node.orelse):
+                got = self.value(branch)
+                if got is not None and not got.placeholders:
+                    return got
+            return None
+        return None
+
+    def _fstring(self, node: cst.FormattedString) -> Value:
+        pos = self.positions(node)
+        prefix = node.start[: -len(node.end)]
+        quote = node.end
+        pieces: list[Piece] = []
+        weight = 0  # of the values in braces
+        path, line, col = (pos[0], pos[1], pos[2] + len(node.start)) if pos else ("", 0, 0)
+        for part in node.parts:
+            here = (path, line, col) if pos else None
+            if isinstance(part, cst.FormattedStringText):
+                pieces.extend(literal_pieces(prefix, quote, part.value, here, fstring=True))
+            else:
+                inner = self.text_or_placeholder(part.expression)
+                if part.conversion == "r" and not inner.placeholders:
+                    inner = Value.of(repr(inner.text), here)
+                weight += inner.weight
+                if weight > MAX_WEIGHT:
+                    raise TooLarge
+                # An unknown part is reported where its braces are.
+                pieces.extend(
+                    replace(p, pos=here) if p.placeholder and p.pos is None else p
+                    for p in inner.pieces
+                )
+            if pos:
+                raw = part.value if isinstance(part, cst.FormattedStringText) else code_of(part)
+                newlines = raw.count("\n")
+                if newlines:
+                    line, col = line + newlines, len(raw) - raw.rfind("\n") - 1
+                else:
+                    col += len(raw)
+        return Value(tuple(pieces))
+
+    def _percent(self, template: Value, right: cst.BaseExpression) -> Value:
+        if isinstance(right, cst.Tuple):
+            args = [self.text_or_placeholder(e.value) for e in right.elements]
+            return _apply_percent(template, args, {})
+        pairs = self._mapping(right)
+        if pairs is not None:
+            return _apply_percent(template, [], self._pairs(pairs))
+        return _apply_percent(template, [self.text_or_placeholder(right)], {})
+
+    def _call(self, node: cst.Call) -> Value | None:
+        func = node.func
+        name = _call_name(func)
+        if name in _TEXT_FUNCTIONS and node.args:
+            inner = self.value(node.args[0].value)
+            return None if inner is None else inner.transformed(_TEXT_FUNCTIONS[name])
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format":
+                template = self._template(func.value)
+                return None if template is None else self._format(template, node.args)
+            if method == "format_map" and node.args:
+                template = self._template(func.value)
+                named = self._keys(node.args[0].value)
+                return None if template is None else _apply_format(template, [], named)
+            made = self._template_made(node)
+            if made is not None:
+                template = self.value(made[0])
+                if template is None:
+                    return None
+                if made[1]:
+                    self.on_template(template)  # its definition is a template, not DDL
+                named = self._keywords(node.args)
+                for arg in node.args:
+                    if arg.keyword is None and not arg.star:
+                        named = {**self._keys(arg.value), **named}
+                return _apply_dollar(template, named)
+            if method == "replace" and len(node.args) >= 2:
+                inner = self.value(func.value)
+                old, new = self.value(node.args[0].value), self.value(node.args[1].value)
+                if (
+                    inner is None
+                    or old is None
+                    or new is None
+                    or old.placeholders
+                    or new.placeholders
+                ):
+                    return inner
+                text, gone = inner.text, old.text
+                if len(text) + text.count(gone) * (len(new.text) - len(gone)) > MAX_WEIGHT:
+                    raise TooLarge
+                return inner.transformed(lambda s: s.replace(gone, new.text))
+            if method == "join":
+                sep = self.value(func.value)
+                if sep is None or not node.args:
+                    return None
+                items = self._sequence(node.args[0].value)
+                values = (
+                    [self.value(item) for item in items]
+                    if items is not None
+                    else self._comprehension(self.named(node.args[0].value))
+                )
+                known = [v for v in values if v is not None]
+                return None if len(known) < len(values) else _joined(sep, known)
+            if method == "get" and node.args and len(node.args) <= 2:
+                return self._got(func.value, node.args)
+            if method in _STR_METHODS:
+                inner = self.value(func.value)
+                if inner is None or any(a.value for a in node.args if a.keyword):
+                    return inner
+                fn = _STR_METHODS[method]
+                if node.args:
+                    chars = self.value(node.args[0].value)
+                    if chars is None or chars.placeholders:
+                        return inner
+                    return inner.transformed(lambda s: getattr(s, method)(chars.text))
+                return inner.transformed(fn)
+        if name == "str" and len(node.args) == 1:
+            return self.value(node.args[0].value)
+        return self._looked_up(node, self.call)
+
+    def _got(self, mapping: cst.BaseExpression, args: Sequence[cst.Arg]) -> Value | None:
+        """``mapping.get(key, default)`` of a literal dict (``default`` is None if not
+        given: then the value is unknown)."""
+        pairs = self._mapping(mapping)
+        key = self.value(args[0].value)
+        if pairs is None or key is None or key.placeholders:
+            return None
+        for k, v in pairs:
+            known = self.value(k)
+            if known is None:
+                return None
+            if known.text == key.text:
+                return self.value(v)
+        return self.value(args[1].value) if len(args) == 2 else None
+
+    def _comprehension(self, node: cst.BaseExpression) -> list[Value | None]:
+        """The items of a comprehension over a literal sequence or dict, one value each
+        (``f"{name} {kind}" for name, kind in COLUMNS.items()``); ``[None]`` when that is not
+        what ``node`` is, or an item is not known."""
+        if not isinstance(node, cst.GeneratorExp | cst.ListComp) or self.budget.spent:
+            return [None]
+        clause = node.for_in
+        names = _target_names(clause.target)
+        if clause.ifs or clause.inner_for_in or clause.asynchronous or not names:
+            return [None]
+        rows = self._rows(clause.iter)
+        if rows is None:
+            return [None]
+        out: list[Value | None] = []
+        saved = self.bound
+        try:
+            for row in rows:
+                values = [v for v in map(self._item, row) if v is not None]
+                if len(values) != len(row) or len(row) != len(names):
+                    return [None]
+                self.bound = {**saved, **dict(zip(names, values, strict=True))}
+                out.append(self.value(node.elt))
+        finally:
+            self.bound = saved
+        return out
+
+    def _item(self, node: cst.BaseExpression) -> Value | None:
+        """An item a comprehension iterates: its value, or an object made by a call
+        (``types.String()``) whose attributes are read (see ``value``)."""
+        got = self.value(node)
+        if (got is None or got.placeholders) and isinstance(node, cst.Call) and not node.args:
+            return Structure.of_node(node)
+        return got
+
+    def _rows(self, node: cst.BaseExpression) -> list[list[cst.BaseExpression]] | None:
+        """What each item of a literal sequence or dict unpacks to: ``X.items()`` gives
+        key and value, ``X.keys()`` (or ``X``, a dict) the key, ``X.values()`` the value; an
+        item of a sequence that is a literal tuple gives its elements."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and not node.args:
+            part = node.func.attr.value
+            pairs = self._mapping(node.func.value) if part in _DICT_VIEWS else None
+            if pairs is not None:
+                return [
+                    [k, v] if part == "items" else [k if part == "keys" else v] for k, v in pairs
+                ]
+        items = self._sequence(node)
+        if items is None:
+            pairs = self._mapping(node)
+            return None if pairs is None else [[k] for k, _ in pairs]
+        return [[e.value for e in i.elements] if isinstance(i, cst.Tuple) else [i] for i in items]
+
+    def _format(self, template: Value, args: Sequence[cst.Arg]) -> Value:
+        positional = [
+            self.text_or_placeholder(a.value) for a in args if not a.keyword and not a.star
+        ]
+        return _apply_format(template, positional, self._keywords(args))
+
+    def _template_made(self, node: cst.Call) -> tuple[cst.BaseExpression, bool] | None:
+        """For ``Template(text).substitute(...)`` (or ``safe_substitute``), the text, and
+        whether the template was taken from a name."""
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value not in ("substitute", "safe_substitute"):
+            return None
+        made = self.named(func.value)
+        if not isinstance(made, cst.Call) or not made.args or made.args[0].keyword:
+            return None
+        if _call_name(made.func) not in ("Template", "string.Template"):
+            return None
+        return made.args[0].value, made is not func.value
+
+    def _keywords(self, args: Sequence[cst.Arg]) -> dict[str, Value]:
+        """The values of keyword arguments, those unpacked from a literal dict included."""
+        named: dict[str, Value] = {}
+        for arg in args:
+            if arg.keyword is not None:
+                named[arg.keyword.value] = self.text_or_placeholder(arg.value)
+            elif arg.star == "**":
+                named.update(self._keys(arg.value))
+        return named
+
+    def _keys(self, node: cst.BaseExpression) -> dict[str, Value]:
+        """The values of the literal dict that ``node`` is or names, by their string keys."""
+        return self._pairs(self._mapping(node) or [])
+
+    def _pairs(
+        self, pairs: list[tuple[cst.BaseExpression, cst.BaseExpression]]
+    ) -> dict[str, Value]:
+        """The values of a dict's keys and values, by their string keys."""
+        named: dict[str, Value] = {}
+        for key, value in pairs:
+            got = self.value(key)
+            if got is not None and not got.placeholders:
+                named[got.text] = self.text_or_placeholder(value)
+        return named
+
+
+_DICT_VIEWS = ("items", "keys", "values")
+
+
+def _joined(sep: Value, values: list[Value]) -> Value:
+    """``sep.join(values)``; an empty string when there are none."""
+    if not values:
+        return Value.of("")
+    if sum(value.weight for value in values) + sep.weight * (len(values) - 1) > MAX_WEIGHT:
+        raise TooLarge
+    pieces = list(values[0].pieces)
+    for value in values[1:]:
+        pieces += sep.pieces
+        pieces += value.pieces
+    return Value(tuple(pieces))
+
+
+def _target_names(target: cst.BaseAssignTargetExpression) -> list[str] | None:
+    """The names a ``for`` target binds (``name`` or ``name, kind``), if only names."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple):
+        names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+        return names if len(names) == len(target.elements) else None
+    return None
+
+
+def _call_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return f"{func.value.value}.{func.attr.value}"
+    return None
+
+
+_TEXT_FUNCTIONS: dict[str, Callable[[str], str]] = {
+    "textwrap.dedent": textwrap.dedent,
+    "dedent": textwrap.dedent,
+    "inspect.cleandoc": inspect.cleandoc,
+    "cleandoc": inspect.cleandoc,
+    "str": str,
+}
+_STR_METHODS: dict[str, Callable[[str], str]] = {
+    "strip": str.strip,
+    "lstrip": str.lstrip,
+    "rstrip": str.rstrip,
+    "upper": str.upper,
+    "lower": str.lower,
+    "format": str,
+    "join": str,
+    "replace": str,
+}
+
+
+def _split_template(template: Value) -> list[tuple[Piece, int, int]]:
+    """(piece, start, end) offsets of each piece within the template text."""
+    out = []
+    offset = 0
+    for piece in template.pieces:
+        out.append((piece, offset, offset + len(piece.text)))
+        offset += len(piece.text)
+    return out
+
+
+def _filled(template: Value, spans: list[tuple[int, int, Value]]) -> Value:
+    """``_substitute`` for a template filled in with values (a value may fill many spans)."""
+    if template.weight + sum(value.weight for _, _, value in spans) > MAX_WEIGHT:
+        raise TooLarge
+    return _substitute(template, spans)
+
+
+def _substitute(template: Value, spans: list[tuple[int, int, Value]]) -> Value:
+    """Replace the ``(start, end)`` spans of the template text (none overlapping another)
+    with values."""
+    pieces: list[Piece] = []
+    layout = _split_template(template)
+    first = 0  # the first piece of the layout not before the cursor
+    cursor = 0
+    for start, end, value in [*sorted(spans, key=lambda s: s[0]), (None, None, None)]:
+        stop = len(template.text) if start is None else start
+        while first < len(layout) and layout[first][2] <= cursor:
+            first += 1
+        for piece, p_start, p_end in islice(layout, first, None):
+            if p_start >= stop:
+                break
+            lo, hi = max(cursor, p_start), min(stop, p_end)
+            if lo >= hi:
+                continue
+            if piece.placeholder:
+                pieces.append(piece)
+                continue
+            sub = piece.text[lo - p_start : hi - p_start]
+            pos = piece.position_at(lo - p_start)
+            pieces.append(Piece(sub, pos, exact=piece.exact))
+        if value is None:
+            break
+        pieces.extend(value.pieces)
+        cursor = end
+    return Value(tuple(pieces))
+
+
+def _apply_format(template: Value, positional: list[Value], named: dict[str, Value]) -> Value:
+    text = template.text
+    spans: list[tuple[int, int, Value]] = []
+    auto = 0
+    offset = 0
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        return template
+    for literal, field_name, spec, conversion in parsed:
+        offset += len(literal.replace("{", "{{").replace("}", "}}"))
+        if field_name is None:
+            continue
+        raw = "{" + field_name + ("!" + conversion if conversion else "")
+        raw += (":" + spec if spec else "") + "}"
+        start = text.find(raw, offset)
+        if start < 0:
+            return template
+        key = field_name.split(".")[0].split("[")[0]
+        if key == "":
+            key = str(auto)
+            auto += 1
+        if key.isdigit():
+            idx = int(key)
+            value = positional[idx] if idx < len(positional) else None
+        else:
+            value = named.get(key)
+        if value is None:
+            value = placeholder(field_name or key, template.position_at(start))
+        spans.append((start, start + len(raw), value))
+        offset = start + len(raw)
+    # Escaped braces in the literal parts collapse to single braces.
+    return Value(
+        tuple(
+            replace(p, text=p.text.replace("{{", "{").replace("}}", "}"))
+            if not p.placeholder and ("{{" in p.text or "}}" in p.text)
+            else p
+            for p in _filled(template, spans).pieces
+        )
+    )
+
+
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+_DOLLAR = re.compile(r"\$(?:(\$)|([_a-zA-Z]\w*)|\{([_a-zA-Z]\w*)\})")
+
+
+def _apply_dollar(template: Value, named: dict[str, Value]) -> Value:
+    """``string.Template`` substitution: ``$name`` and ``${name}``; ``$$`` is a dollar."""
+    spans: list[tuple[int, int, Value]] = []
+    for m in _DOLLAR.finditer(template.text):
+        key = m.group(2) or m.group(3)
+        if key is None:
+            value = Value.of("$")
+        else:
+            value = named.get(key) or placeholder(key, template.position_at(m.start()))
+        spans.append((m.start(), m.end(), value))
+    return _filled(template, spans)
+
+
+def _apply_percent(template: Value, args: list[Value], named: dict[str, Value]) -> Value:
+    spans: list[tuple[int, int, Value]] = []
+    index = 0
+    for m in _PERCENT.finditer(template.text):
+        if m.group() == "%%":
+            spans.append((m.start(), m.end(), Value.of("%")))
+            continue
+        key = m.group("key")
+        if key is not None:
+            value = named.get(key) or placeholder(key, template.position_at(m.start()))
+        else:
+            value = (
+                args[index]
+                if index < len(args)
+                else placeholder(m.group(), template.position_at(m.start()))
+            )
+            index += 1
+        spans.append((m.start(), m.end(), value))
+    return _filled(template, spans)
+
+
+_MARKER = re.compile(
+    r"(?<![\w$])\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)"  # not within a name: x$y is one
+    r"|\{(?:[A-Za-z_][\w.]*(?:\[[^\]{}]*\])?(?:![rsa])?(?::[^{}]*)?|\d*)\}"
+    r"|%\((?P<key>[^)]+)\)[sd]|%[sd]"
+)
+
+
+def mark_templates(value: Value) -> Value:
+    """Template markers left in the text (``{name}``, ``{}``, ``%s``, ``$name``) become
+    placeholders.
+
+    SQL has no braces outside strings, so such text is a template whose values are filled in
+    at run time. Markers inside single-quoted SQL strings (``DEFAULT '{}'``) are data.
+    """
+    from ..sql.statements import tokens
+
+    text = value.text
+    if "{" not in text and "%" not in text and "$" not in text:
+        return value
+    quoted = [(t.start, t.end) for t in tokens(text) if t.kind == "quoted" and t.text[0] == "'"]
+    spans: list[tuple[int, int, Value]] = []
+    offset = 0
+    for piece in value.pieces:
+        if not piece.placeholder:
+            for m in _MARKER.finditer(piece.text):
+                start, end = offset + m.start(), offset + m.end()
+                if any(s <= start < e for s, e in quoted):
+                    continue
+                marker = m.group()
+                if marker.startswith("$"):
+                    label = marker.strip("${}")
+                elif marker.startswith("{"):
+                    label = marker[1:-1]
+                else:
+                    label = m.group("key") or marker
+                spans.append((start, end, placeholder(label, piece.position_at(m.start()))))
+        offset += len(piece.text)
+    return _substitute(value, spans) if spans else value

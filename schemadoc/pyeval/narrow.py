@@ -1,0 +1,178 @@
+"""Cheap selection of what the expensive parser must see.
+
+Python's own parser (``ast``) is about ten times faster than libcst. It finds the top-level
+statements that can matter: those whose text has a DDL statement shape, the imports, and,
+repeatedly, every statement defining a name that a kept statement mentions (constants, helper
+functions, base classes) or a subclass of a kept class. Everything else becomes blank lines, so
+line and column numbers stay those of the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..discover.source import SHAPE_TEXT
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _span(node: ast.stmt) -> tuple[int, int]:
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno or node.lineno
+
+
+Point = tuple[int, int]  # line (1-based), column in UTF-8 bytes: as ``ast`` counts
+
+
+def _docstring(body: list[ast.stmt]) -> int | None:
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        return id(first.value)
+    return None
+
+
+def statement_strings(tree: ast.Module, node: ast.stmt) -> list[tuple[Point, Point]]:
+    """Where the string literals of a top-level statement start and end, docstrings (of the
+    module, classes and functions) left out."""
+    nodes = list(ast.walk(node))
+    docstrings = {_docstring(tree.body)} | {
+        _docstring(inner.body)
+        for inner in nodes
+        if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    strings = [
+        inner
+        for inner in nodes
+        if isinstance(inner, ast.JoinedStr)
+        or (isinstance(inner, ast.Constant) and isinstance(inner.value, str | bytes))
+    ]
+    return [
+        ((s.lineno, s.col_offset), (s.end_lineno or s.lineno, s.end_col_offset or 0))
+        for s in strings
+        if id(s) not in docstrings
+    ]
+
+
+def _point(segment: str, first_line: int, offset: int) -> Point:
+    line_start = segment.rfind("\n", 0, offset) + 1
+    column = len(segment[line_start:offset].encode())
+    return first_line + segment.count("\n", 0, line_start), column
+
+
+def has_shape(segment: str, first_line: int, strings: list[tuple[Point, Point]]) -> bool:
+    """Whether ``segment`` (source lines from ``first_line``) has the shape of a DDL statement
+    that reaches into a string literal: a shape only in comments or docstrings is not SQL."""
+    for m in SHAPE_TEXT.finditer(segment):
+        start, end = _point(segment, first_line, m.start()), _point(segment, first_line, m.end())
+        if any(start < s_end and s_start < end for s_start, s_end in strings):
+            return True
+    return False
+
+
+def defined_names(node: ast.stmt) -> set[str]:
+    """Names a top-level statement binds (class, function, assigned name)."""
+    if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+        return {node.name}
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+        targets = [node.target]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def base_names(node: ast.stmt) -> set[str]:
+    """Last names of a class statement's bases (``models.Base`` gives ``Base``)."""
+    if not isinstance(node, ast.ClassDef):
+        return set()
+    return {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+
+
+def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
+    """What the DDL-bearing statements of a module mean to other modules: the names they
+    mention, and the classes, functions and constants holding DDL (whose call sites, and
+    the code that formats them, matter)."""
+    lines = text.split("\n")
+    words: set[str] = set()
+    callables: set[str] = set()
+    for node in tree.body:
+        a, b = _span(node)
+        segment = "\n".join(lines[a - 1 : b])
+        if not SHAPE_TEXT.search(segment):
+            continue
+        strings = statement_strings(tree, node)
+        if not has_shape(segment, a, strings):
+            continue
+        words.update(_WORD.findall(segment))
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            callables.update(defined_names(node))  # a template that code elsewhere fills in
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                a, b = _span(inner)
+                if has_shape("\n".join(lines[a - 1 : b]), a, strings):
+                    callables.add(inner.name)
+    return words, callables
+
+
+def narrow(
+    text: str,
+    tree: ast.Module,
+    words: set[str] = frozenset(),
+    callables: set[str] = frozenset(),
+    derived: set[str] = frozenset(),
+    learned: set[str] | None = None,
+) -> str:
+    """``text`` with every top-level statement that cannot matter blanked out.
+
+    ``words`` are names mentioned by DDL code anywhere: statements defining them are kept.
+    ``callables`` hold DDL: statements using them are kept (the arguments their calls pass,
+    the templates they format). Classes deriving from a class named in ``derived`` are kept;
+    the names they mention go into ``learned`` (the ``types`` and ``String`` of ``_fields =
+    {"title": types.String()}``), for other modules to keep what defines them.
+    """
+    lines = text.split("\n")  # ast counts lines at "\n" only (not form feeds)
+    statements = tree.body
+    spans = [_span(node) for node in statements]
+    segments = ["\n".join(lines[a - 1 : b]) for a, b in spans]
+    keep = set()
+    calls = re.compile(rf"\b(?:{'|'.join(sorted(callables))})\b") if callables else None
+    bases = [base_names(node) for node in statements]
+    for i, node in enumerate(statements):
+        if learned is not None and bases[i] & derived:
+            learned.update(_WORD.findall(segments[i]))
+        if (
+            isinstance(node, ast.Import | ast.ImportFrom)
+            or bases[i] & derived
+            or (
+                SHAPE_TEXT.search(segments[i])
+                and has_shape(segments[i], spans[i][0], statement_strings(tree, node))
+            )
+            or (calls is not None and calls.search(segments[i]))
+        ):
+            keep.add(i)
+    if statements and isinstance(statements[0], ast.Expr):
+        keep.add(0)  # the docstring stays a docstring
+    defines = [defined_names(node) for node in statements]
+    words = set(words)
+    kept_classes: set[str] = set()
+    pending = sorted(keep | {i for i in range(len(statements)) if defines[i] & words})
+    keep.update(pending)
+    while pending:
+        for i in pending:
+            words.update(_WORD.findall(segments[i]))
+            if isinstance(statements[i], ast.ClassDef):
+                kept_classes.add(statements[i].name)
+        pending = [
+            i
+            for i in range(len(statements))
+            if i not in keep and (defines[i] & words or bases[i] & kept_classes)
+        ]
+        keep.update(pending)
+    if len(keep) == len(statements):
+        return text
+    out = [""] * len(lines)
+    for i in keep:
+        a, b = spans[i]
+        out[a - 1 : b] = lines[a - 1 : b]
+    return "\n".join(out)

@@ -1,0 +1,1084 @@
+"""Resolve names in string-building code to the values they hold, without running anything.
+
+Looks through function locals and parameters, class attributes (with subclass dispatch:
+``self.X`` read in a base-class method means the X of the class the object really is),
+instance attributes set in methods, properties and small functions that ``return`` a string,
+module constants and names imported from other scanned modules.
+
+Parameters and ``for`` loop variables are *variables*: reading one records it, so a DDL string
+built from them can later be re-evaluated once per value they take (each call site's
+argument, each loop item).
+
+Scanned code may name a value twice in each of forty constants: each value is worked out once
+(then reused while what it depends on is unchanged, see ``Resolver._memoized``), and what an
+expression may cost is capped (see ``EXPRESSION_BUDGET``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import libcst as cst
+
+from ..sql.engines import SQLITE, is_other
+from .branches import Labels, engine_labels
+from .dependencies import MISSING_MODULE, module_names
+from .evaluate import Budget, Evaluator, Position, Structure, Value, overflow, placeholder
+from .scope import (
+    Binding,
+    ClassInfo,
+    FunctionScope,
+    ModuleScope,
+    decorators,
+    loop_binding,
+    loop_names,
+)
+
+_T = TypeVar("_T")
+
+Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(iterable), name)
+ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
+Key = tuple[int, Any]  # what is being worked out: in ``Resolver._active`` or ``_assigning``
+
+# What evaluating one expression may cost, and all those of a module with their instances (see
+# ``Resolver.bound``): (steps, weight), see ``Budget``. A value reused costs what working it out
+# did. On the benchmark tree the costliest expression takes 160 steps and a weight of 1,100;
+# the costliest module (sqlglot's generator) 290,000 steps and 580,000.
+EXPRESSION_BUDGET = (100_000, 2_000_000)
+MODULE_BUDGET = (2_000_000, 10_000_000)
+_MAX_DEPTH = 40  # values worked out within one another
+_WORTH_KEEPING = 32  # steps: a value that takes fewer is worked out again
+# A literal, or what another name stands for (kept where that is worked out).
+_UNBUILT = (cst.SimpleString, cst.Integer, cst.Float, cst.Name, cst.Attribute, cst.Subscript)
+
+
+@dataclass
+class ParsedModule:
+    display: str
+    module: cst.Module
+    scope: ModuleScope
+    positions: Any  # extract.StringPositions: ``get(node) -> Position | None``
+    size: int  # characters of source parsed: what the module's tree costs in memory
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an expression is evaluated: its module, function and the class ``self`` is,
+    and the ``for`` loops around it (outermost first)."""
+
+    parsed: ParsedModule
+    function: FunctionScope | None = None
+    cls: ClassInfo | None = None
+    loops: tuple[cst.For, ...] = ()
+
+
+# Words that decide which statement a text is (its verb, or the kind of object it makes).
+_SHAPING = re.compile(
+    r"\b(?:CREATE|ALTER|DROP|TABLE|INDEX|VIEW|TRIGGER|TEMP|TEMPORARY|UNIQUE|VIRTUAL)\b",
+    re.IGNORECASE,
+)
+# A name assigned different known strings: the name, then each value and where it is
+# assigned, the one documented first.
+Choice = tuple[str, tuple[tuple[str, Position | None], ...]]
+
+
+@dataclass
+class Recording:
+    """What evaluating an expression read: its variables, and the names whose value
+    depends on the path the code takes (the first value stands for them)."""
+
+    reads: dict[Var, None] = field(default_factory=dict)  # in the order first read
+    choices: set[Choice] = field(default_factory=set)
+
+
+@dataclass
+class _Frame(Recording):
+    """Working out one value: what it recorded and did, to be done again when the value is
+    reused, and what the value depends on besides its expression and context: the values
+    bound to the variables it looked up when it began, the keys it put in ``_active`` or
+    ``_assigning`` (none may be there when it is reused) and the others it found there (all
+    must be), and how deep it nested values (see ``Resolver._too_deep``)."""
+
+    bound: dict[Var, Value] = field(default_factory=dict)
+    depth: int = 0  # values being worked out when it began
+    looked: dict[Var, Value | None] = field(default_factory=dict)
+    held: set[Key] = field(default_factory=set)
+    met: set[Key] = field(default_factory=set)
+    reach: int = 0  # values it nested below its own
+    limited: bool = False  # whether it nested them too deeply
+    dispatched: int = 0
+    templates: set[tuple[Position | None, str]] = field(default_factory=set)
+    accessed: set[str] = field(default_factory=set)
+    steps: int = 0  # what it cost
+    weight: int = 0
+
+    def look(self, var: Var) -> None:
+        self.looked.setdefault(var, self.bound.get(var))
+
+    def meet(self, key: Key) -> None:
+        if key not in self.held:
+            self.met.add(key)
+
+    def absorb(self, inner: _Frame, depth: int) -> None:
+        """What ``inner`` depends on and did, worked out within this one from ``depth``."""
+        for var in inner.looked:
+            self.look(var)
+        self.held |= inner.held
+        for key in inner.met:
+            self.meet(key)
+        self.reach = max(self.reach, depth + inner.reach - self.depth)
+        self.limited |= inner.limited
+        self.dispatched += inner.dispatched
+        self.templates |= inner.templates
+
+
+@dataclass
+class VarInfo:
+    """What is known of a variable: where it lives, and the values it can take."""
+
+    context: Context
+    function: FunctionScope | None = None
+    name: str = ""
+    iterable: cst.BaseExpression | None = None  # what a loop variable iterates
+    unpacked: tuple[str, ...] = ()  # the names a ``for a, b in ...`` loop unpacks each item to
+
+
+class Resolver:
+    """Name resolution over a project of parsed modules (see the module docstring)."""
+
+    def __init__(self, modules: ModuleIndex) -> None:
+        self.modules = modules
+        self.templates: set[tuple[Position | None, str]] = set()
+        self.overrides: dict[Var, Value] = {}
+        self.variables: dict[Var, VarInfo] = {}
+        self._recordings: list[Recording] = []
+        self._frames: list[_Frame] = []  # the values being worked out
+        self._memo: dict[tuple[Any, ...], tuple[Any, _Frame]] = {}
+        self._costly: set[tuple[Any, ...]] = set()  # keys of values worth keeping
+        self._active: set[Key] = set()
+        self._assigning: set[Key] = set()
+        self._budget: Budget | None = None  # that of the expression being evaluated
+        self._instances = 0  # ``bound`` from outside an evaluation (see there)
+        self._budgets: dict[str, Budget] = {}  # what is left of each module's budget
+        self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
+        # The outline of each class looked at: its project bases (with the files read to find
+        # them) and the names it defines. Keyed by file, not by object, it outlives dropped
+        # modules: the bases of a deep hierarchy are not parsed again for every file using it.
+        self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
+        self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
+        self._mutated: dict[int, frozenset[str]] = {}  # names changed in place, by scope node
+        self._built: dict[tuple[int, str], cst.ListComp | None] = {}  # see ``_appended``
+        self._labels: dict[int, Labels] = {}  # engines of branches, by scope node
+
+    def forget(self) -> None:
+        """Drop what refers to parsed trees (the modules are dropped, see ``ModuleIndex``)."""
+        self.variables.clear()
+        self._memo.clear()
+        self._costly.clear()
+        self._mutated.clear()
+        self._built.clear()
+        self._labels.clear()
+
+    # -- evaluation ------------------------------------------------------------------
+
+    def evaluator(self, ctx: Context) -> Evaluator:
+        """An evaluator of one expression in ``ctx``, whose cost counts against its module's
+        budget."""
+        return self._evaluator(ctx, self._begin(ctx, counted=True))
+
+    def _evaluator(self, ctx: Context, budget: Budget) -> Evaluator:
+        """An evaluator in ``ctx``; what it looks up is part of the evaluation under way, else
+        of one spending ``budget``."""
+        return Evaluator(
+            lambda node: self._within(budget, self.resolve, node, ctx),
+            lambda node: ctx.parsed.positions.get(node),
+            on_template=self._template,
+            call=lambda node: self._within(budget, self.call, node, ctx),
+            returns_string=lambda node: self._within(budget, self.returns_string, node, ctx),
+            sequence=lambda node: self.sequence(node, ctx),
+            mapping=lambda node: self.mapping(node, ctx),
+            named=lambda node: self.named(node, ctx),
+            budget=budget,
+        )
+
+    def _begin(self, ctx: Context, counted: bool) -> Budget:
+        """The budget of an expression in ``ctx``, ``counted`` against its module's."""
+        module = self._budgets.get(ctx.parsed.display) if counted else None
+        if counted and module is None:
+            module = self._budgets[ctx.parsed.display] = Budget(*MODULE_BUDGET)
+        return Budget(*EXPRESSION_BUDGET, module)
+
+    def _within(self, budget: Budget, work: Callable[..., _T], *args: Any) -> _T:
+        """``work(*args)`` as part of the evaluation whose budget is ``budget`` (unless part
+        of one already)."""
+        if self._budget is not None:
+            return work(*args)
+        self._budget = budget
+        try:
+            return work(*args)
+        finally:
+            self._budget = None
+
+    # -- values worked out once --------------------------------------------------------
+
+    def _memoized(
+        self,
+        kind: str,
+        node: cst.BaseExpression,
+        ctx: Context,
+        work: Callable[[], _T],
+        ran_out: Callable[[], _T],
+    ) -> _T:
+        """``work()``, the ``kind`` of value of ``node`` in ``ctx``, reused when what it
+        depends on is unchanged (see ``_Frame``) and the budget affords what working it out
+        cost: results, and what is recorded, do not depend on what was worked out before.
+        ``ran_out()`` when the budget is spent in working it out.
+
+        Only a value that cost ``_WORTH_KEEPING`` steps is kept, once worked out again: what
+        it depends on is followed from then on."""
+        budget = self._budget
+        assert budget is not None
+        loops = ctx.loops and tuple(map(id, ctx.loops))
+        key = (kind, id(node), id(ctx.parsed), id(ctx.function), id(ctx.cls), loops)
+        known = self._memo.get(key)
+        if known is not None and self._reusable(known[1], budget):
+            budget.spend(known[1].steps, known[1].weight)
+            self._replay(known[1])
+            return known[0]
+        steps, weight = budget.steps, budget.weight
+        if key not in self._costly:
+            got = work()
+            if budget.spent:
+                return ran_out()
+            if steps - budget.steps >= _WORTH_KEEPING:
+                self._costly.add(key)
+            return got
+        frame = _Frame(bound=dict(self.overrides), depth=len(self._active))
+        self._frames.append(frame)
+        self._recordings.append(frame)
+        outer, self.modules.accessed = self.modules.accessed, frame.accessed
+        try:
+            got = work()
+        finally:
+            self.modules.accessed = outer
+            outer |= frame.accessed
+            self._recordings.pop()
+            self._frames.pop()
+        if self._frames:
+            self._frames[-1].absorb(frame, frame.depth)
+        if budget.spent:
+            return ran_out()
+        frame.steps, frame.weight = steps - budget.steps, weight - budget.weight
+        self._memo[key] = (got, frame)
+        return got
+
+    def _reusable(self, frame: _Frame, budget: Budget) -> bool:
+        working = (self._active, self._assigning)
+        depth = len(self._active)
+        return (
+            budget.affords(frame.steps, frame.weight)
+            and (depth == frame.depth if frame.limited else depth + frame.reach <= _MAX_DEPTH)
+            and all(self.overrides.get(var) == was for var, was in frame.looked.items())
+            and all(keys.isdisjoint(frame.held) for keys in working)
+            and all(any(key in keys for keys in working) for key in frame.met)
+        )
+
+    def _replay(self, frame: _Frame) -> None:
+        """Record and do again what working out ``frame``'s value recorded and did."""
+        for recording in self._recordings:
+            for var in frame.reads:
+                recording.reads.setdefault(var)
+            recording.choices |= frame.choices
+        if self._frames:
+            self._frames[-1].absorb(frame, len(self._active))
+        self.dispatched += frame.dispatched
+        self.templates |= frame.templates
+        self.modules.accessed |= frame.accessed
+
+    def _too_deep(self) -> bool:
+        """Whether values are nested too deeply to work out one more."""
+        depth = len(self._active)
+        if self._frames:
+            frame = self._frames[-1]
+            frame.reach = max(frame.reach, depth - frame.depth)
+            frame.limited |= depth > _MAX_DEPTH
+        return depth > _MAX_DEPTH
+
+    def _met(self, key: Key) -> bool:
+        """``key`` was found being worked out (in ``_active`` or ``_assigning``)."""
+        if self._frames:
+            self._frames[-1].meet(key)
+        return True
+
+    def _enter(self, key: Key, keys: set[Key]) -> None:
+        """``key`` is being worked out (in ``keys``, until discarded)."""
+        if self._frames:
+            self._frames[-1].held.add(key)
+        keys.add(key)
+
+    def _dispatch(self) -> None:
+        """The class ``self`` is was consulted."""
+        self.dispatched += 1
+        if self._frames:
+            self._frames[-1].dispatched += 1
+
+    def _template(self, template: Value) -> None:
+        self.templates.add(identity(template))
+        if self._frames:
+            self._frames[-1].templates.add(identity(template))
+
+    def named(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
+        """The one expression assigned to what ``node`` names (a local or module constant, or
+        a class attribute read through ``self`` or ``cls``), else ``node`` itself."""
+        binding = None
+        passed = self._passed(node, ctx)
+        if passed is not None:
+            return passed
+        if isinstance(node, cst.Name):
+            local = ctx.function.locals.get(node.value) if ctx.function else None
+            binding = local or ctx.parsed.scope.constants.get(node.value)
+            scope: cst.CSTNode = ctx.function.node if local and ctx.function else ctx.parsed.module
+            if binding is not None and node.value in self._changed_in_place(scope):
+                # ``cols = []`` then ``cols.append(...)``: not the literal, but perhaps
+                # what a loop appends, as a comprehension would make it
+                return self._appended(node.value, scope, binding) or node
+        elif (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value in ("self", "cls")
+            and ctx.cls is not None
+        ):
+            attr = node.attr.value
+            binding = next(
+                (
+                    b
+                    for c in self.mro(ctx.cls)
+                    if (b := c.attrs.get(attr) or c.instance_attrs.get(attr))
+                ),
+                None,
+            )
+        if binding is not None and not binding.loop and len(binding.exprs) == 1:
+            expr = binding.exprs[0]
+            # ``fields = fields or {}``: what the parameter is given, else the literal
+            if (
+                isinstance(expr, cst.BooleanOperation)
+                and isinstance(expr.operator, cst.Or)
+                and isinstance(expr.left, cst.Name)
+                and expr.left.value == getattr(node, "value", None)
+            ):
+                return self._passed(expr.left, ctx) or expr.right
+            return expr
+        return node
+
+    def _passed(self, node: cst.BaseExpression, ctx: Context) -> cst.BaseExpression | None:
+        """The literal list, tuple, set or dict a parameter named by ``node`` is given at the
+        call site at hand (see ``Structure``), else None."""
+        fn = ctx.function
+        if not isinstance(node, cst.Name) or fn is None or node.value not in fn.params:
+            return None
+        if node.value in fn.locals and not isinstance(
+            fn.locals[node.value].exprs[0] if fn.locals[node.value].exprs else None,
+            cst.BooleanOperation,
+        ):
+            return None
+        got = self._read(("param", id(fn.node), node.value), VarInfo(ctx, fn, node.value))
+        return got.node if isinstance(got, Structure) else None
+
+    def _appended(self, name: str, scope: cst.CSTNode, binding: Binding) -> cst.ListComp | None:
+        """``cols = []`` and, in one ``for`` loop and nowhere else, ``cols.append(item)``:
+        the list as the comprehension ``[item for target in iterable]`` (one node for each,
+        kept: values are remembered by node). None for any other shape."""
+        key = (id(scope), name)
+        if key not in self._built:
+            empty = (
+                len(binding.exprs) == 1
+                and isinstance(binding.exprs[0], cst.List)
+                and not binding.exprs[0].elements
+            )
+            finder = _Appends(name)
+            scope.visit(finder)
+            self._built[key] = finder.comprehension() if empty else None
+        return self._built[key]
+
+    def _changed_in_place(self, scope: cst.CSTNode) -> frozenset[str]:
+        """Names whose value ``scope`` changes in place (``x.append(...)``, ``x[k] = ...``)."""
+        if id(scope) not in self._mutated:
+            finder = _InPlace()
+            scope.visit(finder)
+            self._mutated[id(scope)] = frozenset(finder.names)
+        return self._mutated[id(scope)]
+
+    def sequence(
+        self, node: cst.BaseExpression, ctx: Context, ordered: bool = True
+    ) -> list[cst.BaseExpression] | None:
+        """The items of the literal list or tuple (or, unless ``ordered``, set) that ``node``
+        is or names (see ``named``). Unpacked items (``*rest``) make it unknown when
+        ``ordered``, and are left out otherwise."""
+        node = self.named(node, ctx)
+        kinds = (cst.List, cst.Tuple) if ordered else (cst.List, cst.Tuple, cst.Set)
+        if not isinstance(node, kinds):
+            return None
+        if ordered and not all(isinstance(e, cst.Element) for e in node.elements):
+            return None
+        return [e.value for e in node.elements if isinstance(e, cst.Element)]
+
+    def mapping(
+        self, node: cst.BaseExpression, ctx: Context
+    ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
+        """The keys and values of the literal dict that ``node`` is or names (see ``named``),
+        in order; None when it is not one or unpacks another (``**more``)."""
+        node = self.named(node, ctx)
+        if not isinstance(node, cst.Dict):
+            return None
+        if not all(isinstance(e, cst.DictElement) for e in node.elements):
+            return None
+        return [(e.key, e.value) for e in node.elements if isinstance(e, cst.DictElement)]
+
+    def value(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
+        """The value of ``node`` in ``ctx``. Asked from outside an evaluation, it is one of
+        its own (counted against its module's budget if it is an instance, see ``bound``)."""
+        key = (id(node), id(ctx.cls))
+        if (key in self._active and self._met(key)) or self._too_deep():
+            return None
+        budget = self._budget
+        if budget is None:
+            outside = self._begin(ctx, counted=self._instances > 0)
+            return self._within(outside, self._evaluated, node, ctx, key)
+        if isinstance(node, _UNBUILT):
+            return self._evaluated(node, ctx, key)  # not built here: nothing to keep
+        return self._memoized(
+            "value",
+            node,
+            ctx,
+            lambda: self._evaluated(node, ctx, key),
+            lambda: overflow(node, ctx.parsed.positions.get(node), budget.reason),
+        )
+
+    def _evaluated(self, node: cst.BaseExpression, ctx: Context, key: Key) -> Value | None:
+        assert self._budget is not None
+        self._enter(key, self._active)
+        try:
+            return self._evaluator(ctx, self._budget).value(node)
+        finally:
+            self._active.discard(key)
+
+    @contextmanager
+    def recording(self) -> Iterator[Recording]:
+        """Collect the variables read, and the choices made, while evaluating."""
+        recording = Recording()
+        self._recordings.append(recording)
+        try:
+            yield recording
+        finally:
+            self._recordings.pop()
+
+    @contextmanager
+    def bound(self, values: dict[Var, Value]) -> Iterator[None]:
+        """Variables bound to values. Bound from outside an evaluation, they make what is
+        evaluated an instance of a statement found in a module: it counts against the
+        module's budget."""
+        saved = {k: self.overrides[k] for k in values if k in self.overrides}
+        self.overrides.update(values)
+        instance = self._budget is None
+        self._instances += instance
+        try:
+            yield
+        finally:
+            self._instances -= instance
+            for k in values:
+                self.overrides.pop(k, None)
+            self.overrides.update(saved)
+
+    def _read(self, var: Var, info: VarInfo) -> Value | None:
+        self.variables.setdefault(var, info)
+        if self._frames:
+            self._frames[-1].look(var)
+        if var in self.overrides:
+            return self.overrides[var]
+        for recording in self._recordings:
+            recording.reads.setdefault(var)
+        return None
+
+    def binding_value(self, binding: Binding, ctx: Context, name: str) -> Value | None:
+        """The value of a name from its assignments: the one they agree on, or the one fully
+        known, or else (different known strings, on different paths, none of them shaping the
+        statement: ``"WITHOUT ROWID"`` or ``""``, not ``" TEMPORARY"``) the first."""
+        fn_scope = ctx.parsed.scope.functions.get(binding.function) if binding.function else None
+        inner = Context(ctx.parsed, fn_scope, ctx.cls)
+        exprs = self._on_sqlite(binding, ctx) if len(binding.exprs) > 1 else binding.exprs
+        values = [self.value(expr, inner) for expr in exprs]
+        if not values or any(v is None for v in values):
+            return None
+        if len(values) == 1:
+            return values[0]
+        texts = {v.text for v in values if v is not None}
+        if len(texts) == 1:
+            return values[0]
+        known = [v for v in values if v is not None and not v.placeholders]
+        if len({v.text for v in known}) == 1:
+            return known[0]
+        if len(known) < len(values) or any(_SHAPING.search(v.text) for v in known):
+            return None  # unknown, or which statement it is would be a guess
+        choice = (name, tuple((v.text, v.position_at(0)) for v in known))
+        for recording in self._recordings:
+            recording.choices.add(choice)
+        return known[0]
+
+    def engine_labels(self, scope: cst.FunctionDef | cst.Module) -> Labels:
+        """The engines the ``if`` tests of a function (or of a module's top level) tell
+        (see ``branches``), worked out once per scope."""
+        labels = self._labels.get(id(scope))
+        if labels is None:
+            body = scope.body if isinstance(scope, cst.FunctionDef) else scope
+            labels = self._labels[id(scope)] = engine_labels(body)
+        return labels
+
+    def _on_sqlite(self, binding: Binding, ctx: Context) -> list[cst.BaseExpression]:
+        """The values a name is assigned where the code runs on SQLite: not those in
+        branches for other engines, and only those in SQLite's branches if there are any."""
+        labels = self.engine_labels(binding.function or ctx.parsed.module)
+        engines = [labels.get(id(expr)) for expr in binding.exprs]
+        ours = [e for e, engine in zip(binding.exprs, engines, strict=True) if engine == SQLITE]
+        return ours or [
+            e for e, engine in zip(binding.exprs, engines, strict=True) if not is_other(engine)
+        ]
+
+    # -- names -----------------------------------------------------------------------
+
+    def resolve(self, node: cst.BaseExpression, ctx: Context) -> Value | None:
+        if isinstance(node, cst.Name):
+            return self._name(node.value, ctx)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node, ctx)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, ctx)
+        return None
+
+    def _name(self, name: str, ctx: Context) -> Value | None:
+        fn = ctx.function
+        if fn is not None:
+            assigning = (id(fn.node), name)
+            if name in fn.locals and not (assigning in self._assigning and self._met(assigning)):
+                binding = fn.locals[name]
+                if binding.loop:
+                    return self._loop_variable(binding, name, ctx)
+                # ``table = table or "x"``: inside its own value the name is the parameter.
+                self._enter(assigning, self._assigning)
+                try:
+                    return self.binding_value(binding, ctx, name)
+                finally:
+                    self._assigning.discard(assigning)
+            if name in fn.params:
+                var = ("param", id(fn.node), name)
+                got = self._read(var, VarInfo(ctx, fn, name))
+                if got is not None:
+                    return got
+                default = fn.params[name]
+                if default is None:
+                    return placeholder(name, None)
+                return self.value(default, Context(ctx.parsed, None, ctx.cls))
+        if fn is None and ctx.cls is not None:
+            self._dispatch()
+            if name in ctx.cls.attrs:
+                return self.binding_value(ctx.cls.attrs[name], ctx, name)
+        loop = ctx.parsed.scope.loops.get(name)
+        if fn is None and ctx.cls is None and loop is not None:
+            return self._loop_variable(loop, name, ctx)
+        return self.global_value(name, ctx.parsed)
+
+    def _loop_variable(self, binding: Binding, name: str, ctx: Context) -> Value:
+        """A ``for`` target read: its value in the item at hand of the innermost loop around
+        the read that binds it (of the first loop binding it, read outside), else a
+        placeholder."""
+        loop = next((f for f in reversed(ctx.loops) if name in loop_names(f)), None)
+        if loop is not None:
+            binding = loop_binding(loop, binding.function)
+        var = ("loop", id(binding.exprs[0]), name)
+        info = VarInfo(ctx, ctx.function, name, binding.exprs[0], binding.unpacked)
+        got = self._read(var, info)
+        return got if got is not None else placeholder(name, None)
+
+    def global_value(self, name: str, parsed: ParsedModule) -> Value | None:
+        scope = parsed.scope
+        if name in scope.constants:
+            return self.binding_value(scope.constants[name], Context(parsed), name)
+        if name in scope.imports:
+            module, attr = scope.imports[name]
+            other = self.modules.module(module, attr) if attr else None
+            if other is not None and attr is not None:
+                return self.global_value(attr, other)
+        return None
+
+    def find_class(self, expr: cst.BaseExpression, parsed: ParsedModule) -> ClassInfo | None:
+        """The class an expression names (``Base``, ``models.Base``), if it is in the project."""
+        if isinstance(expr, cst.Name):
+            if expr.value in parsed.scope.classes:
+                return parsed.scope.classes[expr.value]
+            module, attr = parsed.scope.imports.get(expr.value, ("", None))
+            other = self.modules.module(module, attr) if attr else None
+            if other is not None and attr in other.scope.classes:
+                return other.scope.classes[attr]
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
+            dotted = f"{module}.{sub}" if sub else module
+            other = self.modules.module(dotted, expr.attr.value) if module else None
+            if other is not None and expr.attr.value in other.scope.classes:
+                return other.scope.classes[expr.attr.value]
+        return None
+
+    def mro(self, info: ClassInfo) -> list[ClassInfo]:
+        """The class and its project bases, nearest first."""
+        return [c for c in map(self.class_of, self.ancestors(info)) if c is not None]
+
+    def ancestors(self, info: ClassInfo) -> list[ClassKey]:
+        """The classes of ``mro``, without parsing the modules of those already outlined."""
+        return list(self._walk(info))
+
+    def owner(self, info: ClassInfo, name: str, methods_only: bool = False) -> ClassInfo | None:
+        """The nearest class of ``info``'s ``mro`` that defines ``name`` (a method, or also a
+        class or instance attribute). Bases past it are not looked at."""
+        for key in self._walk(info):
+            methods, attributes = self._names_of(key)
+            if name in methods or (not methods_only and name in attributes):
+                return self.class_of(key)
+        return None
+
+    def class_of(self, key: ClassKey) -> ClassInfo | None:
+        """The class a key names, from its module (parsed again if it was dropped)."""
+        parsed = self.modules.parsed(key[0])
+        classes = parsed.scope.all_classes if parsed is not None else []
+        found = classes[key[1]] if key[1] < len(classes) else None
+        return found if found is not None and found.name == key[2] else None
+
+    def _walk(self, info: ClassInfo) -> Iterator[ClassKey]:
+        """The class, then its bases breadth first (each once, 20 at most), outlined as the
+        walk reaches them."""
+        seen: list[ClassKey] = []
+        pending = [info.key]
+        while pending and len(seen) < 20:
+            key = pending.pop(0)
+            if key in seen:
+                continue
+            seen.append(key)
+            yield key
+            pending.extend(self._bases_of(key))
+
+    def _bases_of(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        """The project bases of a class; the files that told count as read again."""
+        if key not in self._bases:
+            self._bases[key] = self.modules.tracked(lambda: self._find_bases(key))
+        bases, read = self._bases[key]
+        self.modules.accessed |= read
+        return bases
+
+    def _find_bases(self, key: ClassKey) -> tuple[ClassKey, ...]:
+        cls, parsed = self.class_of(key), self.modules.parsed(key[0])
+        if cls is None or parsed is None:
+            return ()
+        return tuple(b.key for b in (self.find_class(x, parsed) for x in cls.bases) if b)
+
+    def _names_of(self, key: ClassKey) -> tuple[frozenset[str], frozenset[str]]:
+        """The methods and the (class or instance) attributes a class defines."""
+        if key not in self._names:
+            cls = self.class_of(key)
+            self._names[key] = (
+                (frozenset(cls.methods), frozenset(cls.attrs) | frozenset(cls.instance_attrs))
+                if cls is not None
+                else (frozenset(), frozenset())
+            )
+        self.modules.accessed.add(key[0])
+        return self._names[key]
+
+    def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
+        """``self.attr`` for an object of class ``cls`` (properties included, and what its
+        ``__getattr__`` makes of the name)."""
+        owner = self.owner(cls, attr)
+        if owner is None:
+            return self._served(cls, attr)
+        parsed = self.modules.parsed(owner.display)
+        if parsed is None:
+            return None
+        ctx = Context(parsed, None, cls)
+        if attr in owner.attrs:
+            return self.binding_value(owner.attrs[attr], ctx, attr)
+        if attr in owner.instance_attrs:
+            return self.binding_value(owner.instance_attrs[attr], ctx, f"self.{attr}")
+        method = owner.methods[attr]
+        if decorators(method) & {"property", "cached_property"}:
+            scope = parsed.scope.functions.get(method)
+            if scope is None or scope.returned is None:
+                return None
+            return self.value(scope.returned, Context(parsed, scope, cls))
+        return None
+
+    def _served(self, cls: ClassInfo, attr: str) -> Value | None:
+        """What ``cls.__getattr__`` returns for the name ``attr``, when it returns one
+        expression of the name (``return name.lower()``)."""
+        owner = self.owner(cls, "__getattr__", methods_only=True)
+        parsed = self.modules.parsed(owner.display) if owner is not None else None
+        if owner is None or parsed is None:
+            return None
+        scope = parsed.scope.functions.get(owner.methods["__getattr__"])
+        names = list(scope.params) if scope is not None else []
+        if scope is None or scope.returned is None or len(names) != 2:
+            return None
+        with self.bound({("param", id(scope.node), names[1]): Value.of(attr)}):
+            return self.value(scope.returned, Context(parsed, scope, cls))
+
+    def _attribute(self, node: cst.Attribute, ctx: Context) -> Value | None:
+        attr = node.attr.value
+        owner = node.value
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            self._dispatch()
+            return self.class_attr(ctx.cls, attr)
+        found = self.find_class(owner, ctx.parsed)
+        made = owner
+        if isinstance(owner, cst.Name) and not (
+            ctx.function and owner.value in ctx.function.params
+        ):
+            made = self.named(owner, ctx)
+        if isinstance(made, cst.Call):  # ``types.String().sql``, ``N.users`` of ``N = Names()``
+            found = self._made(made, ctx)
+        if found is not None:
+            return self.class_attr(found, attr)
+        if isinstance(owner, cst.Name) and owner.value in ctx.parsed.scope.imports:
+            module, sub = ctx.parsed.scope.imports[owner.value]
+            other = self.modules.module(f"{module}.{sub}" if sub else module, attr)
+            if other is not None:
+                return self.global_value(attr, other)
+        return None
+
+    def _made(self, call: cst.Call, ctx: Context) -> ClassInfo | None:
+        """The class ``call`` constructs (``types.String()``), named in the module at hand or,
+        for a class attribute's value (``_fields = {"title": types.String()}``), in the
+        module of a class of ``ctx``'s."""
+        modules = [ctx.parsed]
+        if ctx.cls is not None:
+            modules += [self.modules.parsed(c.display) for c in self.mro(ctx.cls)]
+        for parsed in modules:
+            found = self.find_class(call.func, parsed) if parsed is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _subscript(self, node: cst.Subscript, ctx: Context) -> Value | None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return None
+        key = self.value(node.slice[0].slice.value, ctx)
+        container = node.value
+        if key is None or key.placeholders or not isinstance(container, cst.Name):
+            return None
+        binding = (ctx.function.locals.get(container.value) if ctx.function else None) or (
+            ctx.parsed.scope.constants.get(container.value)
+        )
+        if binding is None or len(binding.exprs) != 1 or not isinstance(binding.exprs[0], cst.Dict):
+            return None
+        for element in binding.exprs[0].elements:
+            if isinstance(element, cst.DictElement):
+                k = self.value(element.key, ctx)
+                if k is not None and k.text == key.text:
+                    return self.value(element.value, ctx)
+        return None
+
+    # -- calls -----------------------------------------------------------------------
+
+    def callee(
+        self, func: cst.BaseExpression, ctx: Context
+    ) -> tuple[cst.FunctionDef, ParsedModule, ClassInfo | None, bool] | None:
+        """The project function a call runs: (def, its module, self's class, skips self)."""
+        if isinstance(func, cst.Name):
+            parsed = ctx.parsed
+            fn = parsed.scope.module_functions.get(func.value)
+            if fn is None and func.value in parsed.scope.imports:
+                module, attr = parsed.scope.imports[func.value]
+                other = self.modules.module(module, attr) if attr else None
+                if other is not None and attr is not None:
+                    parsed, fn = other, other.scope.module_functions.get(attr)
+            return (fn, parsed, None, False) if fn is not None else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        name = func.attr.value
+        owner = func.value
+        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
+            self._dispatch()
+            cls, via_instance = ctx.cls, True
+        else:
+            cls, via_instance = self.find_class(owner, ctx.parsed), False
+        base = self.owner(cls, name, methods_only=True) if cls is not None else None
+        parsed = self.modules.parsed(base.display) if base is not None else None
+        if base is None or parsed is None:
+            return None
+        method = base.methods[name]
+        kinds = decorators(method)
+        skips = "staticmethod" not in kinds and (via_instance or "classmethod" in kinds)
+        return method, parsed, cls, skips
+
+    def _returning(
+        self, node: cst.Call, ctx: Context
+    ) -> tuple[FunctionScope, Context, bool] | None:
+        """The project function a call runs, if it returns one expression."""
+        target = self.callee(node.func, ctx)
+        if target is None:
+            return None
+        fn, parsed, cls, skips = target
+        scope = parsed.scope.functions.get(fn)
+        if scope is None or scope.returned is None:
+            return None
+        return scope, Context(parsed, scope, cls), skips
+
+    def returns_string(self, node: cst.Call, ctx: Context) -> bool:
+        """Whether a call runs a project function that returns a string it builds."""
+        found = self._returning(node, ctx)
+        if found is None:
+            return False
+        scope, inner, _ = found
+        returned = scope.returned
+        key = (id(returned), -1)
+        if returned is None or (key in self._active and self._met(key)):
+            return False
+        return self._memoized(
+            "stringy", returned, inner, lambda: self._stringy(returned, inner, key), lambda: False
+        )
+
+    def _stringy(self, node: cst.BaseExpression, ctx: Context, key: Key) -> bool:
+        assert self._budget is not None
+        self._enter(key, self._active)
+        try:
+            return self._evaluator(ctx, self._budget).is_stringy(node)
+        finally:
+            self._active.discard(key)
+
+    def call(self, node: cst.Call, ctx: Context) -> Value | None:
+        """The string a call to a small project function returns, with its arguments bound."""
+        found = self._returning(node, ctx)
+        if found is None:
+            return None
+        scope, inner, skips = found
+        with self.bound(self.bind(node, scope, skips, ctx)):
+            return self.value(scope.returned, inner)  # type: ignore[arg-type]
+
+    def bind(
+        self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
+    ) -> dict[Var, Value]:
+        """Argument values of a call, by the callee's parameter variables.
+
+        Extra positional arguments are bound to ``("star", id(def), index)``.
+        """
+        names = [n for n in scope.params if n not in _keyword_only(scope)]
+        if skips and names:
+            names = names[1:]
+        bound: dict[Var, Value] = {}
+        position = 0
+        for arg in node.args:
+            if arg.star == "**":
+                continue
+            if arg.star == "*":
+                position = len(names) + 1_000  # later positions are unknowable
+                continue
+            given = self.named(arg.value, ctx)
+            if isinstance(given, cst.List | cst.Tuple | cst.Set | cst.Dict):
+                value: Value | None = Structure.of_node(given)
+            else:
+                value = self.value(arg.value, ctx)
+            if value is None:
+                value = placeholder(arg.keyword.value if arg.keyword else "arg", None)
+            if arg.keyword is not None:
+                bound[("param", id(scope.node), arg.keyword.value)] = value
+            elif position < len(names):
+                bound[("param", id(scope.node), names[position])] = value
+                position += 1
+            elif position < len(names) + 1_000:
+                bound[("star", id(scope.node), str(position - len(names)))] = value
+                position += 1
+        return bound
+
+
+class _InPlace(cst.CSTVisitor):
+    """Collects the names a block changes in place."""
+
+    _METHODS = frozenset(
+        {"append", "extend", "insert", "update", "setdefault", "add", "pop", "remove", "clear"}
+    )
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.attr.value in self._METHODS
+        ):
+            self.names.add(func.value.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self.names.add(node.target.value.value)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            self.names.add(node.target.value.value)
+
+
+class _Appends(cst.CSTVisitor):
+    """Where a block changes the list ``name`` in place: each ``name.append(item)`` that is
+    a statement of its own right in a ``for`` loop's body, and whether anything else does."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.appends: list[tuple[cst.For, cst.BaseExpression]] = []
+        self.other = False
+        self._loops: list[cst.For] = []
+        self._direct: set[int] = set()  # calls that are the statements of a loop's body
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(node)
+        if isinstance(node.body, cst.IndentedBlock):
+            for line in node.body.body:
+                if isinstance(line, cst.SimpleStatementLine):
+                    self._direct.update(id(s.value) for s in line.body if isinstance(s, cst.Expr))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == self.name
+        ):
+            return
+        direct = id(node) in self._direct and self._loops
+        if func.attr.value == "append" and direct and len(node.args) == 1:
+            self.appends.append((self._loops[-1], node.args[0].value))
+        elif func.attr.value in _InPlace._METHODS:
+            self.other = True
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        target = node.target
+        if isinstance(target, cst.Subscript) and getattr(target.value, "value", None) == self.name:
+            self.other = True
+
+    def comprehension(self) -> cst.ListComp | None:
+        if self.other or len(self.appends) != 1:
+            return None
+        loop, item = self.appends[0]
+        return cst.ListComp(elt=item, for_in=cst.CompFor(target=loop.target, iter=loop.iter))
+
+
+ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
+
+
+def _keyword_only(scope: FunctionScope) -> set[str]:
+    return {p.name.value for p in scope.node.params.kwonly_params}
+
+
+class ModuleIndex:
+    """Maps dotted module names to scanned files, parsing them on demand."""
+
+    def __init__(
+        self,
+        files: dict[str, Path],
+        parse: ParseFn,
+        wanted: Callable[[str], bool] = lambda name: False,
+    ) -> None:
+        """``wanted(name)``: whether a parse now keeps what defines ``name`` (one narrowed
+        earlier may not have: it is parsed again, see ``module``)."""
+        self.files = files
+        self._parse = parse
+        self._wanted = wanted
+        self._by_module: dict[str, str] = {}
+        for display in sorted(files):
+            for dotted in module_names(display):
+                self._by_module.setdefault(dotted, display)
+        self._parsed: dict[str, ParsedModule | None] = {}
+        self._top_names: dict[str, frozenset[str]] = {}
+        self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
+        self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
+        self.size = 0  # characters of source in the parsed modules held
+
+    def tracked(self, compute: Callable[[], _T]) -> tuple[_T, frozenset[str]]:
+        """``compute()``, and the files (and misses) it looked at."""
+        before = set(self.accessed)
+        self.accessed.clear()
+        try:
+            return compute(), frozenset(self.accessed)
+        finally:
+            self.accessed |= before
+
+    def forget(self) -> None:
+        """Drop every parsed module; each is parsed again when next asked for."""
+        self._parsed.clear()
+        self.size = 0
+
+    def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
+        self.accessed.add(display)
+        if display not in self._parsed:
+            self._parsed[display] = None  # guards against import cycles
+            parsed = self._parsed[display] = self._parse(display, text)
+            if parsed is not None:
+                self.size += parsed.size
+        return self._parsed[display]
+
+    def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:
+        """The module ``dotted``; not parsed just to learn it has no top-level ``name``."""
+        display = self._by_module.get(dotted)
+        if display is None:
+            self.accessed.add(MISSING_MODULE + dotted)
+            return None
+        if name is not None and display not in self._parsed and name not in self._names(display):
+            self.accessed.add(display)
+            return None
+        parsed = self.parsed(display)
+        if (
+            parsed is not None
+            and name is not None
+            and self._wanted(name)
+            and (display, name) not in self._refocused
+        ):
+            scope = parsed.scope
+            defined = scope.constants.keys() | scope.classes.keys() | scope.module_functions.keys()
+            if name not in defined | scope.imports.keys() and name in self._names(display):
+                # narrowed before code elsewhere named it (see ``narrow``'s ``learned``)
+                self._refocused.add((display, name))
+                self.size -= parsed.size
+                del self._parsed[display]
+                parsed = self.parsed(display)
+        return parsed
+
+    def _names(self, display: str) -> frozenset[str]:
+        """Top-level names of a module, from Python's own (fast) parser."""
+        if display not in self._top_names:
+            self._top_names[display] = frozenset()
+            try:
+                data = self.files[display].read_bytes()
+                tree = ast.parse(data)
+            except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
+                words = re.findall(r"\w+", data.decode("utf-8", "replace"))
+                self._top_names[display] = frozenset(words)
+                return self._top_names[display]
+            except (OSError, ValueError, RecursionError, MemoryError):
+                return self._top_names[display]
+            names: set[str] = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                    names.add(node.name)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, ast.alias):
+                    names.add((node.asname or node.name).split(".")[0])
+            self._top_names[display] = frozenset(names)
+        return self._top_names[display]
+
+
+def identity(value: Value) -> tuple[Position | None, str]:
+    """What makes two found strings the same: where they start and what they say."""
+    return (value.pieces[0].pos if value.pieces else None, value.text)

@@ -1,0 +1,1 @@
+"""Render: the schema as Markdown, Mermaid, JSON, SQL or tbls JSON."""

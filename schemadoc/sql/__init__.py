@@ -1,0 +1,1 @@
+"""SQL: splitting DDL into statements, parsing them, engines and migrations."""

@@ -1,0 +1,755 @@
+"""A scratch SQLite database that accepts schema changes and nothing else.
+
+Scanned SQL is untrusted. The connection is in memory (temporary storage too, so nothing is
+ever written to disk), an authorizer allows only the actions that schema statements need (DENY
+for the rest, never IGNORE), ATTACH is impossible, and limits stop anything that would grow or
+loop: a length limit on strings and statements, a page limit on each database, a cap on
+SQLite's heap while scanned SQL is prepared or run, a per-statement deadline and a time budget
+for the whole run.
+
+The deadline is kept from outside: a watchdog thread interrupts a statement still running at
+its deadline, and a statement that ends past it is stopped all the same. SQLite sees an
+interrupt only between the steps of its virtual machine, never inside one call of a function,
+so the built-in functions one call of which can take minutes are replaced by checked calls of
+themselves: ``instr``, ``replace``, ``trim``, ``like``, ``glob`` and ``json_patch`` may compare
+each character of one argument with each of another, and ``printf``'s ``%c`` repeats a
+character as often as its precision says (up to 2**31 times, past any length limit). A call
+that would cost more than CALL_COST, or that comes past the deadline, stops the statement. For
+the same reason a virtual table's arguments, which its module reads in one call, are limited.
+
+Calls of denied functions (``load_extension``, ``fts3_tokenizer``, ...) are refused wherever
+they are written, also in DEFAULTs and view and trigger bodies, which SQLite stores unchecked.
+
+Tables stay empty: the rows a ``CREATE TABLE ... AS SELECT`` writes are deleted at once, so no
+later statement evaluates scanned expressions over user rows, and since nothing ever inserts
+into a user object, no trigger ever fires and no DEFAULT is ever evaluated.
+
+Views stay cheap to read: preparing a view expands every view it reads, in one call that
+neither the deadline nor an interrupt reaches. Each statement that creates a view, or may make
+an existing view readable, expands the views concerned under the limits (the authorizer checks
+the clock while a statement is prepared); one past a limit undoes the statement.
+
+The SQLite is the one apsw bundles (:data:`SQLITE_VERSION`), not the one Python was built
+with: with the same apsw release the same statements give the same schema, and the same
+messages, on every machine. It runs in defensive mode, with ``trusted_schema`` off (only
+built-in and innocuous functions in schema objects) and extension loading off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import apsw
+
+from ..sql.statements import tokens
+
+SQLITE_VERSION: str = apsw.sqlite_lib_version()
+SQLITE = f"SQLite {SQLITE_VERSION}"  # for messages: what rejected a statement
+Error = apsw.Error  # what the scratch database raises
+
+_SYSTEM_TABLES = frozenset(
+    {
+        "sqlite_master",
+        "sqlite_temp_master",
+        "sqlite_schema",
+        "sqlite_temp_schema",
+        "sqlite_sequence",
+    }
+)
+_DENIED_FUNCTIONS = frozenset(
+    {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "fts5_source_id"}
+)
+_SCHEMA_ACTIONS = frozenset(
+    {
+        apsw.SQLITE_CREATE_INDEX,
+        apsw.SQLITE_CREATE_TABLE,
+        apsw.SQLITE_CREATE_TEMP_INDEX,
+        apsw.SQLITE_CREATE_TEMP_TABLE,
+        apsw.SQLITE_CREATE_TEMP_TRIGGER,
+        apsw.SQLITE_CREATE_TEMP_VIEW,
+        apsw.SQLITE_CREATE_TRIGGER,
+        apsw.SQLITE_CREATE_VIEW,
+        apsw.SQLITE_DROP_INDEX,
+        apsw.SQLITE_DROP_TABLE,
+        apsw.SQLITE_DROP_TEMP_INDEX,
+        apsw.SQLITE_DROP_TEMP_TABLE,
+        apsw.SQLITE_DROP_TEMP_TRIGGER,
+        apsw.SQLITE_DROP_TEMP_VIEW,
+        apsw.SQLITE_DROP_TRIGGER,
+        apsw.SQLITE_DROP_VIEW,
+        apsw.SQLITE_ALTER_TABLE,
+        apsw.SQLITE_CREATE_VTABLE,
+        apsw.SQLITE_DROP_VTABLE,
+        apsw.SQLITE_READ,
+        apsw.SQLITE_SELECT,
+        apsw.SQLITE_RECURSIVE,
+        apsw.SQLITE_REINDEX,  # CREATE INDEX asks for it
+    }
+)
+_WRITES = frozenset({apsw.SQLITE_INSERT, apsw.SQLITE_UPDATE, apsw.SQLITE_DELETE})
+# Read (no argument) by SQLite itself: rtree asks for the page size when it creates a table.
+_INTERNAL_PRAGMAS = frozenset({"data_version", "page_size"})
+# Read-only, with any argument: ALTER TABLE ADD COLUMN with a CHECK or a NOT NULL generated
+# column runs pragma_quick_check on the table.
+_CHECK_PRAGMAS = frozenset({"quick_check"})
+
+MAX_LENGTH = 5_000_000  # bytes in one string, blob or statement
+MAX_VIRTUAL_LENGTH = 100_000  # bytes in one CREATE VIRTUAL TABLE
+MAX_PAGES = 65_536  # per database: 256 MiB with 4 KiB pages
+MAX_ATTACHED = 8  # databases that DDL names beside main (see ``Sandbox.attach``)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+HEAP_BUDGET = 512 * 1024 * 1024  # SQLite heap a statement may add (bytes)
+DEADLINE_SECONDS = 2.0  # one statement
+BUDGET_SECONDS = 30.0  # all statements of one sandbox; past it each gets FLOOR_SECONDS
+FLOOR_SECONDS = 0.1
+LAST_SECONDS = 0.05  # past twice the budget: time enough for any statement that is DDL
+HARD_BUDGET_FACTOR = 4  # past this many budgets, statements are not run at all
+READ_BUDGET_FACTOR = 3  # our own reads may take this many times the budget in all
+CALL_COST = 100_000_000  # one checked call: characters compared pairwise, or repeated
+
+# Built-in functions that may compare each character of their first argument with each
+# character of their second, by name and number of arguments.
+_QUADRATIC = (
+    ("instr", 2),
+    ("replace", 3),
+    ("trim", 2),
+    ("ltrim", 2),
+    ("rtrim", 2),
+    ("like", 2),
+    ("like", 3),
+    ("glob", 2),
+    ("json_patch", 2),
+)
+_FORMATS = ("printf", "format")  # %c repeats its character as often as its precision says
+# A printf conversion as SQLite reads it: flags, width, precision, size, conversion character.
+_CONVERSION = re.compile(r"%[-+ #!0,]*(?:[0-9]+|\*)?(?:\.(\*|[0-9]*))?(?:ll?)?(.?)", re.DOTALL)
+_LEADING_INTEGER = re.compile(r"\s*[-+]?0*([0-9]{1,11})")
+_INT_MAX = 2**31 - 1
+
+
+class Deadline(Exception):
+    """A statement ran past its deadline."""
+
+
+def _size(value: object) -> int:
+    """The length of ``value`` as text (about, for a number)."""
+    if value is None:
+        return 0
+    return len(value if isinstance(value, (str, bytes)) else str(value))
+
+
+def _pairwise_cost(args: tuple) -> int:
+    return _size(args[0]) * _size(args[1])
+
+
+def _int_bound(value: object) -> int:
+    """At least the size of ``value`` read as printf's ``*`` width or precision (a C int)."""
+    if isinstance(value, (str, bytes)):
+        text = value.decode("latin-1") if isinstance(value, bytes) else value
+        found = _LEADING_INTEGER.match(text)
+        value = int(found[1]) if found else 0
+    if isinstance(value, (int, float)) and value == value:  # NaN reads as 0
+        return int(min(abs(value), _INT_MAX))
+    return 0
+
+
+def _format_cost(args: tuple) -> int:
+    """How many characters the ``%c`` conversions of ``printf(*args)`` repeat, at most."""
+    fmt = args[0] if args else None
+    if not isinstance(fmt, (str, bytes)):
+        return 0
+    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
+    widest = max(map(_int_bound, args[1:]), default=0)
+    return sum(
+        widest if precision == "*" else int(precision[-31:] or 1) % 2**31
+        for precision, conversion in _CONVERSION.findall(text)
+        if conversion == "c"
+    )
+
+
+def _virtual(sql: str) -> bool:
+    """Whether ``sql`` is a CREATE VIRTUAL TABLE."""
+    words = (t.text.upper() for t in tokens(sql) if t.kind == "word")
+    return next(words, "") == "CREATE" and next(words, "") == "VIRTUAL"
+
+
+class _Watchdog:
+    """One thread for the process that interrupts each statement still running at its
+    deadline. It runs while a scratch database is open; each watch has a token of its own, so
+    a deadline never reaches a statement it was not set for."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._watched: dict[int, tuple[float, Sandbox]] = {}  # by token: deadline, database
+        self._tokens = itertools.count()
+        self._open = 0  # scratch databases
+        self._wake_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def opened(self) -> None:
+        with self._lock:
+            self._open += 1
+
+    def closed(self) -> None:
+        """One scratch database fewer; with the last one the thread ends."""
+        with self._lock:
+            self._open -= 1
+            thread = None
+            if not self._open:
+                thread, self._thread = self._thread, None
+                self._lock.notify_all()
+        if thread is not None:
+            thread.join()
+
+    @contextmanager
+    def watching(self, box: Sandbox, stop_at: float) -> Iterator[None]:
+        """Interrupt ``box`` if the block still runs at ``stop_at``."""
+        with self._lock:
+            token = next(self._tokens)
+            self._watched[token] = (stop_at, box)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="schemadoc-watchdog", daemon=True
+                )
+                self._thread.start()
+            elif stop_at < self._wake_at:
+                self._lock.notify_all()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watched.pop(token, None)
+
+    def _watch(self) -> None:
+        me = threading.current_thread()
+        with self._lock:
+            while self._thread is me:
+                now = time.monotonic()
+                for token, (stop_at, box) in list(self._watched.items()):
+                    if stop_at <= now:
+                        del self._watched[token]
+                        box._interrupt()
+                self._wake_at = min((s for s, _box in self._watched.values()), default=math.inf)
+                self._lock.wait(None if self._wake_at == math.inf else self._wake_at - now)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def error_text(exc: BaseException) -> str:
+    """SQLite's own text of an error (older apsw releases put the class name in front)."""
+    text = str(exc)
+    prefix = f"{type(exc).__name__}: "
+    return text[len(prefix) :] if isinstance(exc, Error) and text.startswith(prefix) else text
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's heap (or Python's) running out: the heap cap."""
+    return isinstance(exc, (MemoryError, apsw.NoMemError))
+
+
+_ONE_STATEMENT = "You can only execute one statement at a time."
+
+
+def _only_statement(sql: str) -> Callable[[Any, str, Any], bool]:
+    """An exec tracer for a cursor running ``sql``: it lets SQLite run the first statement
+    only if nothing but spaces, comments and semicolons follows it (apsw would run the rest
+    of the text as further statements)."""
+    seen = False
+
+    def trace(_cursor: Any, statement: str, _bindings: Any) -> bool:
+        nonlocal seen
+        rest = statement
+        if not seen:
+            seen = True
+            rest = sql[len(statement) :] if sql.startswith(statement) else sql
+        if any(t.kind not in ("space", "comment") and t.text != ";" for t in tokens(rest)):
+            raise apsw.SQLError(_ONE_STATEMENT)
+        return True
+
+    return trace
+
+
+def denied_calls(sql: str) -> list[str]:
+    """Calls of denied functions anywhere in ``sql`` (defaults, view and trigger bodies too).
+
+    SQLite checks no DEFAULT, view or trigger body when it stores one; they are rejected up
+    front instead, so the diagnostic does not depend on whether SQLite would ever evaluate them.
+    """
+    lowered = sql.lower()
+    if not any(name in lowered for name in _DENIED_FUNCTIONS):
+        return []
+    found = []
+    last = None
+    for tok in tokens(sql):
+        if tok.kind in ("space", "comment"):
+            continue
+        if tok.text == "(" and last is not None:
+            name = last.text
+            if last.kind == "quoted" and len(name) >= 2:
+                name = name[1:-1]
+            if name.lower() in _DENIED_FUNCTIONS:
+                found.append(f"FUNCTION {name.lower()}")
+        last = tok if tok.kind in ("word", "quoted") else None
+    return found
+
+
+class _Rows(list):
+    """Rows fetched at once, with the cursor methods our readers use."""
+
+    def fetchall(self) -> list:
+        return list(self)
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+
+class Reader:
+    """The connection for our own reads. Each read runs under a deadline and the heap cap;
+    rows come fetched at once, and any failure is an :data:`Error`."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self._sandbox = sandbox
+
+    def execute(self, sql: str, parameters: Any = ()) -> _Rows:
+        box = self._sandbox
+        deadline = max(READ_BUDGET_FACTOR * box.budget - box.account.read_spent, FLOOR_SECONDS)
+        started = time.monotonic()
+        try:
+            with box._guarded(box._authorize_reads, deadline, count=False):
+                return _Rows(box.conn.execute(sql, parameters).fetchall())
+        except (Error, MemoryError, Deadline) as exc:
+            if box._timed_out:
+                raise apsw.InterruptError(
+                    f"reading the scratch database stopped after {deadline:g} s (the reading "
+                    f"budget of {READ_BUDGET_FACTOR * box.budget:g} s is spent)"
+                ) from exc
+            if _out_of_memory(exc):
+                raise apsw.NoMemError(f"more than {HEAP_BUDGET // 2**20} MiB of memory") from exc
+            raise
+        finally:
+            box.account.read_spent += time.monotonic() - started
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sandbox.conn, name)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class _Account:
+    """Seconds spent so far, shared by a sandbox and its siblings."""
+
+    spent: float = 0.0  # scanned SQL
+    read_spent: float = 0.0  # our own reads
+
+
+class Sandbox:
+    """The locked-down scratch database. Use :meth:`run` for scanned SQL."""
+
+    def __init__(
+        self,
+        deadline: float | None = None,
+        budget: float | None = None,
+        account: _Account | None = None,
+        conn: apsw.Connection | None = None,
+    ) -> None:
+        self.conn = _connect() if conn is None else conn  # given: see database.DatabaseFile
+        self.deadline = DEADLINE_SECONDS if deadline is None else deadline
+        self.budget = BUDGET_SECONDS if budget is None else budget
+        self.account = account or _Account()
+        self.denied: list[str] = []
+        self._writes_allowed = False
+        self._stop_at = math.inf  # while no statement runs
+        self._timed_out = False
+        self._costly: str | None = None  # the function of a call refused for its cost
+        self._call_failure: BaseException | None = None  # what a checked call raised
+        self._unresolved: set[tuple[str, str]] = set()  # views that read something missing
+        self.schemas = ["main", "temp"]  # and the databases attached (see ``attach``)
+        self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, 0)
+        self.conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        self.conn.limit(apsw.SQLITE_LIMIT_SQL_LENGTH, MAX_LENGTH)
+        # Nothing on disk: sorter and temporary tables stay in memory; both databases are capped.
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        for schema in ("main", "temp"):
+            self.conn.execute(f"PRAGMA {schema}.max_page_count = {MAX_PAGES}")
+        self._builtins = _connect()  # where the checked calls run (bound values only)
+        self._builtins.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
+        self._check_costly_calls()
+        _WATCHDOG.opened()
+
+    def attach(self, schema: str) -> bool:
+        """An empty in-memory database named ``schema`` beside ``main``, under the same
+        limits, for DDL that names it (``CREATE TABLE mem.cache``); False when
+        ``MAX_ATTACHED`` are. Scanned SQL itself can never attach anything."""
+        if schema in self.schemas:
+            return True
+        attached = len(self.schemas) - 1
+        if not _PLAIN_NAME.fullmatch(schema):
+            return False
+        if attached > MAX_ATTACHED:
+            return False
+        self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, attached)
+        switches = (
+            apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
+            apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
+        )
+        for op in switches:  # an in-memory database, writable: only while we attach it
+            self.conn.config(op, 1)
+        try:
+            self.conn.execute(f"ATTACH DATABASE ':memory:' AS {_quote(schema)}")
+        finally:
+            for op in switches:
+                self.conn.config(op, 0)
+        self.conn.execute(f"PRAGMA {_quote(schema)}.max_page_count = {MAX_PAGES}")
+        self.schemas.append(schema)
+        return True
+
+    def sibling(self) -> Sandbox:
+        """Another scratch database under the same limits, spending the same budget."""
+        return Sandbox(self.deadline, self.budget, self.account)
+
+    @property
+    def spent(self) -> float:
+        """Seconds that scanned SQL has run so far, in this sandbox and its siblings."""
+        return self.account.spent
+
+    # --- the lock-down ------------------------------------------------------------------
+
+    def _late(self) -> bool:
+        if time.monotonic() > self._stop_at:
+            self._timed_out = True
+        return self._timed_out
+
+    def _authorize(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, _trigger: str | None
+    ) -> int:
+        if self._late():  # the authorizer is asked while a statement is prepared, too
+            return apsw.SQLITE_DENY
+        if action in _SCHEMA_ACTIONS:
+            return apsw.SQLITE_OK
+        if action in _WRITES and (arg1 in _SYSTEM_TABLES or self._writes_allowed):
+            return apsw.SQLITE_OK
+        if action == apsw.SQLITE_FUNCTION and (arg2 or "").lower() not in _DENIED_FUNCTIONS:
+            return apsw.SQLITE_OK
+        if action == apsw.SQLITE_PRAGMA and (
+            ((arg1 or "").lower() in _INTERNAL_PRAGMAS and not arg2)
+            or (arg1 or "").lower() in _CHECK_PRAGMAS
+        ):
+            return apsw.SQLITE_OK
+        what = _ACTION_NAMES.get(action, str(action))
+        self.denied.append(f"{what} {arg2 or arg1 or ''}".strip())
+        return apsw.SQLITE_DENY
+
+    def _authorize_reads(self, *_args: object) -> int:
+        """Our own reads may do anything, but not past their deadline."""
+        return apsw.SQLITE_DENY if self._late() else apsw.SQLITE_OK
+
+    def _interrupt(self) -> None:
+        """Stop the statement at hand (called by the watchdog's thread)."""
+        self._timed_out = True
+        with contextlib.suppress(Error):
+            self.conn.interrupt()
+
+    def _check_costly_calls(self) -> None:
+        """Replace the costly built-in functions (see above) by checked calls of themselves,
+        made in a connection of their own. They are innocuous (pure functions of their
+        arguments, as the built-ins are), so schema objects may use them with
+        ``trusted_schema`` off."""
+        costly = [(name, n, _pairwise_cost) for name, n in _QUADRATIC]
+        costly += [(name, -1, _format_cost) for name in _FORMATS]
+        for name, arguments, cost in costly:
+            try:  # a function this SQLite lacks stays missing
+                self._builtins.execute(
+                    f"EXPLAIN SELECT {name}({', '.join(['NULL'] * abs(arguments))})"
+                ).fetchall()
+            except Error:
+                continue
+            self.conn.create_scalar_function(
+                name,
+                self._checked(name, cost),
+                arguments,
+                deterministic=True,
+                flags=apsw.SQLITE_INNOCUOUS,
+            )
+
+    def _checked(self, name: str, cost: Callable[[tuple], int]) -> Callable[..., Any]:
+        """``name`` for scanned SQL: a call stops the statement if it comes past the deadline
+        or would cost more than CALL_COST; what the built-in raises is kept for the report."""
+
+        def call(*args: Any) -> Any:
+            if self._stop_at < math.inf and self._late():  # within a late statement
+                raise Deadline
+            if cost(args) > CALL_COST:
+                self._costly, self._timed_out = name, True
+                raise Deadline
+            sql = f"SELECT {name}({', '.join('?' * len(args))})"
+            try:
+                return self._builtins.execute(sql, args).fetchall()[0][0]
+            except (Error, MemoryError) as exc:
+                self._call_failure = exc
+                raise
+
+        return call
+
+    @contextmanager
+    def _guarded(
+        self, authorizer: Callable[..., int], deadline: float, *, count: bool = True
+    ) -> Iterator[None]:
+        """Authorizer, deadline and heap cap around statements; ``count`` their time. A block
+        that ends past the deadline raises as if interrupted."""
+        started = time.monotonic()
+        self._stop_at = started + deadline
+        self._timed_out = False
+        self._costly = self._call_failure = None
+        self.conn.set_authorizer(authorizer)
+        try:
+            with _heap_cap(), _WATCHDOG.watching(self, self._stop_at):
+                yield
+            if self._late():
+                raise apsw.InterruptError("interrupted")
+        finally:
+            self._stop_at = math.inf
+            self.conn.set_authorizer(None)
+            if count:
+                self.account.spent += time.monotonic() - started
+
+    def _deadline(self) -> float:
+        """The deadline of the next statement: its own, while the budget lasts; then
+        FLOOR_SECONDS; past twice the budget, LAST_SECONDS."""
+        if self.spent >= 2 * self.budget:
+            return LAST_SECONDS
+        return max(min(self.deadline, self.budget - self.spent), FLOOR_SECONDS)
+
+    def _stopped(self, deadline: float) -> Deadline:
+        if self._costly:
+            return Deadline(
+                f"stopped: a call of {self._costly}() would run past the {deadline:g} s limit"
+            )
+        spent = "" if deadline >= self.deadline else f" (the {self.budget:g} s budget is spent)"
+        return Deadline(f"stopped after {deadline:g} s{spent}")
+
+    # --- scanned SQL ----------------------------------------------------------------------
+
+    def run(self, sql: str, *, writes: bool = False) -> None:
+        """Execute one scanned statement under the lock-down.
+
+        ``writes`` lets the statement fill the table it creates (virtual table shadow tables,
+        ``CREATE TABLE ... AS SELECT``); the rows of new ordinary tables are deleted at once.
+        Views are kept cheap to read: a new view is expanded once under the same limits, and
+        so is every view a statement may have made expandable (one that read something
+        missing); if that runs into a limit, the whole statement is undone. Raises
+        :data:`Error` (with :attr:`denied` naming what the lock-down refused, if it was
+        that; ``apsw.NoMemError`` or MemoryError for the heap cap), or Deadline.
+        """
+        self.denied.clear()
+        size = len(sql.encode("utf-8", "surrogatepass"))
+        if size > MAX_LENGTH:
+            self.denied.append(f"a statement over {MAX_LENGTH:,} bytes")
+            raise apsw.TooBigError("statement too long")
+        if size > MAX_VIRTUAL_LENGTH and _virtual(sql):  # its module reads it in one call
+            self.denied.append(f"a virtual table statement over {MAX_VIRTUAL_LENGTH:,} bytes")
+            raise apsw.TooBigError("statement too long")
+        calls = denied_calls(sql)
+        if calls:
+            self.denied.extend(calls)
+            raise apsw.AuthError("not authorized")
+        if self.spent >= HARD_BUDGET_FACTOR * self.budget:
+            limit = HARD_BUDGET_FACTOR * self.budget
+            raise Deadline(f"not run: the {limit:g} s budget of the whole run is spent")
+        marks = self._marks()
+        self.conn.execute("SAVEPOINT schemadoc_statement")
+        try:
+            self._writes_allowed = writes
+            deadline = self._deadline()
+            try:
+                with self._guarded(self._authorize, deadline):
+                    cursor = self.conn.cursor()
+                    cursor.exec_trace = _only_statement(sql)
+                    try:  # not cached: a prepared statement holds what it expanded
+                        cursor.execute(sql, can_cache=False)
+                    finally:
+                        cursor.close(force=True)
+            except (Error, MemoryError, Deadline) as exc:
+                raise self._failure(exc, deadline) from exc
+            finally:
+                self._writes_allowed = False
+            created = self._created(marks)
+            self._unresolved = self._expand(self._to_expand(sql, created))
+            if writes and not any(
+                kind == "table" and (text or "")[:14].upper() == "CREATE VIRTUAL"
+                for _s, kind, _n, text in created
+            ):
+                self._empty([(s, n) for s, kind, n, _sql in created if kind == "table"])
+        except BaseException:
+            with contextlib.suppress(Error):
+                self.conn.execute("ROLLBACK TO schemadoc_statement")
+            with contextlib.suppress(Error):
+                self.conn.execute("RELEASE schemadoc_statement")
+            raise
+        self.conn.execute("RELEASE schemadoc_statement")
+
+    def _to_expand(
+        self, sql: str, created: list[tuple[str, str, str, str | None]]
+    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """(views to expand now, views still unresolved otherwise) after ``sql`` ran."""
+        new = {(schema, name) for schema, kind, name, _sql in created if kind == "view"}
+        verb = next((t.text.upper() for t in tokens(sql) if t.kind == "word"), "")
+        if verb == "DROP":  # views may now read something missing: find out which
+            every = {
+                (schema, name)
+                for schema in self.schemas
+                for (name,) in self.conn.execute(
+                    f"SELECT name FROM {_quote(schema)}.sqlite_master WHERE type = 'view'"
+                ).fetchall()
+            }
+            return every, set()
+        kinds = {kind for _s, kind, _n, _sql in created}
+        if verb == "ALTER" or kinds & {"table", "view"}:
+            return new | self._unresolved, set()
+        return new, set(self._unresolved)
+
+    def _expand(self, views: tuple[set[tuple[str, str]], set[tuple[str, str]]]) -> set:
+        """Expand ``views[0]`` as reading them back will; the views that read something
+        missing, with ``views[1]``. A view past a limit raises (the statement is undone)."""
+        check, unresolved = views
+        if not check:
+            return unresolved
+        deadline = self._deadline()
+        try:
+            with self._guarded(self._authorize_reads, deadline):
+                for schema, name in sorted(check):
+                    try:
+                        # What PRAGMA table_list does to count a view's columns: prepare it.
+                        self.conn.execute(
+                            f"EXPLAIN SELECT * FROM {_quote(schema)}.{_quote(name)}",
+                            can_cache=False,
+                        ).close(force=True)
+                    except Error as exc:
+                        if self._timed_out or _out_of_memory(exc):
+                            raise
+                        unresolved.add((schema, name))
+                    if self._timed_out:
+                        raise apsw.InterruptError("interrupted")
+        except (Error, MemoryError) as exc:
+            raise self._failure(exc, deadline) from exc
+        return unresolved
+
+    def _failure(self, exc: BaseException, deadline: float) -> BaseException:
+        """What to raise for a failed statement: Deadline, or ``exc`` with ``denied`` set."""
+        if self._timed_out:
+            self.denied.clear()
+            return self._stopped(deadline)
+        exc = self._call_failure or exc
+        if _out_of_memory(exc):
+            self.denied.append(f"more than {HEAP_BUDGET // 2**20} MiB of memory")
+        elif error_text(exc) in ("string or blob too big", "statement too long"):
+            self.denied.append(f"a value or statement over {MAX_LENGTH:,} bytes")
+        elif error_text(exc) == "database or disk is full":
+            self.denied.append(f"more than {MAX_PAGES:,} pages of data")
+        return exc
+
+    def _marks(self) -> tuple[int, ...]:
+        """The highest rowid of each schema table: newer rows are new objects."""
+        return tuple(
+            self.conn.execute(
+                f"SELECT coalesce(max(rowid), 0) FROM {_quote(s)}.sqlite_master"
+            ).fetchone()[0]
+            for s in self.schemas
+        )
+
+    def _created(self, marks: tuple[int, ...]) -> list[tuple[str, str, str, str | None]]:
+        out = []
+        for schema, mark in zip(self.schemas, marks, strict=True):
+            rows = self.conn.execute(
+                f"SELECT type, name, sql FROM {_quote(schema)}.sqlite_master WHERE rowid > ?",
+                (mark,),
+            ).fetchall()
+            out.extend((schema, kind, name, sql) for kind, name, sql in rows)
+        return out
+
+    def _empty(self, tables: list[tuple[str, str]]) -> None:
+        """Delete the rows a statement wrote into the tables it created (no triggers exist)."""
+        for schema, name in tables:
+            if not name.startswith("sqlite_"):
+                self.conn.execute(f"DELETE FROM {_quote(schema)}.{_quote(name)}")
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The connection for our own reads (no lock-down but the limits): each statement is
+        under a deadline and the heap cap, rows come fetched, and a failure is :data:`Error`."""
+        yield Reader(self)
+
+    def close(self) -> None:
+        self.conn.close()
+        self._builtins.close()
+        _WATCHDOG.closed()
+
+
+@contextmanager
+def _heap_cap() -> Iterator[None]:
+    """SQLite's heap may grow by HEAP_BUDGET at most: preparing a statement that expands
+    nested views can explode, and no interrupt reaches into the expansion (the authorizer's
+    deadline check does only where it is asked). The limit is process-wide (for apsw's
+    SQLite only) and restored afterwards."""
+    before = apsw.hard_heap_limit(-1)
+    cap = apsw.memory_used() + HEAP_BUDGET
+    apsw.hard_heap_limit(cap if not before else min(before, cap))
+    try:
+        yield
+    finally:
+        apsw.hard_heap_limit(before)
+
+
+_SCRATCH = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
+
+
+def _connect(name: str = ":memory:", flags: int = _SCRATCH) -> apsw.Connection:
+    """A new scratch database (or the database ``name`` opened with ``flags``): in memory,
+    defensive, extension loading off, schema objects limited to built-in and innocuous
+    functions, attached databases unable to create or write files (and, in the sandbox,
+    impossible: SQLITE_LIMIT_ATTACHED is 0)."""
+    conn = apsw.Connection(name, flags=flags)
+    conn.enable_load_extension(False)
+    for op in (
+        apsw.SQLITE_DBCONFIG_DEFENSIVE,
+        apsw.SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+        apsw.SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER,
+        apsw.SQLITE_DBCONFIG_WRITABLE_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
+    ):
+        on = op == apsw.SQLITE_DBCONFIG_DEFENSIVE
+        if conn.config(op, int(on)) != on:  # fail closed: a setting not taken is an error
+            raise apsw.MisuseError(f"{SQLITE} did not take setting {op}")
+    return conn
+
+
+_ACTION_NAMES = {
+    getattr(apsw, f"SQLITE_{name}"): name.replace("_", " ")
+    for name in (
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "PRAGMA",
+        "TRANSACTION",
+        "ATTACH",
+        "DETACH",
+        "REINDEX",
+        "ANALYZE",
+        "FUNCTION",
+        "SAVEPOINT",
+    )
+}
