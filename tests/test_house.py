@@ -4,7 +4,7 @@ The top level of ``schemadoc/`` holds the stage packages and a few modules (sett
 pipeline, the relations and lint passes). A module imports from its own stage and from earlier
 ones, never from a later one; ``model`` and ``config`` may be imported by all.
 
-Ceilings, set at the longest module (``extract/extractor.py``, 1538 lines) and the longest
+Ceilings, set at the longest module (``extract/extractor.py``, 1500 lines) and the longest
 function (``verify.verify._apply``, 134 lines) when the layout was made: they may only go down.
 """
 
@@ -37,7 +37,7 @@ STAGES = (
 SHARED = {"model", "config"}  # imported by every stage
 TOP_MODULES = {"__init__", "__main__", "config", "pipeline", "relations", "lint"}
 TOP_PACKAGES = set(STAGES) - TOP_MODULES
-MAX_MODULE_LINES = 1538
+MAX_MODULE_LINES = 1500
 MAX_FUNCTION_LINES = 134
 
 

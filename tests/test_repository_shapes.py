@@ -574,3 +574,53 @@ def test_columns_a_loop_appends_to_a_list(tmp_path: Path) -> None:
     some = result.schema.table("some")
     assert some is not None and some.columns[0].name == "id"
     assert [(d.line, d.code) for d in result.diagnostics] == [(16, "SD103")]
+
+
+PROBES = """\
+import sqlite3
+
+
+def supports_returning():
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("create table t (id integer primary key)")
+        conn.execute("insert into t default values returning id")
+        return True
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def fts_versions():
+    conn = sqlite3.connect(":memory:")
+    prepare(conn)
+    for fts in ("FTS5", "FTS4"):
+        conn.execute(f"CREATE VIRTUAL TABLE v{fts} USING {fts} (data)")
+
+
+def memory_store():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE cache (key TEXT PRIMARY KEY, value BLOB)")
+    return conn
+
+
+class Store:
+    def __init__(self):
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY)")
+        self.conn = conn
+
+
+def prepare(conn):
+    pass
+"""
+
+
+def test_a_probe_on_a_scratch_connection_is_no_schema(tmp_path: Path) -> None:
+    """What a function runs on an in-memory connection it opens and keeps to itself (a
+    probe of what SQLite supports) is no database's schema; an in-memory database the
+    function returns or stores is."""
+    result = run(tmp_path, {"probes.py": PROBES})
+    assert [t.name for t in result.schema.tables] == ["cache", "items", "survivor"]
+    assert result.diagnostics == ()

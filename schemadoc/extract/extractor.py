@@ -45,7 +45,9 @@ from ..pyeval.resolve import (
 from ..pyeval.scope import ClassInfo, FunctionScope, build_scope
 from ..sql.engines import is_other, module_engine
 from ..sql.statements import Templated, split_templated
+from .appends import Appends
 from .heap import fewer_collections, give_back
+from .scratch import Scratch
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).
 # Between two words of a statement: spaces or SQL comments (``CREATE TABLE version -- v1``).
@@ -467,66 +469,6 @@ def _incomplete(text: str) -> bool:
     return text.count("(") > text.count(")") or not sqlite3.complete_statement(text + ";")
 
 
-class _Appends(cst.CSTVisitor):
-    """The ``name += part`` statements after ``start`` in a function's body, up to the next
-    assignment of ``name``: each part with the tests of the ``if`` statements around it."""
-
-    def __init__(self, name: str, start: cst.Assign) -> None:
-        self.name, self.start = name, start
-        self.started = self.ended = self.looped = False
-        self.parts: list[tuple[cst.BaseExpression, tuple[str, ...]]] = []
-        self._tests: list[str] = []
-        self._before = 0  # the tests around ``start``
-        self._loops = 0
-
-    def _names(self, target: cst.BaseExpression) -> bool:
-        return isinstance(target, cst.Name) and target.value == self.name
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_If(self, node: cst.If) -> None:
-        self._tests.append(" ".join(code_of(node.test).split()))
-
-    def leave_If(self, original_node: cst.If) -> None:
-        self._tests.pop()
-
-    def visit_Else(self, node: cst.Else) -> None:
-        self._tests[-1] = f"not ({self._tests[-1]})"
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loops += 1
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._loops -= 1
-
-    def visit_While(self, node: cst.While) -> None:
-        self._loops += 1
-
-    def leave_While(self, original_node: cst.While) -> None:
-        self._loops -= 1
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if node is self.start:
-            self.started, self._before = True, len(self._tests)
-        elif self.started and any(self._names(t.target) for t in node.targets):
-            self.ended = True
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if not self.started or self.ended or not self._names(node.target):
-            return
-        if not isinstance(node.operator, cst.AddAssign):
-            self.ended = True
-        elif self._loops:
-            self.looped = True
-        else:
-            tests = self._tests[self._before :]
-            self.parts.append((node.value, tuple(tests)))
-
-
 class _Finder(_Walker):
     """Evaluates every maximal string-building expression; keeps those that hold DDL."""
 
@@ -541,6 +483,7 @@ class _Finder(_Walker):
         self._lines: list[cst.CSTNode] = []  # the simple statement lines being visited
         self.choices: set[Choice] = set()  # made in evaluating the DDL found
         self._split_texts: set[tuple] = set()  # identities of texts the code splits, see ``_split``
+        self._scratch: dict[int, frozenset[str]] = {}  # see ``_on_scratch``, by function
         imported = (module for module, _ in parsed.scope.imports.values())
         self._module_engine = module_engine(imported)
 
@@ -604,7 +547,7 @@ class _Finder(_Walker):
         first = evaluator.value(node.value)
         if first is None or not holds_ddl(first.text) or not _incomplete(first.text):
             return False
-        appends = _Appends(target.value, node)
+        appends = Appends(target.value, node)
         fn.node.body.visit(appends)
         if appends.looped or not appends.parts:
             return False
@@ -654,11 +597,30 @@ class _Finder(_Walker):
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-        if name in _MESSAGE_CALLS:
+        if name in _MESSAGE_CALLS or self._on_scratch(node):
             return False
         self._mark_rollbacks(node)
         self._split(node)
         return self._visit_expression(node)
+
+    def _on_scratch(self, node: cst.Call) -> bool:
+        """Whether ``node`` runs SQL on a scratch connection: one the function opens on
+        ``":memory:"`` and keeps to itself (a probe of what SQLite supports), whose tables
+        are no database's."""
+        func = node.func
+        fn = self._functions[-1] if self._functions else None
+        if (
+            fn is None
+            or not isinstance(func, cst.Attribute)
+            or func.attr.value not in ("execute", "executescript", "executemany")
+            or not isinstance(func.value, cst.Name)
+        ):
+            return False
+        if id(fn.node) not in self._scratch:
+            probes = Scratch()
+            fn.node.body.visit(probes)
+            self._scratch[id(fn.node)] = probes.kept()
+        return func.value.value in self._scratch[id(fn.node)]
 
     def _split(self, node: cst.Call) -> None:
         """``SQL.strip().split("\\n")`` (or ``.split(";")``, ``.splitlines()``): the code runs
