@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISREG
@@ -20,11 +20,11 @@ from .config import Settings, database_of
 from .discover.files import TEST_CODE, Found, Listings, Skipped, discover
 from .discover.source import class_lines, decode_source, may_hold_ddl, token_estimate
 from .extract.heap import fewer_collections
+from .incremental import store
 from .incremental.cache import (
     Cache,
     Invalid,
     digest,
-    expect,
 )
 from .incremental.changes import (
     FileState,
@@ -172,7 +172,7 @@ def survey(
         if item.display.endswith(".sql") and data.startswith(SQL_HEADER.encode()):
             continue  # a schema schemadoc wrote: never read back as a second definition
         state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
-        changed = entry is None or entry.get("hash") != state.hash
+        changed = entry is None or store.content_hash(cache, item.display) != state.hash
         if item.display.endswith((".py", ".pyi")):
             state.classes = class_lines(data)
         if item.display.endswith(".sql"):
@@ -225,7 +225,6 @@ def statements_of(
 def analyse(s: Survey, progress: Progress | None = None) -> Result:
     """Extract what changed, reuse the rest, and verify the whole schema."""
     from .extract.extractor import merge, placeholder_warnings, summarize
-    from .incremental.units import summary_from_json, summary_to_json, unit_to_json
 
     files = {d: st.path for d, st in s.files.items()}
     problems = [d for st in s.files.values() for d in st.problems]
@@ -242,25 +241,22 @@ def analyse(s: Survey, progress: Progress | None = None) -> Result:
                 problems.append(note)
             continue
         text, st.text = st.text, None  # read again to be extracted: not all held at once
-        entry = s.cache.entry(display, analysis=True) or {}
-        try:
-            summaries[display] = summary_from_json(entry["summary"])
+        known = store.summary(s.cache, display)
+        if known is not None:
+            summaries[display] = known
             continue
-        except (KeyError, ValueError, TypeError, Invalid):
-            pass
         summary, problem = summarize(text if text is not None else file_text(st), display)
         if summary is None:
             problems.append(problem)
             continue
         summaries[display] = summary
-        s.cache.put(display, {**entry, "summary": summary_to_json(summary)})
+        store.keep_summary(s.cache, display, summary)
 
     summaries = {d: summary for d, summary in summaries.items() if summary.holds_ddl}
     results, todo = reusable_units(s, summaries)
     for unit in _process(files, summaries, todo, s, progress):
         results[unit.display] = unit
-        entry = s.cache.entry(unit.display, analysis=True) or {}
-        s.cache.put(unit.display, {**entry, "unit": unit_to_json(unit)})
+        store.keep_unit(s.cache, unit)
     fragments, found = merge(list(results.values()))
     found += placeholder_warnings(sql_units)
     # Production first: a test's definition of a table never replaces production's.
@@ -338,13 +334,10 @@ def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
     """Verify, reusing what earlier runs found for groups of statements that did not change;
     the statements of each configured database (by file) apart from the main one's, with
     the relations within each."""
-    from .incremental.records import Decoded, to_json
     from .relations import relate
     from .verify.verify import verify_parts
 
-    known: Mapping[str, Schema] = {}
-    if s.cache.folder is not None:
-        known = Decoded(s.cache.verified(), Schema)
+    known = store.verified_parts(s.cache)
     databases = s.settings.databases
     parts: dict[str | None, list[SqlStatement]] = {None: []}
     for stmt in statements:
@@ -356,10 +349,7 @@ def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
             kept.update(fresh)
             schema = relate(schema, infer=s.settings.infer_relations)
             schemas.append(schema if name is None else in_database(schema, name))
-    if isinstance(known, Decoded):
-        s.cache.put_verified(
-            {k: known.raw[k] if k in known.good else to_json(p) for k, p in kept.items()}
-        )
+    store.keep_verified(s.cache, known, kept)
     # the main database's objects, then each configured one's, then those it attaches
     rank = {None: "", **{d.name: f"{i:04}" for i, d in enumerate(databases, 1)}}
     return merged(schemas, key=lambda database: rank.get(database, f"~{database}"))
@@ -390,12 +380,8 @@ def _process(
         if st is not None and st.classes is not None:
             classes, st.classes = st.classes, None
             return classes
-        try:
-            found = (s.cache.entry(display, analysis=True) or {})["classes"]
-            return [[expect(n, str), [expect(b, str) for b in expect(bs, list)]] for n, bs in found]
-        except (KeyError, TypeError, ValueError, Invalid):
-            pass
-        return from_disk(display)
+        cached = store.class_lines(s.cache, display)
+        return cached if cached is not None else from_disk(display)
 
     # Python texts were let go once summarized: each file is read again to be extracted.
     order = _extraction_order(todo, s.files)
