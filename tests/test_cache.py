@@ -16,7 +16,7 @@ from schemadoc.config import Settings
 from schemadoc.extract.extractor import Extractor
 from schemadoc.incremental.cache import environment_key
 from schemadoc.render.formats import to_json
-from schemadoc.verify import verify
+from schemadoc.verify import apply, verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -283,13 +283,14 @@ def test_metadata_in_another_form_is_read_by_importlib_metadata(
 def applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The statements that verification applies to a scratch database, run after run."""
     seen: list[str] = []
-    original = verify._apply
+    original = apply._apply
 
-    def spy(sandbox, state, stmt, **kw):  # type: ignore[no-untyped-def]
+    def spy(sandbox, state, stmt, *args, **kw):  # type: ignore[no-untyped-def]
         seen.append(stmt.sql)
-        return original(sandbox, state, stmt, **kw)
+        return original(sandbox, state, stmt, *args, **kw)
 
-    monkeypatch.setattr(verify, "_apply", spy)
+    monkeypatch.setattr(verify, "_apply", spy)  # each statement
+    monkeypatch.setattr(apply, "_apply", spy)  # those retried once their table exists
     return seen
 
 

@@ -28,7 +28,7 @@ from shared import once_per_run
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.pipeline import Result, scan
-from schemadoc.verify import sandbox, verify
+from schemadoc.verify import apply, sandbox, state
 from schemadoc.verify.sandbox import Deadline, Sandbox
 
 
@@ -773,8 +773,8 @@ def _big_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Read]:
     (folder / "zz_good.py").write_text(GOOD, encoding="utf-8")
     read: Read = {"head": [], "parser": [], "sqlite": []}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(verify, "head", _measured(verify.head, read["head"]))
-        patch.setattr(verify, "parse_statement", _measured(verify.parse_statement, read["parser"]))
+        patch.setattr(state, "head", _measured(state.head, read["head"]))
+        patch.setattr(state, "parse_statement", _measured(state.parse_statement, read["parser"]))
         patch.setattr(Sandbox, "run", _measured(Sandbox.run, read["sqlite"], at=1))
         result = scan([folder], Settings(root=str(folder), max_file_size=64_000_000))
     return result, read
@@ -788,7 +788,7 @@ def test_50_mb_literal_is_refused(big_scan: tuple[Result, Read]) -> None:
     assert result.schema.table("huge") is None
     assert survived(result)
     assert len([n for n in read["head"] if n > sandbox.MAX_LENGTH]) <= 1
-    assert read["parser"] and max(read["parser"]) < verify._PARSE_LIMIT
+    assert read["parser"] and max(read["parser"]) < apply._PARSE_LIMIT
     assert read["sqlite"] and max(read["sqlite"]) <= sandbox.MAX_LENGTH
 
 
@@ -806,9 +806,9 @@ def test_oversized_statements_are_refused_before_they_are_read(
     reaches SQLite, which refuses it at once, but not the parser (parsing them once took ~15 s
     and ~12 s)."""
     _, read = big_scan
-    assert len([n for n in read["sqlite"] if n >= verify._PARSE_LIMIT]) == 1  # the wide one
+    assert len([n for n in read["sqlite"] if n >= apply._PARSE_LIMIT]) == 1  # the wide one
     assert max(read["sqlite"]) <= sandbox.MAX_LENGTH
-    assert max(read["parser"]) < verify._PARSE_LIMIT
+    assert max(read["parser"]) < apply._PARSE_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -827,7 +827,7 @@ def test_deeply_nested_default_is_an_error_not_a_crash(
 ) -> None:
     source = f'"""Deep."""\n\nDEEP = "CREATE TABLE deep (x DEFAULT ({expression}))"\n'
     parsed: list[int] = []
-    monkeypatch.setattr(verify, "parse_statement", _measured(verify.parse_statement, parsed))
+    monkeypatch.setattr(state, "parse_statement", _measured(state.parse_statement, parsed))
     result = run(tmp_path, {"deep.py": source})
     found(result, "SD201", "deep.py", 3, "deep")
     # Read once: SQLite refuses it at its first try, and the parser sees it once at most.

@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 
 from schemadoc.model.schema import Source, SqlStatement
-from schemadoc.verify import verify as verify_module
-from schemadoc.verify.verify import _groups, _Reading, verify
+from schemadoc.verify import groups as groups_module
+from schemadoc.verify.groups import _groups
+from schemadoc.verify.state import _Reading
+from schemadoc.verify.verify import verify
 
 
 def _statements(*sqls: str) -> list[SqlStatement]:
@@ -62,7 +64,7 @@ def _messy_schema() -> list[SqlStatement]:
 def test_grouped_and_single_database_give_the_same_schema(monkeypatch: pytest.MonkeyPatch) -> None:
     statements = _messy_schema()
     grouped = verify(statements)
-    monkeypatch.setattr(verify_module, "_GROUP_STATEMENTS", 10**9)
+    monkeypatch.setattr(groups_module, "_GROUP_STATEMENTS", 10**9)
     single = verify(statements)
     assert grouped == single
 

@@ -264,7 +264,7 @@ _Definition = Table | View | Trigger
 
 
 def _same_text(a: _Definition, b: _Definition) -> bool:
-    from .verify import normalized_definition
+    from .apply import normalized_definition
 
     return normalized_definition(a.sql, a.name) == normalized_definition(b.sql, b.name)
 
