@@ -45,7 +45,9 @@ import corpus
 
 from schemadoc import __version__
 from schemadoc.config import Settings
-from schemadoc.extract.extractor import Extractor, Fragment, merge, summarize
+from schemadoc.extract.extractor import Extractor, merge
+from schemadoc.extract.fragments import Fragment
+from schemadoc.extract.summary import summarize
 from schemadoc.pipeline import path_order, sql_fragment, statements_of, survey
 from schemadoc.pyeval.evaluate import Value
 from schemadoc.relations import relate

@@ -197,7 +197,7 @@ def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
     """A ``.sql`` file is one DDL script with its own line numbers: its up migration (a
     template's ``{name}`` fields made placeholders), and a note when a down migration was
     left out."""
-    from .extract.extractor import Fragment
+    from .extract.fragments import Fragment
     from .pyeval.evaluate import Piece, Value, mark_templates
 
     up, note = up_part(text, display)
@@ -224,7 +224,8 @@ def statements_of(
 
 def analyse(s: Survey, progress: Progress | None = None) -> Result:
     """Extract what changed, reuse the rest, and verify the whole schema."""
-    from .extract.extractor import merge, placeholder_warnings, summarize
+    from .extract.extractor import merge, placeholder_warnings
+    from .extract.summary import summarize
 
     files = {d: st.path for d, st in s.files.items()}
     problems = [d for st in s.files.values() for d in st.problems]
@@ -363,8 +364,9 @@ def _process(
     progress: Progress | None,
 ) -> list[Any]:
     """Extract the ``todo`` files and the base-class files they need, each once."""
-    from .extract.extractor import Extractor, class_lines_reader
+    from .extract.extractor import Extractor
     from .extract.heap import give_back
+    from .extract.hierarchy import class_lines_reader
 
     if len(todo) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1:
         from .extract.workers import process_parallel

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc.extract.extractor import Extractor, Fragment, merge, summarize
+from schemadoc.extract.extractor import Extractor, merge
+from schemadoc.extract.fragments import Fragment
+from schemadoc.extract.summary import summarize
 from schemadoc.model.schema import Diagnostic
 
 

@@ -23,7 +23,7 @@ from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.diff import revisions
 from schemadoc.diff.schema_diff import compare, mermaid_diagram, widening
-from schemadoc.extract import extractor
+from schemadoc.extract import summary
 from schemadoc.model.schema import Column, Index, IndexColumn, Schema, Table
 
 PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
@@ -469,13 +469,13 @@ def test_unchanged_files_are_not_extracted_again(
         commit(repo, {"app/notes.txt": f"{number}\n"})
     commit(repo, {"app/m0.py": 'S = "CREATE TABLE m0 (id INTEGER, extra TEXT)"\n'})
     calls: list[str] = []
-    real = extractor.summarize
+    real = summary.summarize
 
     def counting(text: str, display: str) -> object:
         calls.append(display)
         return real(text, display)
 
-    monkeypatch.setattr(extractor, "summarize", counting)
+    monkeypatch.setattr(summary, "summarize", counting)
     assert main(["generate", "--output", "-", "--quiet"]) == 0  # a warm cache
     capsys.readouterr()
     calls.clear()

@@ -8,7 +8,7 @@ import pytest
 from projects import extracted, write_modules
 
 from schemadoc.discover.source import may_hold_ddl
-from schemadoc.extract.extractor import holds_ddl
+from schemadoc.extract.fragments import holds_ddl
 from schemadoc.pipeline import statements_of
 
 

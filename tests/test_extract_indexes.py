@@ -14,12 +14,9 @@ from projects import extracted, write_modules
 from schemadoc import pipeline
 from schemadoc.config import Settings
 from schemadoc.discover.source import class_lines, may_hold_ddl
-from schemadoc.extract.extractor import (
-    Extractor,
-    StringPositions,
-    merge,
-    summarize,
-)
+from schemadoc.extract.extractor import Extractor, merge
+from schemadoc.extract.positions import StringPositions
+from schemadoc.extract.summary import summarize
 from schemadoc.pyeval.evaluate import code_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from projects import extracted
 
 from schemadoc.discover.source import may_hold_ddl
-from schemadoc.extract.extractor import summarize
+from schemadoc.extract.summary import summarize
 from schemadoc.pipeline import statements_of
 
 VERBS = [

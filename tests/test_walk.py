@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from schemadoc.extract.extractor import walk
+from schemadoc.extract.positions import walk
 
 SOURCE = '''
 """Docstring."""

@@ -11,7 +11,8 @@ from .cache import Cache, Invalid, expect
 from .records import Decoded, to_json
 
 if TYPE_CHECKING:
-    from ..extract.extractor import Summary, UnitResult
+    from ..extract.extractor import UnitResult
+    from ..extract.summary import Summary
 
 
 def content_hash(cache: Cache, display: str) -> str | None:

@@ -63,7 +63,7 @@ class ParsedModule:
     display: str
     module: cst.Module
     scope: ModuleScope
-    positions: Any  # extract.StringPositions: ``get(node) -> Position | None``
+    positions: Any  # extract.positions.StringPositions: ``get(node) -> Position | None``
     size: int  # characters of source parsed: what the module's tree costs in memory
 
 

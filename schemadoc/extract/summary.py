@@ -1,0 +1,106 @@
+"""What Python's own parser tells of a module (its summary), and the parser that narrows a
+module to what DDL code needs of it before libcst parses it."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from ..discover.source import decode_source, outline, python_tree
+from ..model.schema import Diagnostic
+from ..pyeval.dependencies import module_name
+from ..pyeval.narrow import base_names, defined_names, mentioned, narrow
+from ..pyeval.resolve import ParsedModule
+from ..pyeval.scope import build_scope
+from .heap import give_back
+from .positions import StringPositions
+
+_LARGE_PARSE = 100_000  # characters: the memory such a parse took is given back at once
+
+
+@dataclass
+class Focus:
+    """What libcst must see of every module: names DDL code mentions, what holds DDL, and
+    the classes holding DDL with the classes deriving from them."""
+
+    words: set[str]
+    callables: set[str]
+    derived: set[str]
+
+
+def parse_file(
+    files: dict[str, Path], focus: Focus
+) -> Callable[[str, str | None], ParsedModule | None]:
+    """A parser for the module index: reads (unless given the text), checks, narrows to the
+    focus, parses, indexes."""
+
+    def parse(display: str, text: str | None) -> ParsedModule | None:
+        if text is None:
+            try:
+                data = files[display].read_bytes()
+            except (OSError, KeyError):
+                return None
+            text, problem = decode_source(data, display)
+            if text is None or problem:
+                return None
+        tree, problem = python_tree(text, display)
+        if tree is None or problem:
+            return None
+        try:
+            if isinstance(tree, ast.Module):
+                text = narrow(text, tree, focus.words, focus.callables, focus.derived, focus.words)
+                del tree  # not held while libcst parses: the parse is the run's peak of memory
+                module = cst.parse_module(text)
+            else:
+                module = tree  # syntax newer than this Python's: libcst's tree, not narrowed
+            if len(text) > _LARGE_PARSE:
+                give_back()  # what the parse took besides the tree
+            name, is_package = module_name(display)
+            return ParsedModule(
+                display,
+                module,
+                build_scope(module, name, is_package, display),
+                StringPositions(module, text, display),
+                len(text),
+            )
+        except (cst.ParserSyntaxError, RecursionError, MemoryError):
+            return None
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What Python's own parser tells of a module (cheap, cached with the file)."""
+
+    mentions: frozenset[str]  # names DDL-bearing statements mention
+    holders: frozenset[str]  # classes and functions that hold DDL
+    defines: frozenset[str]  # top-level names the module binds
+    bases: tuple[tuple[str, tuple[str, ...]], ...]  # (class, names of its bases)
+
+    @property
+    def holds_ddl(self) -> bool:
+        """Whether the shape of a DDL statement reaches into a string literal (one in a
+        comment or a docstring does not count): only then is the module extracted."""
+        return bool(self.mentions)
+
+
+def summarize(text: str, display: str) -> tuple[Summary | None, Diagnostic | None]:
+    """The module's summary, or the diagnostic of why Python cannot parse it."""
+    tree, problem = python_tree(text, display)
+    if tree is None:
+        return None, problem
+    if not isinstance(tree, ast.Module):  # syntax newer than this Python's, read by libcst
+        return Summary(*outline(tree)), None
+    mentions, holders = mentioned(text, tree)
+    defines = {n for node in tree.body for n in defined_names(node)}
+    bases = tuple(
+        (node.name, tuple(sorted(base_names(node))))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    )
+    return Summary(frozenset(mentions), frozenset(holders), frozenset(defines), bases), None
