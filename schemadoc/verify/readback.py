@@ -192,21 +192,9 @@ def _verify_columns(
     ]
 
 
-def _read_table(
-    conn: Reader,
-    schema: str,
-    name: str,
-    kind: str,
-    strict: bool,
-    without_rowid: bool,
-    obj: _Object | None,
-    index_sources: dict[str, list[Source]],
-    state: _State,
-    master: _Master,
-) -> Table:
-    sql = master.sql.get(("table", name)) or ""
+def _read_columns(conn: Reader, schema: str, name: str, obj: _Object | None) -> list[Column]:
+    """A table's columns as SQLite has them, with what only the parsed statement says."""
     declared = {ascii_fold(c.name): c for c in (obj.columns or [])} if obj else {}
-    fk_names = foreign_key_names(obj.declared) if obj and obj.declared else {}
     columns = []
     for _cid, col_name, col_type, notnull, dflt, pk, hidden in conn.execute(
         f"PRAGMA {schema}.table_xinfo({_quote(name)})"
@@ -229,6 +217,25 @@ def _read_table(
                 checks=d.checks if d else (),
             )
         )
+    return columns
+
+
+def _read_table(
+    conn: Reader,
+    schema: str,
+    name: str,
+    kind: str,
+    strict: bool,
+    without_rowid: bool,
+    obj: _Object | None,
+    index_sources: dict[str, list[Source]],
+    state: _State,
+    group: str,
+    master: _Master,
+) -> Table:
+    sql = master.sql.get(("table", name)) or ""
+    columns = _read_columns(conn, schema, name, obj)
+    fk_names = foreign_key_names(obj.declared) if obj and obj.declared else {}
     indexes = _read_indexes(conn, schema, name, index_sources, master.indexes.get(name, {}))
     uniques = {
         ascii_fold(ix.columns[0].name or "")
@@ -239,7 +246,7 @@ def _read_table(
     source = obj.sources[0] if obj and obj.sources else None
     if obj is not None:
         for diagnostic in _verify_columns(obj, tuple(columns), source, uniques):
-            state.add(diagnostic)
+            state.add(group, diagnostic)
     checks: tuple[Check, ...] = obj.declared.checks if obj and obj.declared else ()
     module = obj.declared.module if obj and obj.declared else None
     if kind == "virtual" and module is None:
@@ -329,37 +336,49 @@ def _read_database(
     """Add the tables, views and triggers of one schema of one scratch database to
     ``found``, by group."""
 
-    def of(name: str) -> tuple[list[Table], list[View], list[Trigger]]:
-        state.group = _group_of(ascii_fold(name), state.root_of)
-        state.unattributed |= state.group == "?"
-        return found.setdefault(state.group, ([], [], []))
+    def of(name: str) -> tuple[str, tuple[list[Table], list[View], list[Trigger]]]:
+        group = _group_of(ascii_fold(name), state.root_of)
+        state.unattributed |= group == "?"
+        return group, found.setdefault(group, ([], [], []))
 
     master = _Master(conn, schema)
     for _s, name, kind, _ncol, wr, strict in conn.execute(f"PRAGMA {schema}.table_list"):
         if name.startswith("sqlite_") or kind == "shadow":
             continue
         obj = state.objects.get(ascii_fold(name))
-        tables, views, _ = of(name)
+        group, (tables, views, _) = of(name)
         if kind == "view":
-            views.append(_read_view(conn, schema, name, obj, state, master))
+            views.append(_read_view(conn, schema, name, obj, state, group, master))
             continue
         try:
             table = _read_table(
-                conn, schema, name, kind, bool(strict), bool(wr), obj, index_sources, state, master
+                conn,
+                schema,
+                name,
+                kind,
+                bool(strict),
+                bool(wr),
+                obj,
+                index_sources,
+                state,
+                group,
+                master,
             )
         except Error as exc:  # a database file's virtual table of a module SQLite lacks here
             if "no such module" not in error_text(exc):
                 raise
             sql = master.sql.get(("table", name)) or ""
             table = Table(name, (), kind, sql=sql, module=_module(sql))
-            state.add(SD207(f"table {name}: {error_text(exc)} in {SQLITE}; columns not read"))
+            state.add(
+                group, SD207(f"table {name}: {error_text(exc)} in {SQLITE}; columns not read")
+            )
         tables.append(table)
     for name, table, sql in conn.execute(
         f"SELECT name, tbl_name, sql FROM {schema}.sqlite_master WHERE type = 'trigger'"
     ):
         obj = state.objects.get(ascii_fold(name))
         sources = tuple(obj.sources) if obj else ()
-        of(name)[2].append(Trigger(name, table, sql, sources, obj.description if obj else None))
+        of(name)[1][2].append(Trigger(name, table, sql, sources, obj.description if obj else None))
 
 
 def _read_view(
@@ -368,6 +387,7 @@ def _read_view(
     name: str,
     obj: _Object | None,
     state: _State,
+    group: str,
     master: _Master,
 ) -> View:
     sql = master.sql.get(("view", name)) or ""
@@ -379,14 +399,15 @@ def _read_view(
         words = {ascii_fold(unquote(t.text)) for t in tokens(sql) if t.kind in ("word", "quoted")}
         if words & state.conflicted:
             state.add(
+                group,
                 SD301.at(
                     source,
                     f"view {name} fails on the other definition of a table it reads: "
                     f"{error_text(exc)}",
-                )
+                ),
             )
         else:
-            state.add(SD202.at(source, f"view {name}: {error_text(exc)}"))
+            state.add(group, SD202.at(source, f"view {name}: {error_text(exc)}"))
     return View(
         name,
         sql,

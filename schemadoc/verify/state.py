@@ -51,7 +51,6 @@ class _Reading:
 class _State:
     objects: dict[str, _Object] = field(default_factory=dict)
     diagnostics: list[tuple[str, Diagnostic]] = field(default_factory=list)  # by group
-    group: str = ""  # the group of the statement or object at hand
     root_of: dict[str, str] = field(default_factory=dict)  # object name: its group
     unattributed: bool = False  # an object was read back whose group is unknown
     deferred: list[SqlStatement] = field(default_factory=list)  # came before their table
@@ -67,11 +66,11 @@ class _State:
     dropped: dict[str, tuple[str, SqlStatement, str, Source]] = field(default_factory=dict)
     reading: _Reading = field(default_factory=_Reading)
 
-    def warn(self, stmt: SqlStatement, code: Code, message: str) -> None:
-        self.add(code.at(stmt.source, message))
+    def warn(self, group: str, stmt: SqlStatement, code: Code, message: str) -> None:
+        self.add(group, code.at(stmt.source, message))
 
-    def add(self, diagnostic: Diagnostic) -> None:
-        self.diagnostics.append((self.group, diagnostic))
+    def add(self, group: str, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append((group, diagnostic))
 
 
 def _engine_hint(path: str, function: str) -> str | None:

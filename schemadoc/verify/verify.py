@@ -97,8 +97,7 @@ def _apply_all(
         for stmt, group in todo:
             box = databases.place(group)
             where[id(stmt)] = (box, group)
-            state.group = group
-            _apply(box, state, stmt)
+            _apply(box, state, stmt, group)
         _apply_deferred(where, state)
         _note_drops(state)
         return _read_parts(databases.all, state), not state.unattributed
