@@ -5,7 +5,8 @@ pipeline, the relations and lint passes). A module imports from its own stage an
 ones, never from a later one; ``model`` and ``config`` may be imported by all.
 
 Ceilings, set at the longest module (``extract/extractor.py``, 1500 lines) and the longest
-function (``verify.verify._apply``, 134 lines) when the layout was made: they may only go down.
+function (``verify.verify._apply``, 134 lines) when the layout was made, and lowered to the
+longest since: they may only go down.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ STAGES = (
 SHARED = {"model", "config"}  # imported by every stage
 TOP_MODULES = {"__init__", "__main__", "config", "pipeline", "relations", "lint"}
 TOP_PACKAGES = set(STAGES) - TOP_MODULES
-MAX_MODULE_LINES = 1500
-MAX_FUNCTION_LINES = 134
+MAX_MODULE_LINES = 1084
+MAX_FUNCTION_LINES = 100
 
 
 def _modules() -> list[Path]:
