@@ -459,19 +459,7 @@ class Evaluator:
         if isinstance(node, cst.Integer | cst.Float):
             return Value.of(node.value)
         if isinstance(node, cst.BinaryOperation):
-            if isinstance(node.operator, cst.Add):
-                left, right = self.value(node.left), self.value(node.right)
-                if left is None and right is None:
-                    return None
-                if left is None:
-                    left = placeholder(_label(node.left), self.positions(node.left))
-                if right is None:
-                    right = placeholder(_label(node.right), self.positions(node.right))
-                return left + right
-            if isinstance(node.operator, cst.Modulo):
-                template = self._template(node.left)
-                return None if template is None else self._percent(template, node.right)
-            return None
+            return self._binary(node)
         if isinstance(node, cst.Call):
             return self._call(node)
         if isinstance(node, cst.Name) and node.value in self.bound:
@@ -496,6 +484,22 @@ class Evaluator:
                 if got is not None and not got.placeholders:
                     return got
             return None
+        return None
+
+    def _binary(self, node: cst.BinaryOperation) -> Value | None:
+        """``a + b`` (an unknown side a placeholder, unless both are) and ``template % args``."""
+        if isinstance(node.operator, cst.Add):
+            left, right = self.value(node.left), self.value(node.right)
+            if left is None and right is None:
+                return None
+            if left is None:
+                left = placeholder(_label(node.left), self.positions(node.left))
+            if right is None:
+                right = placeholder(_label(node.right), self.positions(node.right))
+            return left + right
+        if isinstance(node.operator, cst.Modulo):
+            template = self._template(node.left)
+            return None if template is None else self._percent(template, node.right)
         return None
 
     def _fstring(self, node: cst.FormattedString) -> Value:
@@ -546,69 +550,93 @@ class Evaluator:
             inner = self.value(node.args[0].value)
             return None if inner is None else inner.transformed(_TEXT_FUNCTIONS[name])
         if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            if method == "format":
-                template = self._template(func.value)
-                return None if template is None else self._format(template, node.args)
-            if method == "format_map" and node.args:
-                template = self._template(func.value)
-                named = self._keys(node.args[0].value)
-                return None if template is None else _apply_format(template, [], named)
-            made = self._template_made(node)
-            if made is not None:
-                template = self.value(made[0])
-                if template is None:
-                    return None
-                if made[1]:
-                    self.on_template(template)  # its definition is a template, not DDL
-                named = self._keywords(node.args)
-                for arg in node.args:
-                    if arg.keyword is None and not arg.star:
-                        named = {**self._keys(arg.value), **named}
-                return _apply_dollar(template, named)
-            if method == "replace" and len(node.args) >= 2:
-                inner = self.value(func.value)
-                old, new = self.value(node.args[0].value), self.value(node.args[1].value)
-                if (
-                    inner is None
-                    or old is None
-                    or new is None
-                    or old.placeholders
-                    or new.placeholders
-                ):
-                    return inner
-                text, gone = inner.text, old.text
-                if len(text) + text.count(gone) * (len(new.text) - len(gone)) > MAX_WEIGHT:
-                    raise TooLarge
-                return inner.transformed(lambda s: s.replace(gone, new.text))
-            if method == "join":
-                sep = self.value(func.value)
-                if sep is None or not node.args:
-                    return None
-                items = self._sequence(node.args[0].value)
-                values = (
-                    [self.value(item) for item in items]
-                    if items is not None
-                    else self._comprehension(self.named(node.args[0].value))
-                )
-                known = [v for v in values if v is not None]
-                return None if len(known) < len(values) else _joined(sep, known)
-            if method == "get" and node.args and len(node.args) <= 2:
-                return self._got(func.value, node.args)
-            if method in _STR_METHODS:
-                inner = self.value(func.value)
-                if inner is None or any(a.value for a in node.args if a.keyword):
-                    return inner
-                fn = _STR_METHODS[method]
-                if node.args:
-                    chars = self.value(node.args[0].value)
-                    if chars is None or chars.placeholders:
-                        return inner
-                    return inner.transformed(lambda s: getattr(s, method)(chars.text))
-                return inner.transformed(fn)
+            method = self._method(node, func.attr.value)
+            if method is not None:
+                return method(node, func)
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
         return self._looked_up(node, self.call)
+
+    def _method(self, node: cst.Call, method: str) -> _Method | None:
+        """What evaluates ``node``, a call of ``method`` on a string (``"...".format(...)``,
+        ``sep.join(...)``) or on a template object; None if it is no such call."""
+        if method == "format":
+            return self._format_call
+        if method == "format_map" and node.args:
+            return self._format_map_call
+        made = self._template_made(node)
+        if made is not None:
+            return lambda node, func: self._substitute_call(node, made)
+        if method == "replace" and len(node.args) >= 2:
+            return self._replace_call
+        if method == "join":
+            return self._join_call
+        if method == "get" and node.args and len(node.args) <= 2:
+            return lambda node, func: self._got(func.value, node.args)
+        if method in _STR_METHODS:
+            return self._str_method_call
+        return None
+
+    def _format_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        template = self._template(func.value)
+        return None if template is None else self._format(template, node.args)
+
+    def _format_map_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        template = self._template(func.value)
+        named = self._keys(node.args[0].value)
+        return None if template is None else _apply_format(template, [], named)
+
+    def _substitute_call(
+        self, node: cst.Call, made: tuple[cst.BaseExpression, bool]
+    ) -> Value | None:
+        """``Template(text).substitute(...)`` and the like (see ``_template_made``)."""
+        template = self.value(made[0])
+        if template is None:
+            return None
+        if made[1]:
+            self.on_template(template)  # its definition is a template, not DDL
+        named = self._keywords(node.args)
+        for arg in node.args:
+            if arg.keyword is None and not arg.star:
+                named = {**self._keys(arg.value), **named}
+        return _apply_dollar(template, named)
+
+    def _replace_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        inner = self.value(func.value)
+        old, new = self.value(node.args[0].value), self.value(node.args[1].value)
+        if inner is None or old is None or new is None or old.placeholders or new.placeholders:
+            return inner
+        text, gone = inner.text, old.text
+        if len(text) + text.count(gone) * (len(new.text) - len(gone)) > MAX_WEIGHT:
+            raise TooLarge
+        return inner.transformed(lambda s: s.replace(gone, new.text))
+
+    def _join_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        sep = self.value(func.value)
+        if sep is None or not node.args:
+            return None
+        items = self._sequence(node.args[0].value)
+        values = (
+            [self.value(item) for item in items]
+            if items is not None
+            else self._comprehension(self.named(node.args[0].value))
+        )
+        known = [v for v in values if v is not None]
+        return None if len(known) < len(values) else _joined(sep, known)
+
+    def _str_method_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``text.strip()``, ``text.upper()``...; ``text.strip(chars)`` when ``chars`` is known."""
+        inner = self.value(func.value)
+        if inner is None or any(a.value for a in node.args if a.keyword):
+            return inner
+        method = func.attr.value
+        fn = _STR_METHODS[method]
+        if node.args:
+            chars = self.value(node.args[0].value)
+            if chars is None or chars.placeholders:
+                return inner
+            return inner.transformed(lambda s: getattr(s, method)(chars.text))
+        return inner.transformed(fn)
 
     def _got(self, mapping: cst.BaseExpression, args: Sequence[cst.Arg]) -> Value | None:
         """``mapping.get(key, default)`` of a literal dict (``default`` is None if not
@@ -774,6 +802,8 @@ _STR_METHODS: dict[str, Callable[[str], str]] = {
     "join": str,
     "replace": str,
 }
+# Evaluates a call of a method, given the call and its ``owner.method``.
+_Method = Callable[[cst.Call, cst.Attribute], Value | None]
 
 
 def _split_template(template: Value) -> list[tuple[Piece, int, int]]:

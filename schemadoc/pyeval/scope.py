@@ -231,50 +231,55 @@ class _ScopeBuilder:
         return info
 
     def visit_block(self, stmts: list[cst.CSTNode] | tuple[cst.CSTNode, ...], top: bool) -> None:
-        scope = self.scope
         for stmt in stmts:
             if isinstance(stmt, cst.ClassDef):
                 self.collect_class(stmt)
             elif isinstance(stmt, cst.FunctionDef):
                 self.collect_function(stmt, None)
                 if top:
-                    scope.module_functions.setdefault(stmt.name.value, stmt)
+                    self.scope.module_functions.setdefault(stmt.name.value, stmt)
                 self.visit_nested(stmt.body)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(
-                        small.names, cst.ImportStar
-                    ):
-                        base = (
-                            _import_base(self.relative_anchor, small)
-                            if small.relative
-                            else _dotted(small.module)
-                        )
-                        for alias in small.names:
-                            local = alias.evaluated_alias or alias.evaluated_name
-                            scope.imports[local] = (base, alias.evaluated_name)
-                    elif isinstance(small, cst.Import):
-                        for alias in small.names:
-                            local = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
-                            target = alias.evaluated_name if alias.asname else local
-                            scope.imports[local] = (target, None)
-                    elif top:
-                        for target, value in _targets(small):
-                            if isinstance(target, cst.Name):
-                                scope.constants.setdefault(target.value, Binding()).exprs.append(
-                                    value
-                                )
+                    self._visit_small(small, top)
             elif isinstance(stmt, cst.BaseCompoundStatement):
-                if top and isinstance(stmt, cst.For):
-                    for loop_name in loop_names(stmt):
-                        scope.loops.setdefault(loop_name, loop_binding(stmt))
-                for child in stmt.children:
-                    if isinstance(child, cst.IndentedBlock):
-                        self.visit_block(child.body, top)
-                    elif isinstance(child, cst.Else | cst.ExceptHandler | cst.Finally):
-                        self.visit_block(getattr(child.body, "body", ()), top)
-                    elif isinstance(child, cst.If):
-                        self.visit_block([child], top)
+                self._visit_compound(stmt, top)
+
+    def _visit_small(self, small: cst.BaseSmallStatement, top: bool) -> None:
+        """An import, or at the top level an assignment to a module constant."""
+        scope = self.scope
+        if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            base = (
+                _import_base(self.relative_anchor, small)
+                if small.relative
+                else _dotted(small.module)
+            )
+            for alias in small.names:
+                local = alias.evaluated_alias or alias.evaluated_name
+                scope.imports[local] = (base, alias.evaluated_name)
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                local = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+                target = alias.evaluated_name if alias.asname else local
+                scope.imports[local] = (target, None)
+        elif top:
+            for target, value in _targets(small):
+                if isinstance(target, cst.Name):
+                    scope.constants.setdefault(target.value, Binding()).exprs.append(value)
+
+    def _visit_compound(self, stmt: cst.BaseCompoundStatement, top: bool) -> None:
+        """The blocks of an ``if``, ``for``, ``try``, ``with``...; at the top level, the
+        variables of a ``for`` loop."""
+        if top and isinstance(stmt, cst.For):
+            for loop_name in loop_names(stmt):
+                self.scope.loops.setdefault(loop_name, loop_binding(stmt))
+        for child in stmt.children:
+            if isinstance(child, cst.IndentedBlock):
+                self.visit_block(child.body, top)
+            elif isinstance(child, cst.Else | cst.ExceptHandler | cst.Finally):
+                self.visit_block(getattr(child.body, "body", ()), top)
+            elif isinstance(child, cst.If):
+                self.visit_block([child], top)
 
     def visit_nested(self, body: cst.BaseSuite) -> None:
         """Functions and classes defined inside functions."""
