@@ -190,89 +190,110 @@ def outline(module: cst.Module) -> Outline:
     order, have the shape of a DDL statement. The tree is walked without recursion."""
     import libcst as cst
 
-    def docstring(body: Any) -> cst.CSTNode | None:
-        statements = body.body if isinstance(body, cst.Module | cst.IndentedBlock) else ()
-        first = statements[0] if statements else None
-        if isinstance(first, cst.SimpleStatementLine) and first.body:
-            expr = first.body[0]
-            if isinstance(expr, cst.Expr) and isinstance(
-                expr.value, cst.SimpleString | cst.ConcatenatedString
-            ):
-                return expr.value
-        return None
-
-    def targets(statement: cst.CSTNode, kinds: tuple[type, ...]) -> set[str]:
-        """Names a top-level statement binds: a class, a function, or a name assigned by
-        one of its small statements of ``kinds``."""
-        if isinstance(statement, cst.ClassDef | cst.FunctionDef):
-            return {statement.name.value}
-        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
-        assigned = [
-            target
-            for s in small
-            if isinstance(s, kinds)
-            for target in (
-                [t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target]
-            )
-        ]
-        return {t.value for t in assigned if isinstance(t, cst.Name)}
-
-    def last_name(expr: cst.BaseExpression) -> str:
-        if isinstance(expr, cst.Name):
-            return expr.value
-        return expr.attr.value if isinstance(expr, cst.Attribute) else ""
-
-    def literal(node: cst.SimpleString | cst.FormattedString) -> str:
-        """A literal's source, each field of an f-string as ``{}``: rendering the field's
-        expression could recurse as deeply as it nests."""
-        if isinstance(node, cst.SimpleString):
-            return node.value
-        parts = (p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
-        return node.start + "".join(parts) + node.end
-
-    skip = {id(docstring(module))}
+    skip = {id(_docstring(module))}
     mentions: set[str] = set()
     holders: set[str] = set()
     defines: set[str] = set()
     bases: list[tuple[str, tuple[str, ...]]] = []
     for statement in module.body:
-        defines |= targets(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign))
-        words: set[str] = set()  # of its names, comments and literals
-        # Each definition (and the statement itself, under None) with the literals in it.
-        literals: dict[int, tuple[str | None, list[str]]] = {id(statement): (None, [])}
-        stack: list[tuple[cst.CSTNode, tuple[int, ...]]] = [(statement, (id(statement),))]
-        while stack:
-            node, owners = stack.pop()
-            if id(node) in skip:
-                owners = ()  # a docstring: its words count, not as DDL
-            if isinstance(node, cst.Name | cst.Comment):
-                words.update(_WORD.findall(node.value))
-            elif isinstance(node, cst.SimpleString | cst.FormattedString):
-                text = literal(node)
-                words.update(_WORD.findall(text))
-                for owner in owners:
-                    literals[owner][1].append(text)
-                if isinstance(node, cst.SimpleString):
-                    continue
-            elif isinstance(node, cst.ClassDef | cst.FunctionDef):
-                skip.add(id(docstring(node.body)))
-                literals[id(node)] = (node.name.value, [])
-                owners = (*owners, id(node))
-                if isinstance(node, cst.ClassDef):
-                    names = tuple(sorted({last_name(arg.value) for arg in node.bases}))
-                    bases.append((node.name.value, names))
-            stack.extend((child, owners) for child in reversed(node.children))
+        defines |= _targets(statement, (cst.Assign, cst.AnnAssign, cst.AugAssign))
+        words, literals = _walk_statement(statement, skip, bases)
         if not SHAPE_TEXT.search(" ".join(literals[id(statement)][1])):
             continue
         mentions |= words
         if isinstance(statement, cst.SimpleStatementLine):
-            holders |= targets(statement, (cst.Assign, cst.AnnAssign))  # a template
+            holders |= _targets(statement, (cst.Assign, cst.AnnAssign))  # a template
         holders.update(
             name
             for name, texts in literals.values()
             if name is not None and SHAPE_TEXT.search(" ".join(texts))
         )
     return frozenset(mentions), frozenset(holders), frozenset(defines), tuple(bases)
+
+
+def _walk_statement(
+    statement: cst.CSTNode, skip: set[int], bases: list[tuple[str, tuple[str, ...]]]
+) -> tuple[set[str], dict[int, tuple[str | None, list[str]]]]:
+    """The words of a top-level statement (of its names, comments and literals), and each
+    definition in it (and the statement itself, under None) with the literals in it; the
+    docstrings of its definitions are added to ``skip``, its classes to ``bases``."""
+    import libcst as cst
+
+    words: set[str] = set()
+    literals: dict[int, tuple[str | None, list[str]]] = {id(statement): (None, [])}
+    stack: list[tuple[cst.CSTNode, tuple[int, ...]]] = [(statement, (id(statement),))]
+    while stack:
+        node, owners = stack.pop()
+        if id(node) in skip:
+            owners = ()  # a docstring: its words count, not as DDL
+        if isinstance(node, cst.Name | cst.Comment):
+            words.update(_WORD.findall(node.value))
+        elif isinstance(node, cst.SimpleString | cst.FormattedString):
+            text = _literal(node)
+            words.update(_WORD.findall(text))
+            for owner in owners:
+                literals[owner][1].append(text)
+            if isinstance(node, cst.SimpleString):
+                continue
+        elif isinstance(node, cst.ClassDef | cst.FunctionDef):
+            skip.add(id(_docstring(node.body)))
+            literals[id(node)] = (node.name.value, [])
+            owners = (*owners, id(node))
+            if isinstance(node, cst.ClassDef):
+                names = tuple(sorted({_last_name(arg.value) for arg in node.bases}))
+                bases.append((node.name.value, names))
+        stack.extend((child, owners) for child in reversed(node.children))
+    return words, literals
+
+
+def _docstring(body: Any) -> cst.CSTNode | None:
+    import libcst as cst
+
+    statements = body.body if isinstance(body, cst.Module | cst.IndentedBlock) else ()
+    first = statements[0] if statements else None
+    if isinstance(first, cst.SimpleStatementLine) and first.body:
+        expr = first.body[0]
+        if isinstance(expr, cst.Expr) and isinstance(
+            expr.value, cst.SimpleString | cst.ConcatenatedString
+        ):
+            return expr.value
+    return None
+
+
+def _targets(statement: cst.CSTNode, kinds: tuple[type, ...]) -> set[str]:
+    """Names a top-level statement binds: a class, a function, or a name assigned by
+    one of its small statements of ``kinds``."""
+    import libcst as cst
+
+    if isinstance(statement, cst.ClassDef | cst.FunctionDef):
+        return {statement.name.value}
+    small = statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
+    assigned = [
+        target
+        for s in small
+        if isinstance(s, kinds)
+        for target in ([t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target])
+    ]
+    return {t.value for t in assigned if isinstance(t, cst.Name)}
+
+
+def _last_name(expr: cst.BaseExpression) -> str:
+    import libcst as cst
+
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return expr.attr.value if isinstance(expr, cst.Attribute) else ""
+
+
+def _literal(node: cst.SimpleString | cst.FormattedString) -> str:
+    """A literal's source, each field of an f-string as ``{}``: rendering the field's
+    expression could recurse as deeply as it nests."""
+    import libcst as cst
+
+    if isinstance(node, cst.SimpleString):
+        return node.value
+    parts = (p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
+    return node.start + "".join(parts) + node.end
 
 
 def class_lines(data: bytes) -> list[list[Any]]:

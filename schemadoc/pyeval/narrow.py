@@ -169,10 +169,12 @@ def narrow(
             if i not in keep and (defines[i] & words or bases[i] & kept_classes)
         ]
         keep.update(pending)
-    if len(keep) == len(statements):
-        return text
+    return text if len(keep) == len(statements) else _only(lines, [spans[i] for i in keep])
+
+
+def _only(lines: list[str], spans: list[tuple[int, int]]) -> str:
+    """The text of ``lines`` with every line outside ``spans`` (1-based, inclusive) blank."""
     out = [""] * len(lines)
-    for i in keep:
-        a, b = spans[i]
+    for a, b in spans:
         out[a - 1 : b] = lines[a - 1 : b]
     return "\n".join(out)
