@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..pyeval.evaluate import Value, mark_templates
-from ..pyeval.resolve import Choice, Context, ParsedModule, Recording, Resolver, Var, identity
+from ..pyeval.memo import Choice, Recording, Var
+from ..pyeval.modules import Context, ParsedModule
+from ..pyeval.resolve import Resolver, identity
 from ..pyeval.scope import ClassInfo, FunctionScope
 from ..sql.engines import is_other, module_engine
 from .appends import Appends

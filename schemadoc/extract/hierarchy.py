@@ -11,7 +11,8 @@ import libcst as cst
 
 from ..discover.source import class_lines
 from ..pyeval.dependencies import SUBCLASSES_OF
-from ..pyeval.resolve import ModuleIndex, ParsedModule, Resolver
+from ..pyeval.modules import ModuleIndex, ParsedModule
+from ..pyeval.resolve import Resolver
 from ..pyeval.scope import ClassInfo
 from .summary import Summary
 

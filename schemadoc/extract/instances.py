@@ -9,7 +9,9 @@ import re
 import libcst as cst
 
 from ..pyeval.evaluate import Value, mark_templates
-from ..pyeval.resolve import ClassKey, Context, ModuleIndex, ParsedModule, Resolver, Var, VarInfo
+from ..pyeval.memo import Var
+from ..pyeval.modules import Context, ModuleIndex, ParsedModule
+from ..pyeval.resolve import ClassKey, Resolver, VarInfo
 from ..pyeval.scope import ClassInfo, FunctionScope
 from .finder import Found, Subclasses, Walker
 from .fragments import Fragment, holds_ddl
@@ -93,15 +95,19 @@ class Instantiator:
         for display in self._called(_package(near)).get(name, []):
             if display in self.tests and near not in self.tests:
                 continue
-            if display not in self._module_calls:
-                parsed = self.modules.parsed(display)
-                walker = Calls(parsed) if parsed is not None else None
-                if walker is not None:
-                    walk(parsed.module, walker)  # type: ignore[union-attr]
-                self._module_calls[display] = walker.calls if walker else {}
-            self.modules.accessed.add(display)
-            calls.extend(self._module_calls[display].get(name, []))
+            calls.extend(self._calls_in(name, display))
         return calls
+
+    def _calls_in(self, name: str, display: str) -> list[tuple[cst.Call, Context]]:
+        """Calls of ``name`` in the file ``display``."""
+        if display not in self._module_calls:
+            parsed = self.modules.parsed(display)
+            walker = Calls(parsed) if parsed is not None else None
+            if walker is not None:
+                walk(parsed.module, walker)  # type: ignore[union-attr]
+            self._module_calls[display] = walker.calls if walker else {}
+        self.modules.accessed.add(display)
+        return self._module_calls[display].get(name, [])
 
     def _param_choices(self, var: Var, info: VarInfo) -> list[Assignment]:
         """What each call site passes for the parameters of ``var``'s function (their
@@ -113,8 +119,8 @@ class Instantiator:
         if constructed is not None:
             classes = [constructed, *self.subclasses(constructed)]
             calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
-            # ``super().__init__(...)`` and ``Base.__init__(self, ...)`` in subclasses
-            inits = [c for cls in classes for c in self._calls_named("__init__", cls.display)]
+            # ``super().__init__(...)`` and ``Base.__init__(self, ...)`` in the subclasses
+            inits = [c for cls in classes[1:] for c in self._calls_in("__init__", cls.display)]
             calls += {id(c[0]): c for c in inits}.values()
         else:
             calls = self._calls_named(fn.node.name.value, info.context.parsed.display)

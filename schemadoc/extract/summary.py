@@ -13,8 +13,8 @@ import libcst as cst
 from ..discover.source import decode_source, outline, python_tree
 from ..model.schema import Diagnostic
 from ..pyeval.dependencies import module_name
+from ..pyeval.modules import ParsedModule
 from ..pyeval.narrow import base_names, defined_names, mentioned, narrow
-from ..pyeval.resolve import ParsedModule
 from ..pyeval.scope import build_scope
 from .heap import give_back
 from .positions import StringPositions

@@ -16,25 +16,24 @@ expression may cost is capped (see ``EXPRESSION_BUDGET``).
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import libcst as cst
 
 from ..sql.engines import SQLITE, is_other
 from .branches import Labels, engine_labels
-from .dependencies import MISSING_MODULE, module_names
 from .evaluate import Budget, Evaluator, Position, Structure, Value, overflow, placeholder
+from .inplace import _Appends, _InPlace
+from .memo import Key, Memo, Recording, Var, _Frame
+from .modules import Context, ModuleIndex, ParsedModule
 from .scope import (
     Binding,
     ClassInfo,
     FunctionScope,
-    ModuleScope,
     decorators,
     loop_binding,
     loop_names,
@@ -42,9 +41,7 @@ from .scope import (
 
 _T = TypeVar("_T")
 
-Var = tuple[str, int, str]  # ("param", id(function node), name) or ("loop", id(iterable), name)
 ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
-Key = tuple[int, Any]  # what is being worked out: in ``Resolver._active`` or ``_assigning``
 
 # What evaluating one expression may cost, and all those of a module with their instances (see
 # ``Resolver.bound``): (steps, weight), see ``Budget``. A value reused costs what working it out
@@ -52,30 +49,8 @@ Key = tuple[int, Any]  # what is being worked out: in ``Resolver._active`` or ``
 # the costliest module (sqlglot's generator) 290,000 steps and 580,000.
 EXPRESSION_BUDGET = (100_000, 2_000_000)
 MODULE_BUDGET = (2_000_000, 10_000_000)
-_MAX_DEPTH = 40  # values worked out within one another
-_WORTH_KEEPING = 32  # steps: a value that takes fewer is worked out again
 # A literal, or what another name stands for (kept where that is worked out).
 _UNBUILT = (cst.SimpleString, cst.Integer, cst.Float, cst.Name, cst.Attribute, cst.Subscript)
-
-
-@dataclass
-class ParsedModule:
-    display: str
-    module: cst.Module
-    scope: ModuleScope
-    positions: Any  # extract.positions.StringPositions: ``get(node) -> Position | None``
-    size: int  # characters of source parsed: what the module's tree costs in memory
-
-
-@dataclass(frozen=True)
-class Context:
-    """Where an expression is evaluated: its module, function and the class ``self`` is,
-    and the ``for`` loops around it (outermost first)."""
-
-    parsed: ParsedModule
-    function: FunctionScope | None = None
-    cls: ClassInfo | None = None
-    loops: tuple[cst.For, ...] = ()
 
 
 # Words that decide which statement a text is (its verb, or the kind of object it makes).
@@ -83,59 +58,6 @@ _SHAPING = re.compile(
     r"\b(?:CREATE|ALTER|DROP|TABLE|INDEX|VIEW|TRIGGER|TEMP|TEMPORARY|UNIQUE|VIRTUAL)\b",
     re.IGNORECASE,
 )
-# A name assigned different known strings: the name, then each value and where it is
-# assigned, the one documented first.
-Choice = tuple[str, tuple[tuple[str, Position | None], ...]]
-
-
-@dataclass
-class Recording:
-    """What evaluating an expression read: its variables, and the names whose value
-    depends on the path the code takes (the first value stands for them)."""
-
-    reads: dict[Var, None] = field(default_factory=dict)  # in the order first read
-    choices: set[Choice] = field(default_factory=set)
-
-
-@dataclass
-class _Frame(Recording):
-    """Working out one value: what it recorded and did, to be done again when the value is
-    reused, and what the value depends on besides its expression and context: the values
-    bound to the variables it looked up when it began, the keys it put in ``_active`` or
-    ``_assigning`` (none may be there when it is reused) and the others it found there (all
-    must be), and how deep it nested values (see ``Resolver._too_deep``)."""
-
-    bound: dict[Var, Value] = field(default_factory=dict)
-    depth: int = 0  # values being worked out when it began
-    looked: dict[Var, Value | None] = field(default_factory=dict)
-    held: set[Key] = field(default_factory=set)
-    met: set[Key] = field(default_factory=set)
-    reach: int = 0  # values it nested below its own
-    limited: bool = False  # whether it nested them too deeply
-    dispatched: int = 0
-    templates: set[tuple[Position | None, str]] = field(default_factory=set)
-    accessed: set[str] = field(default_factory=set)
-    steps: int = 0  # what it cost
-    weight: int = 0
-
-    def look(self, var: Var) -> None:
-        self.looked.setdefault(var, self.bound.get(var))
-
-    def meet(self, key: Key) -> None:
-        if key not in self.held:
-            self.met.add(key)
-
-    def absorb(self, inner: _Frame, depth: int) -> None:
-        """What ``inner`` depends on and did, worked out within this one from ``depth``."""
-        for var in inner.looked:
-            self.look(var)
-        self.held |= inner.held
-        for key in inner.met:
-            self.meet(key)
-        self.reach = max(self.reach, depth + inner.reach - self.depth)
-        self.limited |= inner.limited
-        self.dispatched += inner.dispatched
-        self.templates |= inner.templates
 
 
 @dataclass
@@ -149,7 +71,7 @@ class VarInfo:
     unpacked: tuple[str, ...] = ()  # the names a ``for a, b in ...`` loop unpacks each item to
 
 
-class Resolver:
+class Resolver(Memo):
     """Name resolution over a project of parsed modules (see the module docstring)."""
 
     def __init__(self, modules: ModuleIndex) -> None:
@@ -224,109 +146,6 @@ class Resolver:
             return work(*args)
         finally:
             self._budget = None
-
-    # -- values worked out once --------------------------------------------------------
-
-    def _memoized(
-        self,
-        kind: str,
-        node: cst.BaseExpression,
-        ctx: Context,
-        work: Callable[[], _T],
-        ran_out: Callable[[], _T],
-    ) -> _T:
-        """``work()``, the ``kind`` of value of ``node`` in ``ctx``, reused when what it
-        depends on is unchanged (see ``_Frame``) and the budget affords what working it out
-        cost: results, and what is recorded, do not depend on what was worked out before.
-        ``ran_out()`` when the budget is spent in working it out.
-
-        Only a value that cost ``_WORTH_KEEPING`` steps is kept, once worked out again: what
-        it depends on is followed from then on."""
-        budget = self._budget
-        assert budget is not None
-        loops = ctx.loops and tuple(map(id, ctx.loops))
-        key = (kind, id(node), id(ctx.parsed), id(ctx.function), id(ctx.cls), loops)
-        known = self._memo.get(key)
-        if known is not None and self._reusable(known[1], budget):
-            budget.spend(known[1].steps, known[1].weight)
-            self._replay(known[1])
-            return known[0]
-        steps, weight = budget.steps, budget.weight
-        if key not in self._costly:
-            got = work()
-            if budget.spent:
-                return ran_out()
-            if steps - budget.steps >= _WORTH_KEEPING:
-                self._costly.add(key)
-            return got
-        frame = _Frame(bound=dict(self.overrides), depth=len(self._active))
-        self._frames.append(frame)
-        self._recordings.append(frame)
-        outer, self.modules.accessed = self.modules.accessed, frame.accessed
-        try:
-            got = work()
-        finally:
-            self.modules.accessed = outer
-            outer |= frame.accessed
-            self._recordings.pop()
-            self._frames.pop()
-        if self._frames:
-            self._frames[-1].absorb(frame, frame.depth)
-        if budget.spent:
-            return ran_out()
-        frame.steps, frame.weight = steps - budget.steps, weight - budget.weight
-        self._memo[key] = (got, frame)
-        return got
-
-    def _reusable(self, frame: _Frame, budget: Budget) -> bool:
-        working = (self._active, self._assigning)
-        depth = len(self._active)
-        return (
-            budget.affords(frame.steps, frame.weight)
-            and (depth == frame.depth if frame.limited else depth + frame.reach <= _MAX_DEPTH)
-            and all(self.overrides.get(var) == was for var, was in frame.looked.items())
-            and all(keys.isdisjoint(frame.held) for keys in working)
-            and all(any(key in keys for keys in working) for key in frame.met)
-        )
-
-    def _replay(self, frame: _Frame) -> None:
-        """Record and do again what working out ``frame``'s value recorded and did."""
-        for recording in self._recordings:
-            for var in frame.reads:
-                recording.reads.setdefault(var)
-            recording.choices |= frame.choices
-        if self._frames:
-            self._frames[-1].absorb(frame, len(self._active))
-        self.dispatched += frame.dispatched
-        self.templates |= frame.templates
-        self.modules.accessed |= frame.accessed
-
-    def _too_deep(self) -> bool:
-        """Whether values are nested too deeply to work out one more."""
-        depth = len(self._active)
-        if self._frames:
-            frame = self._frames[-1]
-            frame.reach = max(frame.reach, depth - frame.depth)
-            frame.limited |= depth > _MAX_DEPTH
-        return depth > _MAX_DEPTH
-
-    def _met(self, key: Key) -> bool:
-        """``key`` was found being worked out (in ``_active`` or ``_assigning``)."""
-        if self._frames:
-            self._frames[-1].meet(key)
-        return True
-
-    def _enter(self, key: Key, keys: set[Key]) -> None:
-        """``key`` is being worked out (in ``keys``, until discarded)."""
-        if self._frames:
-            self._frames[-1].held.add(key)
-        keys.add(key)
-
-    def _dispatch(self) -> None:
-        """The class ``self`` is was consulted."""
-        self.dispatched += 1
-        if self._frames:
-            self._frames[-1].dispatched += 1
 
     def _template(self, template: Value) -> None:
         self.templates.add(identity(template))
@@ -899,184 +718,8 @@ class Resolver:
         return bound
 
 
-class _InPlace(cst.CSTVisitor):
-    """Collects the names a block changes in place."""
-
-    _METHODS = frozenset(
-        {"append", "extend", "insert", "update", "setdefault", "add", "pop", "remove", "clear"}
-    )
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.attr.value in self._METHODS
-        ):
-            self.names.add(func.value.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
-            self.names.add(node.target.value.value)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
-            self.names.add(node.target.value.value)
-
-
-class _Appends(cst.CSTVisitor):
-    """Where a block changes the list ``name`` in place: each ``name.append(item)`` that is
-    a statement of its own right in a ``for`` loop's body, and whether anything else does."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.appends: list[tuple[cst.For, cst.BaseExpression]] = []
-        self.other = False
-        self._loops: list[cst.For] = []
-        self._direct: set[int] = set()  # calls that are the statements of a loop's body
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loops.append(node)
-        if isinstance(node.body, cst.IndentedBlock):
-            for line in node.body.body:
-                if isinstance(line, cst.SimpleStatementLine):
-                    self._direct.update(id(s.value) for s in line.body if isinstance(s, cst.Expr))
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._loops.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if not (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.value.value == self.name
-        ):
-            return
-        direct = id(node) in self._direct and self._loops
-        if func.attr.value == "append" and direct and len(node.args) == 1:
-            self.appends.append((self._loops[-1], node.args[0].value))
-        elif func.attr.value in _InPlace._METHODS:
-            self.other = True
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        target = node.target
-        if isinstance(target, cst.Subscript) and getattr(target.value, "value", None) == self.name:
-            self.other = True
-
-    def comprehension(self) -> cst.ListComp | None:
-        if self.other or len(self.appends) != 1:
-            return None
-        loop, item = self.appends[0]
-        return cst.ListComp(elt=item, for_in=cst.CompFor(target=loop.target, iter=loop.iter))
-
-
-ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
-
-
 def _keyword_only(scope: FunctionScope) -> set[str]:
     return {p.name.value for p in scope.node.params.kwonly_params}
-
-
-class ModuleIndex:
-    """Maps dotted module names to scanned files, parsing them on demand."""
-
-    def __init__(
-        self,
-        files: dict[str, Path],
-        parse: ParseFn,
-        wanted: Callable[[str], bool] = lambda name: False,
-    ) -> None:
-        """``wanted(name)``: whether a parse now keeps what defines ``name`` (one narrowed
-        earlier may not have: it is parsed again, see ``module``)."""
-        self.files = files
-        self._parse = parse
-        self._wanted = wanted
-        self._by_module: dict[str, str] = {}
-        for display in sorted(files):
-            for dotted in module_names(display):
-                self._by_module.setdefault(dotted, display)
-        self._parsed: dict[str, ParsedModule | None] = {}
-        self._top_names: dict[str, frozenset[str]] = {}
-        self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
-        self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
-        self.size = 0  # characters of source in the parsed modules held
-
-    def tracked(self, compute: Callable[[], _T]) -> tuple[_T, frozenset[str]]:
-        """``compute()``, and the files (and misses) it looked at."""
-        before = set(self.accessed)
-        self.accessed.clear()
-        try:
-            return compute(), frozenset(self.accessed)
-        finally:
-            self.accessed |= before
-
-    def forget(self) -> None:
-        """Drop every parsed module; each is parsed again when next asked for."""
-        self._parsed.clear()
-        self.size = 0
-
-    def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
-        self.accessed.add(display)
-        if display not in self._parsed:
-            self._parsed[display] = None  # guards against import cycles
-            parsed = self._parsed[display] = self._parse(display, text)
-            if parsed is not None:
-                self.size += parsed.size
-        return self._parsed[display]
-
-    def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:
-        """The module ``dotted``; not parsed just to learn it has no top-level ``name``."""
-        display = self._by_module.get(dotted)
-        if display is None:
-            self.accessed.add(MISSING_MODULE + dotted)
-            return None
-        if name is not None and display not in self._parsed and name not in self._names(display):
-            self.accessed.add(display)
-            return None
-        parsed = self.parsed(display)
-        if (
-            parsed is not None
-            and name is not None
-            and self._wanted(name)
-            and (display, name) not in self._refocused
-        ):
-            scope = parsed.scope
-            defined = scope.constants.keys() | scope.classes.keys() | scope.module_functions.keys()
-            if name not in defined | scope.imports.keys() and name in self._names(display):
-                # narrowed before code elsewhere named it (see ``narrow``'s ``learned``)
-                self._refocused.add((display, name))
-                self.size -= parsed.size
-                del self._parsed[display]
-                parsed = self.parsed(display)
-        return parsed
-
-    def _names(self, display: str) -> frozenset[str]:
-        """Top-level names of a module, from Python's own (fast) parser."""
-        if display not in self._top_names:
-            self._top_names[display] = frozenset()
-            try:
-                data = self.files[display].read_bytes()
-                tree = ast.parse(data)
-            except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
-                words = re.findall(r"\w+", data.decode("utf-8", "replace"))
-                self._top_names[display] = frozenset(words)
-                return self._top_names[display]
-            except (OSError, ValueError, RecursionError, MemoryError):
-                return self._top_names[display]
-            names: set[str] = set()
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-                    names.add(node.name)
-                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    names.add(node.id)
-                elif isinstance(node, ast.alias):
-                    names.add((node.asname or node.name).split(".")[0])
-            self._top_names[display] = frozenset(names)
-        return self._top_names[display]
 
 
 def identity(value: Value) -> tuple[Position | None, str]:
