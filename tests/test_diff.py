@@ -22,7 +22,8 @@ from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.diff import revisions
-from schemadoc.diff.schema_diff import compare, mermaid_diagram, widening
+from schemadoc.diff.compare import compare, widening
+from schemadoc.diff.report import mermaid_diagram
 from schemadoc.extract import summary
 from schemadoc.model.schema import Column, Index, IndexColumn, Schema, Table
 

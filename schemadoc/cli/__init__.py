@@ -594,8 +594,9 @@ class _Progress:
 
 
 def _diff(args: argparse.Namespace, settings: Settings) -> int:
+    from ..diff.compare import compare
+    from ..diff.report import render
     from ..diff.revisions import sides
-    from ..diff.schema_diff import compare, render
 
     base, head = sides(settings, args.base, args.head)
     _report(head.result.diagnostics, args.quiet, args.verbose)
