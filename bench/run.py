@@ -49,7 +49,7 @@ from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.fragments import Fragment
 from schemadoc.extract.summary import summarize
 from schemadoc.pipeline import path_order, sql_fragment, statements_of, survey
-from schemadoc.pyeval.evaluate import Value
+from schemadoc.pyeval.values import Value
 from schemadoc.relations import relate
 from schemadoc.render.formats import render
 from schemadoc.verify.verify import verify

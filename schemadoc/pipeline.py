@@ -198,7 +198,8 @@ def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
     template's ``{name}`` fields made placeholders), and a note when a down migration was
     left out."""
     from .extract.fragments import Fragment
-    from .pyeval.evaluate import Piece, Value, mark_templates
+    from .pyeval.formatting import mark_templates
+    from .pyeval.values import Piece, Value
 
     up, note = up_part(text, display)
     value = mark_templates(Value((Piece(up, (display, 1, 0), exact=True),)))

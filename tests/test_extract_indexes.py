@@ -17,7 +17,7 @@ from schemadoc.discover.source import class_lines, may_hold_ddl
 from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
-from schemadoc.pyeval.evaluate import code_of
+from schemadoc.pyeval.values import code_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..pyeval.evaluate import code_of
+from ..pyeval.values import code_of
 
 
 class Appends(cst.CSTVisitor):

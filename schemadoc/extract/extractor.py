@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..model.diagnostics import SD101, SD103, SD106
 from ..model.schema import Diagnostic
-from ..pyeval.evaluate import code_of
 from ..pyeval.memo import Choice
 from ..pyeval.modules import ModuleIndex
 from ..pyeval.resolve import Resolver, identity
+from ..pyeval.values import code_of
 from .finder import Finder
 from .fragments import Fragment
 from .heap import fewer_collections, give_back

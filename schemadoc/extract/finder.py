@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ..pyeval.evaluate import Value, mark_templates
+from ..pyeval.formatting import mark_templates
 from ..pyeval.memo import Choice, Recording, Var
 from ..pyeval.modules import Context, ParsedModule
 from ..pyeval.resolve import Resolver, identity
 from ..pyeval.scope import ClassInfo, FunctionScope
+from ..pyeval.values import Value
 from ..sql.engines import is_other, module_engine
 from .appends import Appends
 from .fragments import Fragment, begins_ddl, holds_ddl

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..model.schema import Source
-from ..pyeval.evaluate import Value
+from ..pyeval.values import Value
 from ..sql.statements import Templated, split_templated
 
 # A string holds DDL when a statement starts with one of these (after comments and ``;``).

@@ -8,11 +8,12 @@ import re
 
 import libcst as cst
 
-from ..pyeval.evaluate import Value, mark_templates
+from ..pyeval.formatting import mark_templates
 from ..pyeval.memo import Var
 from ..pyeval.modules import Context, ModuleIndex, ParsedModule
 from ..pyeval.resolve import ClassKey, Resolver, VarInfo
 from ..pyeval.scope import ClassInfo, FunctionScope
+from ..pyeval.values import Value
 from .finder import Found, Subclasses, Walker
 from .fragments import Fragment, holds_ddl
 from .positions import walk

@@ -11,7 +11,7 @@ from dataclasses import fields
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ..pyeval.evaluate import Position, code_of
+from ..pyeval.values import Position, code_of
 
 
 class _FieldOrder(cst.CSTVisitor):

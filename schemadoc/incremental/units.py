@@ -7,7 +7,7 @@ from typing import Any
 from ..extract.extractor import UnitResult
 from ..extract.fragments import Fragment
 from ..extract.summary import Summary
-from ..pyeval.evaluate import Piece, Value
+from ..pyeval.values import Piece, Value
 from ..sql.statements import Templated
 from .cache import Invalid, diagnostic_from_json, diagnostic_to_json, expect
 

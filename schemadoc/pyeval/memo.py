@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import libcst as cst
 
-from .evaluate import Budget, Position, Value
 from .modules import Context, ModuleIndex
+from .values import Budget, Position, Value
 
 _T = TypeVar("_T")
 

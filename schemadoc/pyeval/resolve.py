@@ -26,7 +26,7 @@ import libcst as cst
 
 from ..sql.engines import SQLITE, is_other
 from .branches import Labels, engine_labels
-from .evaluate import Budget, Evaluator, Position, Structure, Value, overflow, placeholder
+from .evaluate import Evaluator
 from .inplace import _Appends, _InPlace
 from .memo import Key, Memo, Recording, Var, _Frame
 from .modules import Context, ModuleIndex, ParsedModule
@@ -38,6 +38,7 @@ from .scope import (
     loop_binding,
     loop_names,
 )
+from .values import Budget, Position, Structure, Value, overflow, placeholder
 
 _T = TypeVar("_T")
 
