@@ -28,8 +28,9 @@ from shared import once_per_run
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.pipeline import Result, scan
-from schemadoc.verify import apply, sandbox, state
-from schemadoc.verify.sandbox import Deadline, Sandbox
+from schemadoc.verify import apply, limits, sandbox, state
+from schemadoc.verify.limits import Deadline
+from schemadoc.verify.sandbox import Sandbox
 
 
 def codes(result: Result) -> list[str]:
@@ -106,6 +107,7 @@ def cpu_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     statements that keep the processor busy until they are stopped (one that waits would not
     reach its deadline)."""
     monkeypatch.setattr(sandbox, "time", SimpleNamespace(monotonic=time.process_time))
+    monkeypatch.setattr(limits, "time", SimpleNamespace(monotonic=time.process_time))
 
 
 def stopped_after(result: Result) -> list[float]:
@@ -538,9 +540,9 @@ def test_a_deadline_reaches_only_its_own_statement(interrupted: list[Sandbox]) -
     early, late = Sandbox(), Sandbox()
     try:
         for _ in range(300):
-            with sandbox._WATCHDOG.watching(early, time.monotonic()):  # due at once
+            with limits._WATCHDOG.watching(early, time.monotonic()):  # due at once
                 pass
-            with sandbox._WATCHDOG.watching(late, time.monotonic() + 60):
+            with limits._WATCHDOG.watching(late, time.monotonic() + 60):
                 assert late.conn.execute("SELECT 1").fetchall() == [(1,)]
         assert late not in interrupted
     finally:

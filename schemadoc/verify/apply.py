@@ -40,8 +40,9 @@ from ..sql.parse import (
     unquote,
 )
 from ..sql.statements import tokens
+from .limits import Deadline
 from .policy import _foreign_reason, _foreign_type, _is_teardown, _skip_reason
-from .sandbox import MAX_ATTACHED, MAX_LENGTH, SQLITE, Deadline, Error, Sandbox, error_text
+from .sandbox import MAX_ATTACHED, MAX_LENGTH, SQLITE, Error, Sandbox, error_text
 from .state import _Object, _State
 
 

@@ -28,7 +28,8 @@ from typing import Any
 import apsw
 
 from ..model.errors import UserError
-from .sandbox import _DENIED_FUNCTIONS, _INTERNAL_PRAGMAS, Reader, Sandbox, _connect, error_text
+from .lockdown import _DENIED_FUNCTIONS, _INTERNAL_PRAGMAS
+from .sandbox import Reader, Sandbox, _connect, error_text
 
 HEADER = b"SQLite format 3\x00"
 _SCHEMA_PRAGMAS = frozenset(

@@ -7,15 +7,10 @@ loop: a length limit on strings and statements, a page limit on each database, a
 SQLite's heap while scanned SQL is prepared or run, a per-statement deadline and a time budget
 for the whole run.
 
-The deadline is kept from outside: a watchdog thread interrupts a statement still running at
-its deadline, and a statement that ends past it is stopped all the same. SQLite sees an
-interrupt only between the steps of its virtual machine, never inside one call of a function,
-so the built-in functions one call of which can take minutes are replaced by checked calls of
-themselves: ``instr``, ``replace``, ``trim``, ``like``, ``glob`` and ``json_patch`` may compare
-each character of one argument with each of another, and ``printf``'s ``%c`` repeats a
-character as often as its precision says (up to 2**31 times, past any length limit). A call
-that would cost more than CALL_COST, or that comes past the deadline, stops the statement. For
-the same reason a virtual table's arguments, which its module reads in one call, are limited.
+The deadline is kept from outside, and the built-in functions one call of which can take
+minutes are replaced by checked calls of themselves (see :mod:`.limits`). For the same reason
+(SQLite's interrupt does not reach into one call) a virtual table's arguments, which its
+module reads in one call, are limited.
 
 Calls of denied functions (``load_extension``, ``fts3_tokenizer``, ...) are refused wherever
 they are written, also in DEFAULTs and view and trigger bodies, which SQLite stores unchecked.
@@ -38,10 +33,8 @@ built-in and innocuous functions in schema objects) and extension loading off.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,56 +44,26 @@ from typing import Any
 import apsw
 
 from ..sql.statements import tokens
+from .limits import (
+    _WATCHDOG,
+    Deadline,
+    check_costly_calls,
+)
+from .lockdown import (
+    _ACTION_NAMES,
+    _CHECK_PRAGMAS,
+    _DENIED_FUNCTIONS,
+    _INTERNAL_PRAGMAS,
+    _SCHEMA_ACTIONS,
+    _SYSTEM_TABLES,
+    _WRITES,
+    _only_statement,
+    denied_calls,
+)
 
 SQLITE_VERSION: str = apsw.sqlite_lib_version()
 SQLITE = f"SQLite {SQLITE_VERSION}"  # for messages: what rejected a statement
 Error = apsw.Error  # what the scratch database raises
-
-_SYSTEM_TABLES = frozenset(
-    {
-        "sqlite_master",
-        "sqlite_temp_master",
-        "sqlite_schema",
-        "sqlite_temp_schema",
-        "sqlite_sequence",
-    }
-)
-_DENIED_FUNCTIONS = frozenset(
-    {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit", "fts5_source_id"}
-)
-_SCHEMA_ACTIONS = frozenset(
-    {
-        apsw.SQLITE_CREATE_INDEX,
-        apsw.SQLITE_CREATE_TABLE,
-        apsw.SQLITE_CREATE_TEMP_INDEX,
-        apsw.SQLITE_CREATE_TEMP_TABLE,
-        apsw.SQLITE_CREATE_TEMP_TRIGGER,
-        apsw.SQLITE_CREATE_TEMP_VIEW,
-        apsw.SQLITE_CREATE_TRIGGER,
-        apsw.SQLITE_CREATE_VIEW,
-        apsw.SQLITE_DROP_INDEX,
-        apsw.SQLITE_DROP_TABLE,
-        apsw.SQLITE_DROP_TEMP_INDEX,
-        apsw.SQLITE_DROP_TEMP_TABLE,
-        apsw.SQLITE_DROP_TEMP_TRIGGER,
-        apsw.SQLITE_DROP_TEMP_VIEW,
-        apsw.SQLITE_DROP_TRIGGER,
-        apsw.SQLITE_DROP_VIEW,
-        apsw.SQLITE_ALTER_TABLE,
-        apsw.SQLITE_CREATE_VTABLE,
-        apsw.SQLITE_DROP_VTABLE,
-        apsw.SQLITE_READ,
-        apsw.SQLITE_SELECT,
-        apsw.SQLITE_RECURSIVE,
-        apsw.SQLITE_REINDEX,  # CREATE INDEX asks for it
-    }
-)
-_WRITES = frozenset({apsw.SQLITE_INSERT, apsw.SQLITE_UPDATE, apsw.SQLITE_DELETE})
-# Read (no argument) by SQLite itself: rtree asks for the page size when it creates a table.
-_INTERNAL_PRAGMAS = frozenset({"data_version", "page_size"})
-# Read-only, with any argument: ALTER TABLE ADD COLUMN with a CHECK or a NOT NULL generated
-# column runs pragma_quick_check on the table.
-_CHECK_PRAGMAS = frozenset({"quick_check"})
 
 MAX_LENGTH = 5_000_000  # bytes in one string, blob or statement
 MAX_VIRTUAL_LENGTH = 100_000  # bytes in one CREATE VIRTUAL TABLE
@@ -114,135 +77,12 @@ FLOOR_SECONDS = 0.1
 LAST_SECONDS = 0.05  # past twice the budget: time enough for any statement that is DDL
 HARD_BUDGET_FACTOR = 4  # past this many budgets, statements are not run at all
 READ_BUDGET_FACTOR = 3  # our own reads may take this many times the budget in all
-CALL_COST = 100_000_000  # one checked call: characters compared pairwise, or repeated
-
-# Built-in functions that may compare each character of their first argument with each
-# character of their second, by name and number of arguments.
-_QUADRATIC = (
-    ("instr", 2),
-    ("replace", 3),
-    ("trim", 2),
-    ("ltrim", 2),
-    ("rtrim", 2),
-    ("like", 2),
-    ("like", 3),
-    ("glob", 2),
-    ("json_patch", 2),
-)
-_FORMATS = ("printf", "format")  # %c repeats its character as often as its precision says
-# A printf conversion as SQLite reads it: flags, width, precision, size, conversion character.
-_CONVERSION = re.compile(r"%[-+ #!0,]*(?:[0-9]+|\*)?(?:\.(\*|[0-9]*))?(?:ll?)?(.?)", re.DOTALL)
-_LEADING_INTEGER = re.compile(r"\s*[-+]?0*([0-9]{1,11})")
-_INT_MAX = 2**31 - 1
-
-
-class Deadline(Exception):
-    """A statement ran past its deadline."""
-
-
-def _size(value: object) -> int:
-    """The length of ``value`` as text (about, for a number)."""
-    if value is None:
-        return 0
-    return len(value if isinstance(value, (str, bytes)) else str(value))
-
-
-def _pairwise_cost(args: tuple) -> int:
-    return _size(args[0]) * _size(args[1])
-
-
-def _int_bound(value: object) -> int:
-    """At least the size of ``value`` read as printf's ``*`` width or precision (a C int)."""
-    if isinstance(value, (str, bytes)):
-        text = value.decode("latin-1") if isinstance(value, bytes) else value
-        found = _LEADING_INTEGER.match(text)
-        value = int(found[1]) if found else 0
-    if isinstance(value, (int, float)) and value == value:  # NaN reads as 0
-        return int(min(abs(value), _INT_MAX))
-    return 0
-
-
-def _format_cost(args: tuple) -> int:
-    """How many characters the ``%c`` conversions of ``printf(*args)`` repeat, at most."""
-    fmt = args[0] if args else None
-    if not isinstance(fmt, (str, bytes)):
-        return 0
-    text = fmt.decode("latin-1") if isinstance(fmt, bytes) else fmt
-    widest = max(map(_int_bound, args[1:]), default=0)
-    return sum(
-        widest if precision == "*" else int(precision[-31:] or 1) % 2**31
-        for precision, conversion in _CONVERSION.findall(text)
-        if conversion == "c"
-    )
 
 
 def _virtual(sql: str) -> bool:
     """Whether ``sql`` is a CREATE VIRTUAL TABLE."""
     words = (t.text.upper() for t in tokens(sql) if t.kind == "word")
     return next(words, "") == "CREATE" and next(words, "") == "VIRTUAL"
-
-
-class _Watchdog:
-    """One thread for the process that interrupts each statement still running at its
-    deadline. It runs while a scratch database is open; each watch has a token of its own, so
-    a deadline never reaches a statement it was not set for."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._watched: dict[int, tuple[float, Sandbox]] = {}  # by token: deadline, database
-        self._tokens = itertools.count()
-        self._open = 0  # scratch databases
-        self._wake_at = math.inf
-        self._thread: threading.Thread | None = None
-
-    def opened(self) -> None:
-        with self._lock:
-            self._open += 1
-
-    def closed(self) -> None:
-        """One scratch database fewer; with the last one the thread ends."""
-        with self._lock:
-            self._open -= 1
-            thread = None
-            if not self._open:
-                thread, self._thread = self._thread, None
-                self._lock.notify_all()
-        if thread is not None:
-            thread.join()
-
-    @contextmanager
-    def watching(self, box: Sandbox, stop_at: float) -> Iterator[None]:
-        """Interrupt ``box`` if the block still runs at ``stop_at``."""
-        with self._lock:
-            token = next(self._tokens)
-            self._watched[token] = (stop_at, box)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._watch, name="schemadoc-watchdog", daemon=True
-                )
-                self._thread.start()
-            elif stop_at < self._wake_at:
-                self._lock.notify_all()
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._watched.pop(token, None)
-
-    def _watch(self) -> None:
-        me = threading.current_thread()
-        with self._lock:
-            while self._thread is me:
-                now = time.monotonic()
-                for token, (stop_at, box) in list(self._watched.items()):
-                    if stop_at <= now:
-                        del self._watched[token]
-                        box._interrupt()
-                self._wake_at = min((s for s, _box in self._watched.values()), default=math.inf)
-                self._lock.wait(None if self._wake_at == math.inf else self._wake_at - now)
-
-
-_WATCHDOG = _Watchdog()
 
 
 def error_text(exc: BaseException) -> str:
@@ -255,52 +95,6 @@ def error_text(exc: BaseException) -> str:
 def _out_of_memory(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite's heap (or Python's) running out: the heap cap."""
     return isinstance(exc, (MemoryError, apsw.NoMemError))
-
-
-_ONE_STATEMENT = "You can only execute one statement at a time."
-
-
-def _only_statement(sql: str) -> Callable[[Any, str, Any], bool]:
-    """An exec tracer for a cursor running ``sql``: it lets SQLite run the first statement
-    only if nothing but spaces, comments and semicolons follows it (apsw would run the rest
-    of the text as further statements)."""
-    seen = False
-
-    def trace(_cursor: Any, statement: str, _bindings: Any) -> bool:
-        nonlocal seen
-        rest = statement
-        if not seen:
-            seen = True
-            rest = sql[len(statement) :] if sql.startswith(statement) else sql
-        if any(t.kind not in ("space", "comment") and t.text != ";" for t in tokens(rest)):
-            raise apsw.SQLError(_ONE_STATEMENT)
-        return True
-
-    return trace
-
-
-def denied_calls(sql: str) -> list[str]:
-    """Calls of denied functions anywhere in ``sql`` (defaults, view and trigger bodies too).
-
-    SQLite checks no DEFAULT, view or trigger body when it stores one; they are rejected up
-    front instead, so the diagnostic does not depend on whether SQLite would ever evaluate them.
-    """
-    lowered = sql.lower()
-    if not any(name in lowered for name in _DENIED_FUNCTIONS):
-        return []
-    found = []
-    last = None
-    for tok in tokens(sql):
-        if tok.kind in ("space", "comment"):
-            continue
-        if tok.text == "(" and last is not None:
-            name = last.text
-            if last.kind == "quoted" and len(name) >= 2:
-                name = name[1:-1]
-            if name.lower() in _DENIED_FUNCTIONS:
-                found.append(f"FUNCTION {name.lower()}")
-        last = tok if tok.kind in ("word", "quoted") else None
-    return found
 
 
 class _Rows(list):
@@ -386,7 +180,7 @@ class Sandbox:
             self.conn.execute(f"PRAGMA {schema}.max_page_count = {MAX_PAGES}")
         self._builtins = _connect()  # where the checked calls run (bound values only)
         self._builtins.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
-        self._check_costly_calls()
+        check_costly_calls(self)
         _WATCHDOG.opened()
 
     def attach(self, schema: str) -> bool:
@@ -461,47 +255,6 @@ class Sandbox:
         self._timed_out = True
         with contextlib.suppress(Error):
             self.conn.interrupt()
-
-    def _check_costly_calls(self) -> None:
-        """Replace the costly built-in functions (see above) by checked calls of themselves,
-        made in a connection of their own. They are innocuous (pure functions of their
-        arguments, as the built-ins are), so schema objects may use them with
-        ``trusted_schema`` off."""
-        costly = [(name, n, _pairwise_cost) for name, n in _QUADRATIC]
-        costly += [(name, -1, _format_cost) for name in _FORMATS]
-        for name, arguments, cost in costly:
-            try:  # a function this SQLite lacks stays missing
-                self._builtins.execute(
-                    f"EXPLAIN SELECT {name}({', '.join(['NULL'] * abs(arguments))})"
-                ).fetchall()
-            except Error:
-                continue
-            self.conn.create_scalar_function(
-                name,
-                self._checked(name, cost),
-                arguments,
-                deterministic=True,
-                flags=apsw.SQLITE_INNOCUOUS,
-            )
-
-    def _checked(self, name: str, cost: Callable[[tuple], int]) -> Callable[..., Any]:
-        """``name`` for scanned SQL: a call stops the statement if it comes past the deadline
-        or would cost more than CALL_COST; what the built-in raises is kept for the report."""
-
-        def call(*args: Any) -> Any:
-            if self._stop_at < math.inf and self._late():  # within a late statement
-                raise Deadline
-            if cost(args) > CALL_COST:
-                self._costly, self._timed_out = name, True
-                raise Deadline
-            sql = f"SELECT {name}({', '.join('?' * len(args))})"
-            try:
-                return self._builtins.execute(sql, args).fetchall()[0][0]
-            except (Error, MemoryError) as exc:
-                self._call_failure = exc
-                raise
-
-        return call
 
     @contextmanager
     def _guarded(
@@ -735,21 +488,3 @@ def _connect(name: str = ":memory:", flags: int = _SCRATCH) -> apsw.Connection:
         if conn.config(op, int(on)) != on:  # fail closed: a setting not taken is an error
             raise apsw.MisuseError(f"{SQLITE} did not take setting {op}")
     return conn
-
-
-_ACTION_NAMES = {
-    getattr(apsw, f"SQLITE_{name}"): name.replace("_", " ")
-    for name in (
-        "INSERT",
-        "UPDATE",
-        "DELETE",
-        "PRAGMA",
-        "TRANSACTION",
-        "ATTACH",
-        "DETACH",
-        "REINDEX",
-        "ANALYZE",
-        "FUNCTION",
-        "SAVEPOINT",
-    )
-}
