@@ -62,7 +62,7 @@ class Settings:
     database_location: str | None = None
     infer_relations: bool = True
     strict: bool = False
-    command: str = DEFAULT_COMMAND  # how to regenerate the docs (see cli.regenerate)
+    command: str = DEFAULT_COMMAND  # how to regenerate the docs (see cli.document.regenerate)
     templates: str | None = None  # folder of templates that replace built-in ones by name
     inject: str | None = None  # Markdown file whose marked block receives the doc
     inject_start: str = "<!-- schemadoc:start -->"
