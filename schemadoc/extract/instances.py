@@ -8,10 +8,11 @@ import re
 
 import libcst as cst
 
+from ..pyeval.classes import ClassKey
 from ..pyeval.formatting import mark_templates
 from ..pyeval.memo import Var
 from ..pyeval.modules import Context, ModuleIndex, ParsedModule
-from ..pyeval.resolve import ClassKey, Resolver, VarInfo
+from ..pyeval.resolve import Resolver, VarInfo
 from ..pyeval.scope import ClassInfo, FunctionScope
 from ..pyeval.values import Value
 from .finder import Found, Subclasses, Walker

@@ -26,15 +26,15 @@ import libcst as cst
 
 from ..sql.engines import SQLITE, is_other
 from .branches import Labels, engine_labels
+from .calls import Calls
+from .classes import Classes, ClassKey
 from .evaluate import Evaluator
 from .inplace import _Appends, _InPlace
 from .memo import Key, Memo, Recording, Var, _Frame
 from .modules import Context, ModuleIndex, ParsedModule
 from .scope import (
     Binding,
-    ClassInfo,
     FunctionScope,
-    decorators,
     loop_binding,
     loop_names,
 )
@@ -42,7 +42,6 @@ from .values import Budget, Position, Structure, Value, overflow, placeholder
 
 _T = TypeVar("_T")
 
-ClassKey = tuple[str, int, str]  # a class: its file, its place among the file's classes, its name
 
 # What evaluating one expression may cost, and all those of a module with their instances (see
 # ``Resolver.bound``): (steps, weight), see ``Budget``. A value reused costs what working it out
@@ -72,7 +71,7 @@ class VarInfo:
     unpacked: tuple[str, ...] = ()  # the names a ``for a, b in ...`` loop unpacks each item to
 
 
-class Resolver(Memo):
+class Resolver(Classes, Calls, Memo):
     """Name resolution over a project of parsed modules (see the module docstring)."""
 
     def __init__(self, modules: ModuleIndex) -> None:
@@ -435,122 +434,6 @@ class Resolver(Memo):
                 return self.global_value(attr, other)
         return None
 
-    def find_class(self, expr: cst.BaseExpression, parsed: ParsedModule) -> ClassInfo | None:
-        """The class an expression names (``Base``, ``models.Base``), if it is in the project."""
-        if isinstance(expr, cst.Name):
-            if expr.value in parsed.scope.classes:
-                return parsed.scope.classes[expr.value]
-            module, attr = parsed.scope.imports.get(expr.value, ("", None))
-            other = self.modules.module(module, attr) if attr else None
-            if other is not None and attr in other.scope.classes:
-                return other.scope.classes[attr]
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-            module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
-            dotted = f"{module}.{sub}" if sub else module
-            other = self.modules.module(dotted, expr.attr.value) if module else None
-            if other is not None and expr.attr.value in other.scope.classes:
-                return other.scope.classes[expr.attr.value]
-        return None
-
-    def mro(self, info: ClassInfo) -> list[ClassInfo]:
-        """The class and its project bases, nearest first."""
-        return [c for c in map(self.class_of, self.ancestors(info)) if c is not None]
-
-    def ancestors(self, info: ClassInfo) -> list[ClassKey]:
-        """The classes of ``mro``, without parsing the modules of those already outlined."""
-        return list(self._walk(info))
-
-    def owner(self, info: ClassInfo, name: str, methods_only: bool = False) -> ClassInfo | None:
-        """The nearest class of ``info``'s ``mro`` that defines ``name`` (a method, or also a
-        class or instance attribute). Bases past it are not looked at."""
-        for key in self._walk(info):
-            methods, attributes = self._names_of(key)
-            if name in methods or (not methods_only and name in attributes):
-                return self.class_of(key)
-        return None
-
-    def class_of(self, key: ClassKey) -> ClassInfo | None:
-        """The class a key names, from its module (parsed again if it was dropped)."""
-        parsed = self.modules.parsed(key[0])
-        classes = parsed.scope.all_classes if parsed is not None else []
-        found = classes[key[1]] if key[1] < len(classes) else None
-        return found if found is not None and found.name == key[2] else None
-
-    def _walk(self, info: ClassInfo) -> Iterator[ClassKey]:
-        """The class, then its bases breadth first (each once, 20 at most), outlined as the
-        walk reaches them."""
-        seen: list[ClassKey] = []
-        pending = [info.key]
-        while pending and len(seen) < 20:
-            key = pending.pop(0)
-            if key in seen:
-                continue
-            seen.append(key)
-            yield key
-            pending.extend(self._bases_of(key))
-
-    def _bases_of(self, key: ClassKey) -> tuple[ClassKey, ...]:
-        """The project bases of a class; the files that told count as read again."""
-        if key not in self._bases:
-            self._bases[key] = self.modules.tracked(lambda: self._find_bases(key))
-        bases, read = self._bases[key]
-        self.modules.accessed |= read
-        return bases
-
-    def _find_bases(self, key: ClassKey) -> tuple[ClassKey, ...]:
-        cls, parsed = self.class_of(key), self.modules.parsed(key[0])
-        if cls is None or parsed is None:
-            return ()
-        return tuple(b.key for b in (self.find_class(x, parsed) for x in cls.bases) if b)
-
-    def _names_of(self, key: ClassKey) -> tuple[frozenset[str], frozenset[str]]:
-        """The methods and the (class or instance) attributes a class defines."""
-        if key not in self._names:
-            cls = self.class_of(key)
-            self._names[key] = (
-                (frozenset(cls.methods), frozenset(cls.attrs) | frozenset(cls.instance_attrs))
-                if cls is not None
-                else (frozenset(), frozenset())
-            )
-        self.modules.accessed.add(key[0])
-        return self._names[key]
-
-    def class_attr(self, cls: ClassInfo, attr: str) -> Value | None:
-        """``self.attr`` for an object of class ``cls`` (properties included, and what its
-        ``__getattr__`` makes of the name)."""
-        owner = self.owner(cls, attr)
-        if owner is None:
-            return self._served(cls, attr)
-        parsed = self.modules.parsed(owner.display)
-        if parsed is None:
-            return None
-        ctx = Context(parsed, None, cls)
-        if attr in owner.attrs:
-            return self.binding_value(owner.attrs[attr], ctx, attr)
-        if attr in owner.instance_attrs:
-            return self.binding_value(owner.instance_attrs[attr], ctx, f"self.{attr}")
-        method = owner.methods[attr]
-        if decorators(method) & {"property", "cached_property"}:
-            scope = parsed.scope.functions.get(method)
-            if scope is None or scope.returned is None:
-                return None
-            return self.value(scope.returned, Context(parsed, scope, cls))
-        return None
-
-    def _served(self, cls: ClassInfo, attr: str) -> Value | None:
-        """What ``cls.__getattr__`` returns for the name ``attr``, when it returns one
-        expression of the name (``return name.lower()``)."""
-        owner = self.owner(cls, "__getattr__", methods_only=True)
-        parsed = self.modules.parsed(owner.display) if owner is not None else None
-        if owner is None or parsed is None:
-            return None
-        scope = parsed.scope.functions.get(owner.methods["__getattr__"])
-        names = list(scope.params) if scope is not None else []
-        if scope is None or scope.returned is None or len(names) != 2:
-            return None
-        with self.bound({("param", id(scope.node), names[1]): Value.of(attr)}):
-            return self.value(scope.returned, Context(parsed, scope, cls))
-
     def _attribute(self, node: cst.Attribute, ctx: Context) -> Value | None:
         attr = node.attr.value
         owner = node.value
@@ -574,19 +457,6 @@ class Resolver(Memo):
                 return self.global_value(attr, other)
         return None
 
-    def _made(self, call: cst.Call, ctx: Context) -> ClassInfo | None:
-        """The class ``call`` constructs (``types.String()``), named in the module at hand or,
-        for a class attribute's value (``_fields = {"title": types.String()}``), in the
-        module of a class of ``ctx``'s."""
-        modules = [ctx.parsed]
-        if ctx.cls is not None:
-            modules += [self.modules.parsed(c.display) for c in self.mro(ctx.cls)]
-        for parsed in modules:
-            found = self.find_class(call.func, parsed) if parsed is not None else None
-            if found is not None:
-                return found
-        return None
-
     def _subscript(self, node: cst.Subscript, ctx: Context) -> Value | None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return None
@@ -605,122 +475,6 @@ class Resolver(Memo):
                 if k is not None and k.text == key.text:
                     return self.value(element.value, ctx)
         return None
-
-    # -- calls -----------------------------------------------------------------------
-
-    def callee(
-        self, func: cst.BaseExpression, ctx: Context
-    ) -> tuple[cst.FunctionDef, ParsedModule, ClassInfo | None, bool] | None:
-        """The project function a call runs: (def, its module, self's class, skips self)."""
-        if isinstance(func, cst.Name):
-            parsed = ctx.parsed
-            fn = parsed.scope.module_functions.get(func.value)
-            if fn is None and func.value in parsed.scope.imports:
-                module, attr = parsed.scope.imports[func.value]
-                other = self.modules.module(module, attr) if attr else None
-                if other is not None and attr is not None:
-                    parsed, fn = other, other.scope.module_functions.get(attr)
-            return (fn, parsed, None, False) if fn is not None else None
-        if not isinstance(func, cst.Attribute):
-            return None
-        name = func.attr.value
-        owner = func.value
-        if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            self._dispatch()
-            cls, via_instance = ctx.cls, True
-        else:
-            cls, via_instance = self.find_class(owner, ctx.parsed), False
-        base = self.owner(cls, name, methods_only=True) if cls is not None else None
-        parsed = self.modules.parsed(base.display) if base is not None else None
-        if base is None or parsed is None:
-            return None
-        method = base.methods[name]
-        kinds = decorators(method)
-        skips = "staticmethod" not in kinds and (via_instance or "classmethod" in kinds)
-        return method, parsed, cls, skips
-
-    def _returning(
-        self, node: cst.Call, ctx: Context
-    ) -> tuple[FunctionScope, Context, bool] | None:
-        """The project function a call runs, if it returns one expression."""
-        target = self.callee(node.func, ctx)
-        if target is None:
-            return None
-        fn, parsed, cls, skips = target
-        scope = parsed.scope.functions.get(fn)
-        if scope is None or scope.returned is None:
-            return None
-        return scope, Context(parsed, scope, cls), skips
-
-    def returns_string(self, node: cst.Call, ctx: Context) -> bool:
-        """Whether a call runs a project function that returns a string it builds."""
-        found = self._returning(node, ctx)
-        if found is None:
-            return False
-        scope, inner, _ = found
-        returned = scope.returned
-        key = (id(returned), -1)
-        if returned is None or (key in self._active and self._met(key)):
-            return False
-        return self._memoized(
-            "stringy", returned, inner, lambda: self._stringy(returned, inner, key), lambda: False
-        )
-
-    def _stringy(self, node: cst.BaseExpression, ctx: Context, key: Key) -> bool:
-        assert self._budget is not None
-        self._enter(key, self._active)
-        try:
-            return self._evaluator(ctx, self._budget).is_stringy(node)
-        finally:
-            self._active.discard(key)
-
-    def call(self, node: cst.Call, ctx: Context) -> Value | None:
-        """The string a call to a small project function returns, with its arguments bound."""
-        found = self._returning(node, ctx)
-        if found is None:
-            return None
-        scope, inner, skips = found
-        with self.bound(self.bind(node, scope, skips, ctx)):
-            return self.value(scope.returned, inner)  # type: ignore[arg-type]
-
-    def bind(
-        self, node: cst.Call, scope: FunctionScope, skips: bool, ctx: Context
-    ) -> dict[Var, Value]:
-        """Argument values of a call, by the callee's parameter variables.
-
-        Extra positional arguments are bound to ``("star", id(def), index)``.
-        """
-        names = [n for n in scope.params if n not in _keyword_only(scope)]
-        if skips and names:
-            names = names[1:]
-        bound: dict[Var, Value] = {}
-        position = 0
-        for arg in node.args:
-            if arg.star == "**":
-                continue
-            if arg.star == "*":
-                position = len(names) + 1_000  # later positions are unknowable
-                continue
-            given = self.named(arg.value, ctx)
-            if isinstance(given, cst.List | cst.Tuple | cst.Set | cst.Dict):
-                value: Value | None = Structure.of_node(given)
-            else:
-                value = self.value(arg.value, ctx)
-            if value is None:
-                value = placeholder(arg.keyword.value if arg.keyword else "arg", None)
-            if arg.keyword is not None:
-                bound[("param", id(scope.node), arg.keyword.value)] = value
-            elif position < len(names):
-                bound[("param", id(scope.node), names[position])] = value
-                position += 1
-            elif position < len(names) + 1_000:
-                bound[("star", id(scope.node), str(position - len(names)))] = value
-                position += 1
-        return bound
-
-
-def _keyword_only(scope: FunctionScope) -> set[str]:
-    return {p.name.value for p in scope.node.params.kwonly_params}
 
 
 def identity(value: Value) -> tuple[Position | None, str]:
