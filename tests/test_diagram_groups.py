@@ -12,7 +12,8 @@ from schemadoc.model.schema import Column, ForeignKey, Schema, Table
 from schemadoc.pipeline import scan
 from schemadoc.relations import relate
 from schemadoc.render.formats import render
-from schemadoc.render.mermaid import DiagramSet, grouped_diagrams
+from schemadoc.render.groups import grouped_diagrams
+from schemadoc.render.mermaid import DiagramSet
 from schemadoc.render.templates import render_template
 
 try:

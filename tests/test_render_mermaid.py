@@ -12,11 +12,11 @@ from schemadoc.config import Settings
 from schemadoc.model.schema import Column, ForeignKey, Index, IndexColumn, Schema, Table
 from schemadoc.relations import relate
 from schemadoc.render.formats import render
+from schemadoc.render.groups import build_diagrams
 from schemadoc.render.mermaid import (
     MAX_TEXT_SIZE,
     attribute_name,
     attribute_type,
-    build_diagrams,
     entity_ids,
     escape_text,
     full_diagram,

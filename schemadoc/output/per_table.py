@@ -20,7 +20,8 @@ from ..config import Settings
 from ..discover.project import shown
 from ..model.errors import UserError
 from ..model.schema import Schema, ascii_fold
-from ..render.mermaid import build_diagrams, full_diagram, grouped_diagrams, sort_key
+from ..render.groups import build_diagrams, grouped_diagrams
+from ..render.mermaid import full_diagram, sort_key
 from ..render.templates import TableDoc, context, render_many
 
 INDEX = "README.md"

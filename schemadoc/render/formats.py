@@ -285,9 +285,9 @@ def database_document(schema: Schema, name: str, settings: Settings) -> str:
 
 def _grouped_markdown(schema: Schema, settings: Settings) -> str:
     """The Markdown document of a schema with more than ``diagram_max_tables`` tables: its
-    diagrams are an overview and one per group of tables (see ``mermaid.grouped_diagrams``).
+    diagrams are an overview and one per group of tables (see ``groups.grouped_diagrams``).
     The ``mermaid`` format stays one diagram of the whole schema."""
-    from .mermaid import grouped_diagrams
+    from .groups import grouped_diagrams
     from .templates import ENTRY_TEMPLATES, context, render_many
 
     values = context(schema, settings)

@@ -105,7 +105,8 @@ from ..model.schema import (
     Trigger,
     ascii_fold,
 )
-from .mermaid import MAX_TEXT_SIZE, DiagramSet, build_diagrams, full_diagram, sort_key
+from .groups import build_diagrams
+from .mermaid import MAX_TEXT_SIZE, DiagramSet, full_diagram, sort_key
 
 ENTRY_TEMPLATES = {"markdown": "markdown.md.j2", "mermaid": "mermaid.mmd.j2"}
 
