@@ -38,7 +38,7 @@ STAGES = (
 SHARED = {"model", "config"}  # imported by every stage
 TOP_MODULES = {"__init__", "__main__", "config", "pipeline", "relations", "lint"}
 TOP_PACKAGES = set(STAGES) - TOP_MODULES
-MAX_MODULE_LINES = 690
+MAX_MODULE_LINES = 493
 MAX_FUNCTION_LINES = 73
 
 

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from schemadoc.config import Settings
 from schemadoc.model.schema import Check, Column, Schema, Table, View
 from schemadoc.relations import relate
+from schemadoc.render.context import default_text
 from schemadoc.render.formats import render
 from schemadoc.render.templates import (
     builtin_templates_dir,
     code,
-    default_text,
     md,
     md_sql,
     one_line,

@@ -287,8 +287,9 @@ def _grouped_markdown(schema: Schema, settings: Settings) -> str:
     """The Markdown document of a schema with more than ``diagram_max_tables`` tables: its
     diagrams are an overview and one per group of tables (see ``groups.grouped_diagrams``).
     The ``mermaid`` format stays one diagram of the whole schema."""
+    from .context import context
     from .groups import grouped_diagrams
-    from .templates import ENTRY_TEMPLATES, context, render_many
+    from .templates import ENTRY_TEMPLATES, render_many
 
     values = context(schema, settings)
     values["diagrams"] = grouped_diagrams(schema, settings.diagram_max_tables, settings.groups)
