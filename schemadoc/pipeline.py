@@ -118,6 +118,47 @@ def _too_dense(found: Found, data: bytes, limit: int) -> Diagnostic | None:
     return SD107(why, found.display, 0, 0)
 
 
+def _survey_file(item: Found, settings: Settings, cache: Cache, out: Survey) -> None:
+    """Record a found file in ``out``: its state (the cached one while the file is unchanged,
+    else read from the file), or why it is not read."""
+    entry = cache.entry(item.display)
+    try:
+        stat: os.stat_result | None = os.stat(item.file)
+    except OSError:
+        stat = None
+    unreadable = _unreadable(item, stat, settings.max_file_size)
+    if unreadable:
+        out.diagnostics.append(unreadable)
+        return
+    try:
+        out.files[item.display] = cached_state(item, entry or {}, stat)
+        return
+    except (KeyError, ValueError, TypeError, Invalid):
+        pass
+    data, problem = _read(item)
+    if data is None or (problem := _too_dense(item, data, settings.max_file_size)):
+        out.diagnostics.append(problem)  # type: ignore[arg-type]
+        return
+    if item.display.endswith(".sql") and data.startswith(SQL_HEADER.encode()):
+        return  # a schema schemadoc wrote: never read back as a second definition
+    state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
+    changed = entry is None or store.content_hash(cache, item.display) != state.hash
+    if item.display.endswith((".py", ".pyi")):
+        state.classes = class_lines(data)
+    if item.display.endswith(".sql"):
+        state.text = data.decode("utf-8", "replace") if state.ddl else None
+    elif state.ddl:  # other files are read again only if extraction needs them
+        state.text, problem = decode_source(data, item.display)
+        if problem and state.ddl:
+            state.problems.append(problem)
+    if changed:
+        out.changed.add(item.display)
+        out.previous[item.display] = entry
+    out.files[item.display] = state
+    if stat is not None:
+        cache.put(item.display, cache_entry(state, stat))
+
+
 def survey(
     paths: Sequence[str | Path],
     settings: Settings,
@@ -151,42 +192,7 @@ def survey(
     for number, item in enumerate(found, 1):
         if progress and number % 256 == 0:
             progress("scanned", number, len(found))
-        entry = cache.entry(item.display)
-        try:
-            stat: os.stat_result | None = os.stat(item.file)
-        except OSError:
-            stat = None
-        unreadable = _unreadable(item, stat, settings.max_file_size)
-        if unreadable:
-            out.diagnostics.append(unreadable)
-            continue
-        try:
-            out.files[item.display] = cached_state(item, entry or {}, stat)
-            continue
-        except (KeyError, ValueError, TypeError, Invalid):
-            pass
-        data, problem = _read(item)
-        if data is None or (problem := _too_dense(item, data, settings.max_file_size)):
-            out.diagnostics.append(problem)  # type: ignore[arg-type]
-            continue
-        if item.display.endswith(".sql") and data.startswith(SQL_HEADER.encode()):
-            continue  # a schema schemadoc wrote: never read back as a second definition
-        state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
-        changed = entry is None or store.content_hash(cache, item.display) != state.hash
-        if item.display.endswith((".py", ".pyi")):
-            state.classes = class_lines(data)
-        if item.display.endswith(".sql"):
-            state.text = data.decode("utf-8", "replace") if state.ddl else None
-        elif state.ddl:  # other files are read again only if extraction needs them
-            state.text, problem = decode_source(data, item.display)
-            if problem and state.ddl:
-                state.problems.append(problem)
-        if changed:
-            out.changed.add(item.display)
-            out.previous[item.display] = entry
-        out.files[item.display] = state
-        if stat is not None:
-            cache.put(item.display, cache_entry(state, stat))
+        _survey_file(item, settings, cache, out)
     for display in set(cache.files) - set(out.files):
         out.changed.add(display)
         out.previous[display] = cache.files[display]

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from .model.diagnostics import SD208
-from .model.schema import Relation, Schema, Table, ascii_fold
+from .model.schema import Diagnostic, Relation, Schema, Table, ascii_fold
 
 
 def _unique(table: Table, columns: tuple[str, ...]) -> bool:
@@ -128,66 +128,84 @@ def _key(table: Table, column: str) -> tuple[str, ...] | None:
     return None
 
 
+def _declared(
+    child: Table,
+    candidates: _Candidates,
+    relations: dict[tuple, Relation],
+    diagnostics: list[Diagnostic],
+) -> set[str]:
+    """Add the relations of ``child``'s foreign keys (a diagnostic for one to an unknown
+    table); the columns of its foreign keys, folded."""
+    covered: set[str] = set()
+    for fk in child.foreign_keys:
+        covered.update(ascii_fold(c) for c in fk.columns)
+        named = candidates.by_name.get(ascii_fold(fk.ref_table), [])
+        parent = named[0] if named else None
+        if parent is None:
+            diagnostics.append(
+                SD208.at(
+                    child.source,
+                    f"table {child.name}: foreign key ({', '.join(fk.columns)}) references "
+                    f"unknown table {fk.ref_table}",
+                )
+            )
+            continue
+        to_columns = tuple(
+            r
+            if r is not None
+            else (parent.primary_key[i] if i < len(parent.primary_key) else "rowid")
+            for i, r in enumerate(fk.ref_columns)
+        )
+        key = (child.name, fk.columns, parent.name, to_columns)
+        relations.setdefault(
+            key,
+            Relation(
+                child.name,
+                fk.columns,
+                parent.name,
+                to_columns,
+                "declared",
+                cardinality(child, fk.columns, "declared"),
+            ),
+        )
+    return covered
+
+
+def _inferred(
+    child: Table, candidates: _Candidates, covered: set[str], relations: dict[tuple, Relation]
+) -> None:
+    """Add the relations inferred from the names of ``child``'s columns not in ``covered``."""
+    for column in child.columns:
+        if ascii_fold(column.name) in covered:
+            continue
+        found = candidates.parent(child, column.name)
+        if found is None:
+            continue
+        parent, to_columns = found
+        cols = (column.name,)
+        key = (child.name, cols, parent.name, to_columns)
+        relations.setdefault(
+            key,
+            Relation(
+                child.name,
+                cols,
+                parent.name,
+                to_columns,
+                "inferred",
+                cardinality(child, cols, "inferred"),
+            ),
+        )
+
+
 def relate(schema: Schema, *, infer: bool = True) -> Schema:
     """The schema with its relations: every declared foreign key, then inferred ones."""
     relations: dict[tuple, Relation] = {}
     diagnostics = list(schema.diagnostics)
     candidates = _Candidates(schema.tables)
     for child in schema.tables:
-        covered: set[str] = set()
-        for fk in child.foreign_keys:
-            covered.update(ascii_fold(c) for c in fk.columns)
-            named = candidates.by_name.get(ascii_fold(fk.ref_table), [])
-            parent = named[0] if named else None
-            if parent is None:
-                diagnostics.append(
-                    SD208.at(
-                        child.source,
-                        f"table {child.name}: foreign key ({', '.join(fk.columns)}) references "
-                        f"unknown table {fk.ref_table}",
-                    )
-                )
-                continue
-            to_columns = tuple(
-                r
-                if r is not None
-                else (parent.primary_key[i] if i < len(parent.primary_key) else "rowid")
-                for i, r in enumerate(fk.ref_columns)
-            )
-            key = (child.name, fk.columns, parent.name, to_columns)
-            relations.setdefault(
-                key,
-                Relation(
-                    child.name,
-                    fk.columns,
-                    parent.name,
-                    to_columns,
-                    "declared",
-                    cardinality(child, fk.columns, "declared"),
-                ),
-            )
-        if not infer:
-            continue
-        for column in child.columns:
-            if ascii_fold(column.name) in covered:
-                continue
-            found = candidates.parent(child, column.name)
-            if found is None:
-                continue
-            parent, to_columns = found
-            cols = (column.name,)
-            key = (child.name, cols, parent.name, to_columns)
-            relations.setdefault(
-                key,
-                Relation(
-                    child.name,
-                    cols,
-                    parent.name,
-                    to_columns,
-                    "inferred",
-                    cardinality(child, cols, "inferred"),
-                ),
-            )
+        covered = _declared(child, candidates, relations, diagnostics)
+        if infer:
+            _inferred(child, candidates, covered, relations)
     ordered = sorted(
         relations.values(),
         key=lambda r: (ascii_fold(r.to_table), ascii_fold(r.from_table), r.from_columns, r.kind),

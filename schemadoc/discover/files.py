@@ -303,6 +303,27 @@ def _skipped_by_dir(relative: str) -> bool:
     return any(_skipped_dir(p) for p in relative.split(os.sep)[:-1])
 
 
+def _left_out(
+    relative: str,
+    display: str,
+    in_test: bool,
+    git_listed: bool,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    include_tests: bool,
+) -> str | None:
+    """Why a file found in a folder is not scanned, if it is not."""
+    if git_listed and _skipped_by_dir(relative):
+        return "in a skipped folder"
+    if include and not _matches(display, include):
+        return "not matched by include"
+    if in_test and not include_tests and not include:
+        return TEST_CODE
+    if exclude and _matches(display, exclude):
+        return "excluded"
+    return None
+
+
 def discover(
     paths: Sequence[str | Path],
     *,
@@ -354,20 +375,11 @@ def discover(
                 continue
             display = display_of(relative)
             in_test = is_test_code(relative, suites)
-            if listed is not None and _skipped_by_dir(relative):
-                skip(display, "in a skipped folder")
-                continue
-            if include and not _matches(display, include):
-                skip(display, "not matched by include")
-                continue
-            if in_test and not include_tests and not include:
-                skip(display, TEST_CODE)
-                continue
-            if exclude and _matches(display, exclude):
-                skip(display, "excluded")
-                continue
-            if display in written:
-                skip(display, "written by schemadoc")
+            reason = _left_out(
+                relative, display, in_test, listed is not None, include, exclude, include_tests
+            ) or ("written by schemadoc" if display in written else None)
+            if reason is not None:
+                skip(display, reason)
                 continue
             found.setdefault(display, Found(on_disk + relative, display, outside, in_test))
     return [found[k] for k in sorted(found)]

@@ -46,6 +46,17 @@ def _front_matter(bodies: list[str]) -> int:
     return 0
 
 
+def _interrupts(body: str, second: bool) -> bool:
+    """Whether the line ``body`` ends a paragraph and starts a block quote, a list or (on the
+    paragraph's ``second`` line) a table."""
+    item = _ITEM.match(body)
+    return bool(
+        _QUOTE.match(body)
+        or (item and item.group(2) and item.group(1) in (None, "1"))
+        or (second and "|" in body and _TABLE_ROW.match(body))
+    )
+
+
 def _headings(bodies: list[str], front_matter: bool = False) -> list[tuple[int, int, int]]:
     """``(first line, last line, level)`` of every heading of the Markdown lines ``bodies``
     (without line endings), numbered from 0: an ATX heading takes one line, a setext heading
@@ -92,12 +103,7 @@ def _headings(bodies: list[str], front_matter: bool = False) -> list[tuple[int, 
         elif _BREAK.match(body):
             block = ""
         elif block == "para":
-            item = _ITEM.match(body)
-            if (
-                _QUOTE.match(body)
-                or (item and item.group(2) and item.group(1) in (None, "1"))
-                or (number == first + 1 and "|" in body and _TABLE_ROW.match(body))
-            ):
+            if _interrupts(body, number == first + 1):
                 block = "other"
         elif block != "other":
             if _QUOTE.match(body) or _ITEM.match(body):
