@@ -255,7 +255,7 @@ def _renamed(fragment: Fragment, copy: int) -> Fragment:
     """``fragment`` as copy number ``copy`` of the schema: every object renamed, other files.
     Always a new fragment, so that its statements are split again in the timed stage."""
     if copy == 0:
-        return Fragment(fragment.value, fragment.path, fragment.function)
+        return Fragment(fragment.value, fragment.path, fragment.origin)
 
     def rename(text: str) -> str:
         return corpus.NUMBER.sub(lambda m: f"{m.group(1)}c{copy}", text)
@@ -268,7 +268,7 @@ def _renamed(fragment: Fragment, copy: int) -> Fragment:
         )
         for p in fragment.value.pieces
     )
-    return Fragment(Value(pieces), f"copy{copy}/{fragment.path}", fragment.function)
+    return Fragment(Value(pieces), f"copy{copy}/{fragment.path}", fragment.origin)
 
 
 STAGES = ("statements", "verify", "relate", "render")

@@ -41,7 +41,7 @@ from .incremental.documents import document_key, file_stamp, holds_document, tem
 from .model import ignores
 from .model.diagnostics import SD104, SD107, SD108, SD111, failed
 from .model.ignores import comment_codes
-from .model.schema import Diagnostic, Schema, SqlStatement, in_database, merged
+from .model.schema import Diagnostic, Origin, Schema, SqlStatement, in_database, merged
 from .render.formats import SQL_HEADER
 from .sql.migrations import up_part
 
@@ -209,7 +209,7 @@ def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:
 
     up, note = up_part(text, display)
     value = mark_templates(Value((Piece(up, (display, 1, 0), exact=True),)))
-    return Fragment(value, display, None), note
+    return Fragment(value, display, Origin()), note
 
 
 def statements_of(
@@ -223,7 +223,7 @@ def statements_of(
         for t in frag.split:
             source = frag.source_at(t.offset)
             stmt = SqlStatement(
-                t.sql, source, t.description, t.placeholders, frag.function, in_test
+                t.sql, source, t.description, t.placeholders, replace(frag.origin, in_test=in_test)
             )
             out.setdefault((stmt.source, stmt.sql), stmt)
     return list(out.values())

@@ -282,7 +282,7 @@ def test_dropping_parsed_modules_between_files_changes_nothing(project: str) -> 
         extractor = Extractor(files, summaries, budget=budget)
         units = extractor.process_all(sorted(summaries))
         fragments, _ = merge(units)
-        return [(f.value.text, str(f.start), f.function) for f in fragments]
+        return [(f.value.text, str(f.start), f.origin.label) for f in fragments]
 
     everything = found(budget=10**9)
     assert len(everything) >= len(summaries) >= 2

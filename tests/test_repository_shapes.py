@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scanned import run, survived
 
+from schemadoc.model.schema import Origin
 from schemadoc.pipeline import Result
 
 
@@ -624,3 +625,34 @@ def test_a_probe_on_a_scratch_connection_is_no_schema(tmp_path: Path) -> None:
     result = run(tmp_path, {"probes.py": PROBES})
     assert [t.name for t in result.schema.tables] == ["cache", "items", "survivor"]
     assert result.diagnostics == ()
+
+
+ORIGINS = """\
+class Store:
+    def create(self, db, engine):
+        if engine == "postgres":
+            db.execute("CREATE TABLE p (id SERIAL PRIMARY KEY)")
+        step("CREATE TABLE t (id INTEGER)", "DROP TABLE t")
+        migrate(up="CREATE TABLE u (id INTEGER)", down="DROP TABLE u")
+"""
+
+
+def test_the_finder_says_where_a_statement_is_in_fields(tmp_path: Path) -> None:
+    """The function, the other engine, the argument's keyword or role and whether it is test
+    code travel as fields from the finder to verification (not one dotted string to read
+    back)."""
+    from projects import extracted
+
+    (tmp_path / "store.py").write_text(ORIGINS)
+    fragments, _ = extracted({"store.py": tmp_path / "store.py"}, {"store.py": ORIGINS})
+    origins = {f.value.text.split(" (")[0]: f.origin for f in fragments}
+    assert origins == {
+        "CREATE TABLE p": Origin("Store.create", "postgres", ()),
+        "CREATE TABLE t": Origin("Store.create", None, ()),
+        "DROP TABLE t": Origin("Store.create", None, ("rollback",)),
+        "CREATE TABLE u": Origin("Store.create", None, ("up",)),
+        "DROP TABLE u": Origin("Store.create", None, ("down",)),
+    }
+    assert origins["DROP TABLE u"].label == "Store.create.down"
+    result = run(tmp_path, {"store.py": ORIGINS})
+    assert sorted(t.name for t in result.schema.tables) == ["survivor", "t", "u"]

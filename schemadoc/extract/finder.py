@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ..model.schema import Origin
 from ..pyeval.formatting import mark_templates
 from ..pyeval.memo import Choice, Recording, Var
 from ..pyeval.modules import Context, ParsedModule
@@ -143,15 +144,16 @@ class Finder(Walker):
         self._module_engine = module_engine(imported)
 
     @property
-    def place(self) -> str | None:
-        """Where a fragment is: its function, or outside functions the constant it is
-        assigned to; the other engine its branch runs on (``if isinstance(engine,
-        PostgresEngine):``); then the keyword of the argument it is passed as, or
-        ``rollback`` for an argument after one that holds DDL (``step("CREATE ...",
-        "DROP ...")``)."""
+    def origin(self) -> Origin:
+        """Where a fragment is (see ``Origin``): its function, or outside functions the
+        constant it is assigned to; the other engine it runs on; the keywords of the
+        arguments it is passed as."""
         engine = self._engine()
-        branch = [engine] if is_other(engine) else []
-        return ".".join([*self._names, *branch, *(r for r in self._roles if r)]) or None
+        return Origin(
+            ".".join(self._names) or None,
+            engine if is_other(engine) else None,
+            tuple(r for r in self._roles if r),
+        )
 
     def _engine(self) -> str | None:
         """The engine the ``if`` tests around the statement at hand say it runs on, else the
@@ -435,7 +437,7 @@ class Finder(Walker):
         marked = mark_templates(value)
         if not holds_ddl(marked.text):
             return False
-        fragment = Fragment(marked, self.parsed.display, self.place)
+        fragment = Fragment(marked, self.parsed.display, self.origin)
         self.found.append(Found(fragment, node, ctx, reads, identity(value)))
         return True
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model.schema import Source
+from ..model.schema import Origin, Source
 from ..pyeval.values import Value
 from ..sql.statements import Templated, split_templated
 
@@ -67,7 +67,7 @@ class Fragment:
 
     value: Value
     path: str
-    function: str | None  # qualified name of the enclosing function, if any
+    origin: Origin  # where the finder found it
 
     def source_at(self, offset: int) -> Source:
         pos = self.value.position_at(offset) or (self.path, 1, 0)

@@ -343,7 +343,7 @@ class Instantiator:
                 continue
             value = mark_templates(value)
             if holds_ddl(value.text):
-                out.append(Fragment(value, found.fragment.path, found.fragment.function))
+                out.append(Fragment(value, found.fragment.path, found.fragment.origin))
         # Where some calls tell every value, a call that leaves one unknown adds nothing.
         if any(not f.value.placeholders for f in out):
             out = [f for f in out if not f.value.placeholders]

@@ -24,7 +24,7 @@ from .. import __version__
 from ..discover.project import TooLarge, read_bounded
 from ..model.schema import Diagnostic
 
-FORMAT = 9
+FORMAT = 10
 FOLDER = ".schemadoc_cache"
 GITIGNORE = "# Created by schemadoc: this folder is a cache.\n*\n"
 _MAX_OUTPUTS = 2  # this run's document and the previous one

@@ -7,6 +7,7 @@ from typing import Any
 from ..extract.extractor import UnitResult
 from ..extract.fragments import Fragment
 from ..extract.summary import Summary
+from ..model.schema import Origin
 from ..pyeval.values import Piece, Value
 from ..sql.statements import Templated
 from .cache import Invalid, diagnostic_from_json, diagnostic_to_json, expect
@@ -24,7 +25,8 @@ def _fragment_to_json(f: Fragment) -> list[Any]:
         [p.text, list(p.pos) if p.pos else None, p.exact, p.placeholder] for p in f.value.pieces
     ]
     split = [[t.sql, t.offset, t.description, list(t.placeholders)] for t in f.split]
-    return [pieces, f.path, f.function, split]
+    origin = [f.origin.function, f.origin.engine, list(f.origin.roles)]
+    return [pieces, f.path, origin, split]
 
 
 def _templated_from_json(raw: Any) -> Templated:
@@ -38,7 +40,8 @@ def _templated_from_json(raw: Any) -> Templated:
 
 
 def _fragment_from_json(raw: Any) -> Fragment:
-    pieces, path, function, split = expect(raw, list)
+    pieces, path, origin, split = expect(raw, list)
+    function, engine, roles = expect(origin, list)
     out = []
     for piece in expect(pieces, list):
         text, pos, exact, is_placeholder = expect(piece, list)
@@ -48,7 +51,13 @@ def _fragment_from_json(raw: Any) -> Fragment:
             )
         )
     fragment = Fragment(
-        Value(tuple(out)), expect(path, str), None if function is None else expect(function, str)
+        Value(tuple(out)),
+        expect(path, str),
+        Origin(
+            None if function is None else expect(function, str),
+            None if engine is None else expect(engine, str),
+            tuple(expect(r, str) for r in expect(roles, list)),
+        ),
     )
     return fragment.with_split(tuple(_templated_from_json(t) for t in expect(split, list)))
 

@@ -252,6 +252,27 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where in the code a statement was found, as the finder knew it: the qualified name of
+    its function (outside functions, the constant it is assigned to), the other engine its
+    branch or module runs on (``if isinstance(engine, PostgresEngine):``), the keywords of
+    the arguments it is passed as (``rollback`` for one after an argument that holds DDL:
+    ``step("CREATE ...", "DROP ...")``), and whether it is test code."""
+
+    function: str | None = None
+    engine: str | None = None
+    roles: tuple[str, ...] = ()
+    in_test: bool = False
+
+    @property
+    def label(self) -> str | None:
+        """All of it in one dotted name (``migrate.postgres.down``): how messages name a
+        place, and what statements from one place share."""
+        parts = [self.function] if self.function else []
+        return ".".join([*parts, *([self.engine] if self.engine else []), *self.roles]) or None
+
+
+@dataclass(frozen=True)
 class SqlStatement:
     """One SQL statement found in the sources, ready to parse and apply."""
 
@@ -259,8 +280,7 @@ class SqlStatement:
     source: Source
     description: str | None = None  # from the comments right before it
     placeholders: tuple[str, ...] = ()
-    function: str | None = None  # enclosing Python function, if any
-    in_test: bool = False  # in test code (see ``discover.is_test_code``)
+    origin: Origin = Origin()
 
 
 def sql_name(name: str) -> str:

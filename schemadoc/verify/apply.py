@@ -41,7 +41,7 @@ from ..sql.parse import (
 )
 from ..sql.statements import tokens
 from .limits import Deadline
-from .policy import _foreign_reason, _foreign_type, _is_teardown, _skip_reason
+from .policy import _foreign_reason, _foreign_type, _is_teardown, _skip_reason, other_engine
 from .sandbox import MAX_ATTACHED, MAX_LENGTH, SQLITE, Error, Sandbox, error_text
 from .state import _Object, _State
 
@@ -110,7 +110,7 @@ class _Pending:
         stmt, state = self.stmt, self.state
         return (
             _foreign_reason(stmt, state.reading)
-            or state.foreign_groups.get((stmt.source.path, stmt.function or ""))
+            or state.foreign_groups.get((stmt.source.path, stmt.origin.label or ""))
             or _foreign_type(stmt, self.head, self.key, state)
         )
 
@@ -165,8 +165,7 @@ def _not_schema(at: _Pending) -> bool:
         return False
     code, message = skip
     # another engine's code (a ``postgresql/`` script) is that engine's to run
-    path, function = at.stmt.source.path, at.stmt.function or ""
-    if code is not None and not at.state.reading.engine_hint(path, function):
+    if code is not None and not other_engine(at.stmt, at.state.reading):
         at.warn(code, message)
     return True
 
@@ -258,7 +257,7 @@ def _teardown_drop(at: _Pending) -> bool:
     at.warn(
         SD303,
         f"DROP {at.head.kind} {at.name} looks like teardown or rollback code "
-        f"({at.stmt.function or 'a test file'}); {at.name} stays documented",
+        f"({at.stmt.origin.label or 'a test file'}); {at.name} stays documented",
     )
     return True
 

@@ -119,8 +119,8 @@ def group_key(statements: Sequence[SqlStatement], foreign: dict[tuple[str, str],
             [s.source.path, s.source.line, s.source.column],
             s.description,
             list(s.placeholders),
-            s.function,
-            foreign.get((s.source.path, s.function or "")),
+            s.origin.label,
+            foreign.get((s.source.path, s.origin.label or "")),
         ]
         for s in statements
     ]
@@ -148,8 +148,9 @@ def _foreign_groups(
     """Functions holding any other-engine DDL: all their DDL is for that engine."""
     groups: dict[tuple[str, str], str] = {}
     for stmt in statements:
-        if stmt.function and reading.head(stmt.sql).kind is not None:
+        label = stmt.origin.label
+        if label and reading.head(stmt.sql).kind is not None:
             reason = _foreign_reason(stmt, reading)
             if reason:
-                groups.setdefault((stmt.source.path, stmt.function), reason)
+                groups.setdefault((stmt.source.path, label), reason)
     return groups

@@ -80,7 +80,10 @@ _TEARDOWN = re.compile(
 
 
 def _is_teardown(stmt: SqlStatement) -> bool:
-    return stmt.in_test or bool(stmt.function and _TEARDOWN.search(stmt.function))
+    """Test code, or a function or argument named for undoing (``drop_all``, ``down=``)."""
+    origin = stmt.origin
+    names = [origin.function, *origin.roles]
+    return origin.in_test or any(_TEARDOWN.search(name) for name in names if name)
 
 
 def _skip_reason(stmt: SqlStatement, h: Head) -> tuple[Code | None, str] | None:
@@ -105,8 +108,15 @@ def _foreign_reason(stmt: SqlStatement, reading: _Reading) -> str | None:
     sign = reading.dialect_sign(stmt.sql)
     if sign:
         return f"{sign!r} is not SQLite"
-    hint = reading.engine_hint(stmt.source.path, stmt.function or "")
+    hint = other_engine(stmt, reading)
     return f"it is in {hint!r} code" if hint else None
+
+
+def other_engine(stmt: SqlStatement, reading: _Reading) -> str | None:
+    """The other engine the code a statement is in runs on: one named in its path, its
+    function's name or its arguments' keywords, else the one its branch or module names."""
+    names = ".".join(n for n in (stmt.origin.function, *stmt.origin.roles) if n)
+    return reading.engine_hint(stmt.source.path, names) or stmt.origin.engine
 
 
 def _foreign_type(stmt: SqlStatement, h: Head, key: str, state: _State) -> str | None:
@@ -129,7 +139,7 @@ def _plain_tables(statements: Iterable[SqlStatement], state: _State) -> set[str]
         if name and not (
             FOREIGN_TYPE.search(stmt.sql)
             or _foreign_reason(stmt, state.reading)
-            or (stmt.source.path, stmt.function or "") in state.foreign_groups
+            or (stmt.source.path, stmt.origin.label or "") in state.foreign_groups
         ):
             out.add(ascii_fold(name))
     return out
@@ -180,18 +190,18 @@ def _replacements(statements: list[SqlStatement], state: _State) -> dict[int, st
     for stmt in statements:
         h = state.reading.head(stmt.sql)
         name = state.reading.names(stmt.sql)[0] if h.verb == "CREATE" else None
-        if h.kind == "TABLE" and name and not stmt.in_test:
-            made.setdefault(ascii_fold(name), stmt.function)
+        if h.kind == "TABLE" and name and not stmt.origin.in_test:
+            made.setdefault(ascii_fold(name), stmt.origin.label)
     out: dict[int, str] = {}
     for i, drop in enumerate(statements):
         h = state.reading.head(drop.sql)
         name = state.reading.names(drop.sql)[0] if h.verb == "DROP" and h.kind == "TABLE" else None
         key = ascii_fold(name or "")
-        if not name or drop.placeholders or key not in made or made[key] == drop.function:
+        if not name or drop.placeholders or key not in made or made[key] == drop.origin.label:
             continue
         view = next((v for v in statements[i + 1 :] if _makes_view(v, key, drop, state)), None)
         if view is not None:
-            where = drop.function or "module level"
+            where = drop.origin.label or "module level"
             out[id(drop)] = f"DROP TABLE {name} replaces the table by a view ({where}); skipped"
             out[id(view)] = (
                 f"CREATE VIEW {name} replaces table {name} (DROP at line {drop.source.line}); "
@@ -206,7 +216,7 @@ def _makes_view(stmt: SqlStatement, key: str, drop: SqlStatement, state: _State)
     return (
         h.verb == "CREATE"
         and h.kind == "VIEW"
-        and (stmt.source.path, stmt.function) == (drop.source.path, drop.function)
+        and (stmt.source.path, stmt.origin.label) == (drop.source.path, drop.origin.label)
         and ascii_fold(state.reading.names(stmt.sql)[0] or "") == key
     )
 
@@ -218,6 +228,6 @@ def _drops(stmt: SqlStatement, table: str, rename: SqlStatement, state: _State) 
         h.verb == "DROP"
         and h.kind == "TABLE"
         and not stmt.placeholders
-        and (stmt.source.path, stmt.function) == (rename.source.path, rename.function)
+        and (stmt.source.path, stmt.origin.label) == (rename.source.path, rename.origin.label)
         and ascii_fold(state.reading.names(stmt.sql)[0] or "") == ascii_fold(table)
     )
