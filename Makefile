@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Chromium and the npm packages that the tests rendering Mermaid diagrams use (node_modules is
-# not committed; npm ci replaces the folder, stamp included, when the lockfile changes).
-BROWSER_STAMP := tests/mermaid/node_modules/.installed-browser
+# Chromium and the npm packages that the tests rendering Mermaid diagrams use, installed in
+# .cache/mermaid (not committed, and outside tests/; npm ci replaces node_modules, stamp
+# included, when the lockfile changes).
+BROWSER_STAMP := .cache/mermaid/node_modules/.installed-browser
 
 .PHONY: schema-docs check-docs test lint fuzz bench clean
 
@@ -48,4 +49,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check schemadoc tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemadoc_cache bench/.corpus bench/results.json
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .schemadoc_cache bench/.corpus bench/results.json .cache

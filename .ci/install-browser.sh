@@ -6,13 +6,15 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-mermaid_dir="$repo_root/tests/mermaid"
+mermaid_dir="$repo_root/tests/mermaid"        # package.json and the lockfile
+packages_dir="$repo_root/.cache/mermaid"      # where they are installed: outside the tests
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 missing=()
 
 say() { echo "install-browser: $*" >&2; }
 
-# Node.js >= 20 and npm: the npm packages go into tests/mermaid/node_modules.
+# Node.js >= 20 and npm: the npm packages go into .cache/mermaid/node_modules (third-party
+# code stays out of tests/).
 node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p' || true)"
 if [[ -z "$node_major" ]]; then
     missing+=("Node.js >= 20 with npm (not on PATH): install it, e.g. as root: apt-get install nodejs npm")
@@ -22,11 +24,13 @@ elif ! command -v npm >/dev/null 2>&1; then
     missing+=("npm (not on PATH): install it, e.g. as root: apt-get install npm")
 else
     # Reinstall when node_modules is missing or older than the lockfile.
-    marker="$mermaid_dir/node_modules/.package-lock.json"
+    marker="$packages_dir/node_modules/.package-lock.json"
     if [[ ! -f "$marker" || "$mermaid_dir/package-lock.json" -nt "$marker" ]]; then
-        say "npm ci in tests/mermaid"
-        if ! (cd "$mermaid_dir" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error); then
-            missing+=("the npm packages of tests/mermaid: npm ci failed there (see above)")
+        say "npm ci of tests/mermaid/package.json in .cache/mermaid"
+        mkdir -p "$packages_dir"
+        cp "$mermaid_dir/package.json" "$mermaid_dir/package-lock.json" "$packages_dir/"
+        if ! (cd "$packages_dir" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error); then
+            missing+=("the npm packages of tests/mermaid: npm ci failed in .cache/mermaid (see above)")
         fi
     fi
 fi

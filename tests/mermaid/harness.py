@@ -28,10 +28,12 @@ __all__ = [
 
 HARNESS_DIR = Path(__file__).resolve().parent
 RENDER_SCRIPT = HARNESS_DIR / "render.mjs"
-NODE_MODULES = HARNESS_DIR / "node_modules"
+# The npm packages of package.json here, installed outside the tests (see install-browser.sh).
+PACKAGES_DIR = HARNESS_DIR.parent.parent / ".cache" / "mermaid"
+NODE_MODULES = PACKAGES_DIR / "node_modules"
 INSTALL_HINT = (
-    "bash .ci/install-browser.sh installs them all (`make test` runs it): npm ci in "
-    "tests/mermaid, and apt-get install chromium, which needs root"
+    "bash .ci/install-browser.sh installs them all (`make test` runs it): npm ci of "
+    "tests/mermaid/package.json in .cache/mermaid, and apt-get install chromium, which needs root"
 )
 MIN_NODE = 20
 DEFAULT_TIMEOUT = 240.0
@@ -92,7 +94,7 @@ def missing_requirements() -> list[str]:
     if packages:
         missing.append(
             f"npm packages {', '.join(packages)} not installed in {NODE_MODULES} "
-            f"(npm ci in {HARNESS_DIR})"
+            f"(npm ci of {HARNESS_DIR / 'package.json'} in {PACKAGES_DIR})"
         )
     return missing
 
@@ -141,6 +143,7 @@ def render_mermaid(
     env = {
         **os.environ,
         "CHROMIUM_PATH": str(chromium_path()),
+        "MERMAID_PACKAGES_DIR": str(PACKAGES_DIR),
         # Let the script time out first, so it reports cleanly and closes Chromium.
         "MERMAID_GLOBAL_TIMEOUT_MS": str(int(max(timeout - 10, timeout * 0.8) * 1000)),
     }

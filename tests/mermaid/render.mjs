@@ -11,6 +11,7 @@
 //   MERMAID_DIAGRAM_TIMEOUT_MS per-diagram limit (default 20000)
 //   MERMAID_GLOBAL_TIMEOUT_MS  limit for the whole run (default 180000)
 //   MERMAID_SVG_DIR            if set, write each rendered SVG there (for debugging)
+//   MERMAID_PACKAGES_DIR       where package.json's packages are installed (default: here)
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,9 +19,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 
-import { chromium } from "playwright-core";
-
-const require = createRequire(import.meta.url);
+const PACKAGES_DIR = process.env.MERMAID_PACKAGES_DIR;
+const require = createRequire(
+  PACKAGES_DIR ? join(PACKAGES_DIR, "package.json") : import.meta.url,
+);
+const { chromium } = require("playwright-core");
 const MERMAID_JS = require.resolve("mermaid/dist/mermaid.min.js");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const DIAGRAM_TIMEOUT_MS = Number(process.env.MERMAID_DIAGRAM_TIMEOUT_MS || 20000);
