@@ -469,6 +469,25 @@ def test_bad_sql_is_reported_at_its_python_line(tmp_path: Path) -> None:
     assert cli(tmp_path, tmp_path) == 2
 
 
+def test_a_nul_character_in_a_statement_is_reported_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Escaped in Python source, a NUL character reaches the statement; SQLite's C interface
+    would end the statement there: the statement is reported, never an internal error."""
+    source = (
+        "def create(conn):\n"
+        '    conn.execute("CREATE TABLE t (a INTEGER)\\x00 junk")\n'
+        '    conn.execute("CREATE TABLE \\"u\\x00v\\" (a INTEGER)")\n'
+        '    conn.execute("CREATE TABLE w (a INTEGER)")\n'
+    )
+    result = run(tmp_path, {"nul.py": source})
+    found(result, "SD201", "nul.py", 2, "NUL character")
+    found(result, "SD201", "nul.py", 3, "NUL character")
+    assert result.schema.table("w") is not None and survived(result)
+    assert not [t for t in result.schema.tables if t.name in ("t", "u\x00v", "u")]
+    assert cli(tmp_path, tmp_path) == 2
+
+
 PLACEHOLDERS = '''"""Every placeholder style, one per line."""
 
 

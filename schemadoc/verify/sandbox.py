@@ -314,6 +314,8 @@ class Sandbox:
         if size > MAX_VIRTUAL_LENGTH and _virtual(sql):  # its module reads it in one call
             self.denied.append(f"a virtual table statement over {MAX_VIRTUAL_LENGTH:,} bytes")
             raise apsw.TooBigError("statement too long")
+        if "\x00" in sql:  # where SQLite's C interface would end the statement
+            raise apsw.SQLError("a NUL character in the statement")
         calls = denied_calls(sql)
         if calls:
             self.denied.extend(calls)
