@@ -14,6 +14,7 @@ from projects import extracted, write_modules
 from schemadoc import pipeline
 from schemadoc.config import Settings
 from schemadoc.discover.source import class_lines, may_hold_ddl
+from schemadoc.extract import extractor as extractor_module
 from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
@@ -375,3 +376,59 @@ def test_what_a_class_inherits_through_a_base_in_another_module_is_found(
     result = pipeline.scan([tmp_path], Settings(root=str(tmp_path), cache=False))
     assert [t.name for t in result.schema.tables] == ["things"]
     assert [d.code for d in result.diagnostics] == []
+
+
+def _shared_module_project(tmp_path: Path) -> tuple[dict[str, Path], dict[str, object]]:
+    """Three DDL files that each take their table's prefix from one shared module."""
+    modules = {"naming": 'PREFIX = "app"\n\n\ndef suffix():\n    return "v1"\n'}
+    for name in ("a", "b", "c"):
+        modules[name] = (
+            "from naming import PREFIX, suffix\n\n\n"
+            "def create(db):\n"
+            f'    db.execute(f"CREATE TABLE {{PREFIX}}_{name}_{{suffix()}} (id INTEGER)")\n'
+        )
+    files = write_modules(tmp_path, **modules)
+    summaries = {}
+    for display in ("a.py", "b.py", "c.py"):
+        summaries[display], _ = summarize(files[display].read_text(), display)
+    return files, summaries
+
+
+def _parses_and_tables(
+    files: dict[str, Path], summaries: dict[str, object]
+) -> tuple[list[str], list[str]]:
+    extractor = Extractor(files, summaries)  # type: ignore[arg-type]
+    parses: list[str] = []
+    parse = extractor.modules._parse
+
+    def counted(display: str, text: str | None) -> object:
+        parses.append(display)
+        return parse(display, text)
+
+    extractor.modules._parse = counted  # type: ignore[method-assign]
+    fragments, _ = merge(extractor.process_all(sorted(summaries)))
+    return parses, sorted(f.value.text for f in fragments)
+
+
+def test_a_module_every_file_uses_is_parsed_once_in_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the process is under its memory budget (not this test process, which other
+    tests may have made large), parsed modules are kept from file to file."""
+    monkeypatch.setattr(extractor_module, "resident", lambda: 4096)
+    files, summaries = _shared_module_project(tmp_path)
+    parses, tables = _parses_and_tables(files, summaries)
+    assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py"]
+    assert tables == [f"CREATE TABLE app_{n}_v1 (id INTEGER)" for n in "abc"]
+
+
+def test_parsed_modules_are_dropped_when_the_process_is_over_its_memory_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the memory budget, parsed modules are dropped before each file: the shared
+    module is parsed again for each, and what is found does not change."""
+    files, summaries = _shared_module_project(tmp_path)
+    monkeypatch.setattr(extractor_module, "resident", lambda: extractor_module.MEMORY_BUDGET + 1)
+    parses, tables = _parses_and_tables(files, summaries)
+    assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py", "naming.py", "naming.py"]
+    assert tables == [f"CREATE TABLE app_{n}_v1 (id INTEGER)" for n in "abc"]

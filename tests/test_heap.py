@@ -9,12 +9,13 @@ import sys
 
 import pytest
 
-from schemadoc.extract.heap import GC_THRESHOLDS, _malloc_trim, fewer_collections, give_back
-
-
-def _resident_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
+from schemadoc.extract.heap import (
+    GC_THRESHOLDS,
+    _malloc_trim,
+    fewer_collections,
+    give_back,
+    resident,
+)
 
 
 @pytest.mark.skipif(
@@ -31,9 +32,9 @@ def test_freed_c_heap_memory_is_given_back() -> None:
         libc.memset(block, 1, 4000)
     for block in blocks[:-1]:
         libc.free(block)
-    held = _resident_mb()
+    held = resident()
     give_back()
-    assert _resident_mb() < held - 50
+    assert held is not None and resident() < held - 50 * 2**20  # type: ignore[operator]
     libc.free(blocks[-1])
 
 
@@ -68,3 +69,15 @@ def test_a_run_collects_less_often_and_leaves_the_thresholds_as_they_were(
     assert pipeline.document([tmp_path], settings).content
     assert during == [GC_THRESHOLDS, GC_THRESHOLDS]
     assert gc.get_threshold() == before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="read from /proc")
+def test_the_resident_size_follows_what_the_process_holds() -> None:
+    """It grows by about what is allocated and touched (what the extractor's memory budget
+    compares against)."""
+    before = resident()
+    block = b"x" * (64 * 2**20)  # written, so resident
+    after = resident()
+    assert before is not None and after is not None
+    assert 60 * 2**20 <= after - before <= 80 * 2**20
+    del block

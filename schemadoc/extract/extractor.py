@@ -22,7 +22,7 @@ from ..pyeval.resolve import Resolver, identity
 from ..pyeval.values import code_of
 from .finder import Finder
 from .fragments import Fragment
-from .heap import fewer_collections, give_back
+from .heap import fewer_collections, give_back, resident
 from .hierarchy import ClassLines, Hierarchy, class_lines_reader
 from .instances import Instantiator
 from .positions import walk
@@ -43,12 +43,21 @@ class UnitResult:
     bases: list[str]  # files of base classes, processed as units too
 
 
-# A libcst tree takes about 30 bytes of memory per character of source (its parse, for a
-# moment, about 400). Once the parsed modules hold more source than this, they are dropped
-# before the next file and parsed again as it needs them: on the benchmark tree, about 10%
-# more time for a third less peak memory.
-PARSED_BUDGET = 500_000
+# Parsed modules are kept from file to file, so that a module most files use (a project's
+# 400,000-character database module) is parsed once. They are dropped before the next file,
+# and parsed again as it needs them, once they hold PARSED_BUDGET characters of source (a
+# libcst tree takes about 30 bytes per character) or once the process is larger than
+# MEMORY_BUDGET: libcst's parse of one large module takes, for a moment, about 400 bytes per
+# character on top of what is held (on the benchmark tree, 170 MB for a 420,000-character
+# module), and the process should stay under 300 MB.
+PARSED_BUDGET = 3_000_000
+MEMORY_BUDGET = 120 * 1024 * 1024
 _RECURSION_LIMIT = 20_000
+
+
+def _memory_full() -> bool:
+    size = resident()
+    return size is not None and size > MEMORY_BUDGET
 
 
 def _too_complex(path: str, exc: BaseException) -> Diagnostic:
@@ -125,7 +134,7 @@ class Extractor:
 
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""
-        if self.modules.size > self.budget:
+        if self.modules.size > self.budget or (self.modules.size and _memory_full()):
             self._forget_parsed()
         # Long concatenations nest deeply in libcst's tree; Python frames are cheap here.
         limit = sys.getrecursionlimit()

@@ -99,83 +99,17 @@ class _StringLeaves(cst.CSTVisitor):
         return False
 
 
-def _token_starts(text: str) -> list[tuple[int, int, str]] | None:
-    """Start of every top-level string token (1-based line, 0-based column, text prefix)."""
-    starts: list[tuple[int, int, str]] = []
-    depth = 0
-    fstart = getattr(tokenize, "FSTRING_START", -1)
-    fend = getattr(tokenize, "FSTRING_END", -1)
-    tstart = getattr(tokenize, "TSTRING_START", -2)
-    tend = getattr(tokenize, "TSTRING_END", -2)
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type in (fstart, tstart):
-                if depth == 0:
-                    starts.append((tok.start[0], tok.start[1], tok.string))
-                depth += 1
-            elif tok.type in (fend, tend):
-                depth -= 1
-            elif tok.type == tokenize.STRING and depth == 0:
-                starts.append((tok.start[0], tok.start[1], tok.string))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return None
-    return starts
+Token = tuple[int, int, str]  # start line (1-based), column (0-based), the literal's text
 
 
-def string_positions(module: cst.Module, text: str, path: str) -> dict[cst.CSTNode, Position]:
-    """Positions of string nodes from the tokenizer, which is far cheaper than libcst metadata.
-
-    Falls back to libcst's PositionProvider when the two disagree.
-    """
-    leaves = _StringLeaves()
-    walk(module, leaves)
-    starts = _token_starts(text)
-    if starts is not None and len(starts) == len(leaves.leaves):
-        pairs = list(zip(leaves.leaves, starts, strict=True))
-        if all(_same_start(node, tok) for node, (_, _, tok) in pairs):
-            return {node: (path, line, col) for node, (line, col, _) in pairs}
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    return {n: (path, positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
-
-
-class StringPositions:
-    """Where string literals start. Most literals are told apart by their text among the
-    tokenizer's strings; the ordered pass over the whole tree runs only for a module where
-    the same literal text occurs more than once and is asked for."""
-
-    def __init__(self, module: cst.Module, text: str, path: str) -> None:
-        self.module, self.text, self.path = module, text, path
-        self._by_text: dict[str, list[tuple[int, int]]] | None = None
-        self._ordered: dict[cst.CSTNode, Position] | None = None
-        self._known: dict[cst.CSTNode, Position | None] = {}
-
-    def get(self, node: cst.CSTNode) -> Position | None:
-        if not isinstance(node, cst.SimpleString | cst.FormattedString):
-            return None
-        if node not in self._known:
-            self._known[node] = self._find(node)
-        return self._known[node]
-
-    def _find(self, node: cst.SimpleString | cst.FormattedString) -> Position | None:
-        if self._by_text is None:
-            self._by_text = _strings_by_text(self.text)
-        key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
-        starts = self._by_text.get(key, [])
-        if len(starts) == 1:
-            return (self.path, *starts[0])
-        if self._ordered is None:
-            self._ordered = string_positions(self.module, self.text, self.path)
-        return self._ordered.get(node)
-
-
-def _strings_by_text(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Start of each top-level string literal, by its source text."""
+def string_tokens(text: str) -> list[Token] | None:
+    """Every top-level string literal token, in source order (an f-string whole), from one
+    pass of the tokenizer; None when it cannot read the text."""
     lines = text.split("\n")
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    found: dict[str, list[tuple[int, int]]] = {}
+    found: list[Token] = []
     depth, start = 0, (0, 0)
     fstart = {getattr(tokenize, n, -1) for n in ("FSTRING_START", "TSTRING_START")}
     fend = {getattr(tokenize, n, -1) for n in ("FSTRING_END", "TSTRING_END")}
@@ -191,12 +125,62 @@ def _strings_by_text(text: str) -> dict[str, list[tuple[int, int]]]:
                     literal = text[
                         offsets[start[0] - 1] + start[1] : offsets[tok.end[0] - 1] + tok.end[1]
                     ]
-                    found.setdefault(literal, []).append(start)
+                    found.append((start[0], start[1], literal))
             elif tok.type == tokenize.STRING and depth == 0:
-                found.setdefault(tok.string, []).append(tok.start)
+                found.append((tok.start[0], tok.start[1], tok.string))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return {}
+        return None
     return found
+
+
+def string_positions(
+    module: cst.Module, tokens: list[Token] | None, path: str
+) -> dict[cst.CSTNode, Position]:
+    """Positions of string nodes from the tokenizer's ``tokens``, which are far cheaper than
+    libcst metadata. Falls back to libcst's PositionProvider when the two disagree."""
+    leaves = _StringLeaves()
+    walk(module, leaves)
+    if tokens is not None and len(tokens) == len(leaves.leaves):
+        pairs = list(zip(leaves.leaves, tokens, strict=True))
+        if all(_same_start(node, tok) for node, (_, _, tok) in pairs):
+            return {node: (path, line, col) for node, (line, col, _) in pairs}
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    return {n: (path, positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
+
+
+class StringPositions:
+    """Where string literals start. Most literals are told apart by their text among the
+    tokenizer's strings; the ordered pass over the whole tree runs only for a module where
+    the same literal text occurs more than once and is asked for."""
+
+    def __init__(self, module: cst.Module, text: str, path: str) -> None:
+        self.module, self.text, self.path = module, text, path
+        self._tokens: list[Token] | None = None
+        self._by_text: dict[str, list[tuple[int, int]]] | None = None
+        self._ordered: dict[cst.CSTNode, Position] | None = None
+        self._known: dict[cst.CSTNode, Position | None] = {}
+
+    def get(self, node: cst.CSTNode) -> Position | None:
+        if not isinstance(node, cst.SimpleString | cst.FormattedString):
+            return None
+        if node not in self._known:
+            self._known[node] = self._find(node)
+        return self._known[node]
+
+    def _find(self, node: cst.SimpleString | cst.FormattedString) -> Position | None:
+        if self._by_text is None:
+            self._tokens = string_tokens(self.text)
+            self._by_text = {}
+            for line, column, literal in self._tokens or ():
+                self._by_text.setdefault(literal, []).append((line, column))
+        key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
+        starts = self._by_text.get(key, [])
+        if len(starts) == 1:
+            return (self.path, *starts[0])
+        if self._ordered is None:
+            self._ordered = string_positions(self.module, self._tokens, self.path)
+        return self._ordered.get(node)
 
 
 def _same_start(node: cst.CSTNode, token: str) -> bool:
