@@ -40,7 +40,10 @@ test: $(STAMP) $(BROWSER_STAMP)
 fuzz: $(STAMP)
 	SCHEMADOC_FUZZ_EXAMPLES=$${SCHEMADOC_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest tests/test_fuzz.py -q -p no:cacheprovider -n 0 --timeout=0
 
-## Speed against grep on the standard library plus the venv's packages plus generated DDL.
+## Speed and memory against a floor (discover, read, prefilter and parse in one process) on
+## three trees: repository-sized, the standard library plus the venv's packages plus generated
+## DDL, and a large one (30,000 files; its packages installed from PyPI once, into
+## bench/.corpus). A subset or a smoke run: BENCH_ARGS="--quick --trees repo,bench".
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

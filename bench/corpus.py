@@ -1,19 +1,22 @@
-"""The benchmark corpus: real code from this machine plus generated DDL-bearing modules.
+"""The benchmark corpora: real code plus generated DDL-bearing modules.
 
-Everything is built locally, without network: the standard library of the running Python, the
-site-packages of the project venv and a deterministic (seeded) set of generated Python modules
-and ``.sql`` files holding a few thousand tables with indexes, foreign keys (also across files),
-migrations, views and triggers, written the ways real projects write them.
+A corpus is a tree of parts copied from this machine (the standard library of the running
+Python, or some of its packages; the site-packages of the project venv; a large site-packages
+installed once from PyPI, see ``large_site``) and a deterministic (seeded) set of generated
+Python modules and ``.sql`` files holding tables with indexes, foreign keys (also across
+files), migrations, views and triggers, written the ways real projects write them.
 
 Only files schemadoc scans are copied (``.py``, ``.pyi``, ``.sql``), and folders schemadoc
-skips are left out, so that ``grep`` and schemadoc see exactly the same tree.
+skips are left out, so that ``grep``, the floor and schemadoc see exactly the same tree.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import sysconfig
 import textwrap
@@ -505,6 +508,48 @@ def changed_variant(text: str, column: str) -> str:
 
 # -- the copied trees -------------------------------------------------------------------------
 
+# The standard-library packages of the repository-sized tree: about 130 modules, as many as a
+# real application repository has besides its DDL.
+REPOSITORY_PACKAGES = (
+    "concurrent",
+    "dbm",
+    "email",
+    "html",
+    "http",
+    "importlib",
+    "json",
+    "logging",
+    "sqlite3",
+    "tomllib",
+    "urllib",
+    "wsgiref",
+    "xml",
+    "xmlrpc",
+    "zoneinfo",
+)
+# The large site-packages, installed once from PyPI (wheels for CPython 3.11 on Linux x86_64;
+# no dependencies): about 27,600 .py and .pyi files (ansible's collections are 15,500 of them),
+# of which schemadoc leaves some 3,800 out as test code.
+LARGE_SITE = (
+    "Django==5.2.4",
+    "SQLAlchemy==2.0.41",
+    "Twisted==25.5.0",
+    "ansible==10.7.0",
+    "ansible-core==2.17.14",
+    "boto3==1.38.46",
+    "botocore==1.38.46",
+    "kubernetes==33.1.0",
+    "matplotlib==3.10.3",
+    "mypy==1.16.1",
+    "networkx==3.4.2",
+    "numpy==2.2.6",
+    "pandas==2.2.3",
+    "scipy==1.15.3",
+    "sympy==1.14.0",
+    "transformers==4.52.4",
+)
+PINNED = "bench-pinned.txt"  # in the large site-packages: the list it was installed from
+
 
 def stdlib_folder() -> Path:
     return Path(sysconfig.get_paths()["stdlib"]).resolve()
@@ -514,6 +559,67 @@ def venv_site_packages(venv: Path) -> list[Path]:
     """Every site-packages folder of the venv, each once (lib64 is often a link to lib)."""
     found = {p.resolve() for p in venv.glob("lib*/python*/site-packages") if p.is_dir()}
     return sorted(found)
+
+
+def large_site(folder: Path, python: Path) -> str | None:
+    """Install LARGE_SITE in ``folder`` with ``python``'s pip, unless it holds that list
+    already: None when it does, else why it could not be installed (pip's last words)."""
+    wanted = "".join(f"{requirement}\n" for requirement in LARGE_SITE)
+    pinned = folder / PINNED
+    if pinned.is_file() and pinned.read_text(encoding="utf-8") == wanted:
+        return None
+    if folder.exists():
+        if any(folder.iterdir()) and not (folder / MARK).exists():
+            return f"{folder} exists and was not installed by the benchmark: not replacing it"
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / MARK).write_text(
+        "Installed by bench/corpus.py; reinstalled when LARGE_SITE changes.\n"
+    )
+    command = [str(python), "-m", "pip", "install", "--target", str(folder), "--no-deps"]
+    command += ["--no-compile", "--only-binary=:all:", "--quiet", *LARGE_SITE]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"pip could not run: {error}"
+    if proc.returncode:
+        said = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+        return f"pip install failed (exit {proc.returncode}): {' / '.join(said[-3:]) or '-'}"
+    pinned.write_text(wanted, encoding="utf-8")
+    return None
+
+
+@dataclass(frozen=True)
+class Part:
+    """Real files of a corpus: those of ``origin`` (or of its entries ``only``), copied to the
+    folder ``name`` below the corpus root. ``link``: hard links instead of copies, for a
+    folder the benchmark owns and never edits (the large site-packages)."""
+
+    name: str
+    origin: Path
+    only: tuple[str, ...] = ()
+    link: bool = False
+
+    def describe(self) -> str:
+        return f"{self.origin} ({', '.join(self.only)})" if self.only else str(self.origin)
+
+
+def repository_parts() -> list[Part]:
+    """The real files of the repository-sized tree: some standard-library packages."""
+    return [Part("stdlib", stdlib_folder(), REPOSITORY_PACKAGES)]
+
+
+def bench_parts(venv: Path) -> list[Part]:
+    """The real files of the bench tree: the standard library and the venv's packages."""
+    parts = [Part("stdlib", stdlib_folder())]
+    for i, folder in enumerate(venv_site_packages(venv)):
+        parts.append(Part(f"venv-packages/{i}", folder))
+    return parts
+
+
+def large_parts(venv: Path, site: Path) -> list[Part]:
+    """The real files of the large tree: the bench tree's and the large site-packages."""
+    return [*bench_parts(venv), Part("large-packages", site, link=True)]
 
 
 def _sources(folder: Path) -> Iterator[Path]:
@@ -533,6 +639,29 @@ def _sources(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def _part_files(part: Part) -> Iterator[Path]:
+    if not part.only:
+        yield from _sources(part.origin)
+        return
+    for name in part.only:
+        path = part.origin / name
+        if path.is_dir() and not path.is_symlink():
+            yield from _sources(path)
+        elif path.name.endswith(SUFFIXES) and path.is_file():
+            yield path
+
+
+def _place(source: Path, target: Path, link: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:  # another file system: a copy
+            pass
+    shutil.copyfile(source, target)
+
+
 @dataclass
 class Corpus:
     root: Path
@@ -542,9 +671,9 @@ class Corpus:
     sources: dict[str, str]  # corpus part -> where it was copied from
 
 
-def build(root: Path, venv: Path, generated_files: int, sample: int = 1) -> Corpus:
-    """A fresh corpus in ``root``: a pyproject.toml, ``stdlib/``, ``venv-packages/N/`` and
-    the generated files. ``sample`` > 1 copies only every sample-th real file (smoke tests)."""
+def build(root: Path, parts: list[Part], generated_files: int, sample: int = 1) -> Corpus:
+    """A fresh corpus in ``root``: a pyproject.toml, the ``parts`` and ``generated_files``
+    generated files. ``sample`` > 1 copies only every sample-th real file (smoke tests)."""
     if root.exists():
         if any(root.iterdir()) and not (root / MARK).exists():
             raise SystemExit(f"{root} exists and is not a benchmark corpus: not removing it")
@@ -556,17 +685,13 @@ def build(root: Path, venv: Path, generated_files: int, sample: int = 1) -> Corp
         '[tool.schemadoc]\npaths = ["."]\ntitle = "Benchmark corpus"\n',
         encoding="utf-8",
     )
-    trees = {"stdlib": stdlib_folder()}
-    for i, folder in enumerate(venv_site_packages(venv)):
-        trees[f"venv-packages/{i}"] = folder
     files = size = 0
-    for part, folder in trees.items():
-        for n, path in enumerate(_sources(folder)):
+    for part in parts:
+        for n, path in enumerate(_part_files(part)):
             if n % sample:
                 continue
-            target = root / part / path.relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            target = root / part.name / path.relative_to(part.origin)
+            _place(path, target, part.link)
             files += 1
             size += target.stat().st_size
     generated = generate(generated_files)
@@ -576,7 +701,7 @@ def build(root: Path, venv: Path, generated_files: int, sample: int = 1) -> Corp
         target.write_text(text, encoding="utf-8")
         files += 1
         size += target.stat().st_size
-    return Corpus(root, files, size, generated, {k: str(v) for k, v in trees.items()})
+    return Corpus(root, files, size, generated, {p.name: p.describe() for p in parts})
 
 
 if __name__ == "__main__":  # print one generated module of each style

@@ -1,25 +1,49 @@
-"""Benchmark schemadoc against the grep floor on a corpus built on this machine (not a test).
+"""Benchmark schemadoc against a floor on three trees built on this machine (not a test).
 
-    python bench/run.py [--runs N] [--quick] [--json FILE]      (``make bench``)
+    python bench/run.py [--trees repo,bench,large] [--runs N] [--quick] [--json FILE]
+                                                                (``make bench``)
 
-The corpus (see ``corpus.py``) is the standard library of the running Python, every
-site-packages of the project venv and a generated set of DDL-bearing modules; no network is
-used. For that one tree, in one run, it measures (median of ``--runs`` runs; wall seconds and
-peak memory of each command, run as a subprocess):
+The trees (built by ``corpus.py``, from files on this machine; each holds generated
+DDL-bearing modules, one of which the "one file changed" runs edit). Counts are those of
+CPython 3.11 and this project's venv; schemadoc leaves test code out of the files it finds:
 
-1. ``grep -rlIiE`` with an ERE equivalent to schemadoc's prefilter (the floor);
-2. schemadoc cold (``--no-cache``, cache folder removed);
-3. schemadoc warm, nothing changed since the previous run;
-4. schemadoc warm, one generated DDL file changed before each run;
+- ``repo``, repository-sized: 15 packages of the standard library (``corpus.REPOSITORY_PACKAGES``:
+  email, http, importlib, json, logging, sqlite3, xml, ...; 127 modules) and 45 generated
+  DDL files (64 files with their packages' ``__init__.py``): 191 files, 47 of them DDL
+  candidates, the size of a real application repository.
+- ``bench``: the standard library of the running Python, every site-packages of the project
+  venv and 300 generated DDL files (``--generated-files``): about 4,300 files, 2,700 of which
+  schemadoc finds.
+- ``large``: the bench tree's real files, a large site-packages (``corpus.LARGE_SITE``: Django,
+  SQLAlchemy, numpy, pandas, scipy, ansible, mypy, transformers, ..., pinned; installed once
+  with pip from PyPI into ``bench/.corpus/large-site``, reused while the list is unchanged)
+  and 50 generated DDL files: about 31,700 files, 26,300 of which schemadoc finds. When pip
+  cannot install it, the tree is reported as skipped, with pip's reason, and the rest of the
+  benchmark runs. Each cold run of it takes minutes.
 
-and the startup of ``schemadoc --version``. It then times the stages after extraction
-(statements, verify, relate, render to Markdown) in-process on the generated DDL at 1x, 2x
-and 4x size, to show whether they grow linearly. Results are printed as a table, with the
-ratios and PASS/MISS against the targets, and written as JSON (``bench/results.json``).
+The floor (``floor.py``) is the least work a run over a tree could do, in a process of its
+own that pays the same interpreter startup as schemadoc: import libcst, sqlglot and jinja2,
+list the files as schemadoc discovers them, read every one, apply schemadoc's bytes prefilter
+to the Python files and ``ast.parse`` those that pass.
 
-Peak memory is the larger of the biggest single process's peak RSS (GNU ``time -f %M``, else
-``wait4``) and the sampled peak of the PSS summed over the command's process tree (worker
-processes included).
+For each tree, in one run, it measures (median of ``--runs`` runs; wall seconds and peak
+memory of each command, run as a subprocess in the tree; see ``measuring.py``):
+
+1. the floor;
+2. ``grep -rlIiE`` with an ERE equivalent to schemadoc's prefilter (for information only);
+3. the startup of ``schemadoc --version``;
+4. schemadoc cold (``--no-cache``, cache folder removed);
+5. schemadoc warm, nothing changed since the previous run;
+6. schemadoc warm, one generated DDL file changed before each run.
+
+The targets are ratios measured in the same run, never absolute times: cold / floor <= 3,
+warm unchanged / startup <= 3, warm one changed / startup <= 20; and schemadoc's peak memory
+(the largest of its three runs' medians) under 300 MB on the repo and bench trees, under
+600 MB on the large tree. Once, it then times the stages after extraction (statements,
+verify, relate, render to Markdown) in-process on the bench tree's generated DDL at 1x, 2x
+and 4x size, to show whether they grow linearly (target: 4x / 1x <= 4.5). Results are
+printed, one section per tree and a summary of every ratio with PASS/MISS, and written as
+JSON (``bench/results.json``).
 """
 
 from __future__ import annotations
@@ -31,17 +55,16 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import corpus
+from measuring import GNU_TIME, Config, Sample, log, measure, repeat
 
 from schemadoc import __version__
 from schemadoc.config import Settings
@@ -57,6 +80,7 @@ from schemadoc.verify.verify import verify
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 MB = 1024 * 1024
+FLOOR = HERE / "floor.py"
 
 # schemadoc.discover.source.SHAPE in POSIX ERE: the verb, then the object kind, with only quotes,
 # concatenation, line breaks, string prefixes, short ``/* ... */`` comments, ``%s`` or a
@@ -81,171 +105,35 @@ PATTERN = (
 )
 GREP = ["grep", "-rlIiE", "--include=*.py", "--include=*.pyi", "--include=*.sql", "-e", PATTERN]
 
-TARGETS = {  # name: (limit, how it compares)
-    "cold / grep": (3.0, "<="),
+TARGETS = {  # name: (limit, how it compares); peak memory's limit is the tree's
+    "cold / floor": (3.0, "<="),
     "warm unchanged / startup": (3.0, "<="),
     "warm one changed / startup": (20.0, "<="),
     "stages 4x / 1x": (4.5, "<="),
-    "peak memory MB": (300.0, "<"),
 }
+DOCUMENT = "schema.json"  # what schemadoc writes, at the root of the tree (never scanned)
 MARKER = "bench_revision"  # the column the "one file changed" runs add (with the run number)
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-# -- measuring a command ----------------------------------------------------------------------
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out += [int(c) for c in f.read().split()]
-        except (OSError, ValueError):
-            pass
-    return out
-
-
-def _memory_kb(pid: int) -> int:
-    """PSS of a process (shared pages split between sharers), else its RSS; 0 when gone."""
-    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
-        try:
-            with open(path) as f:
-                for line in f:
-                    if line.startswith(key):
-                        return int(line.split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    return 0
-
-
-class TreeSampler(threading.Thread):
-    """Samples the memory summed over a process and its descendants until stopped."""
-
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_kb = 0
-        self.processes = 1
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            tree, pending = [], [self.pid]
-            while pending:
-                pid = pending.pop()
-                tree.append(pid)
-                pending += _children(pid)
-            self.processes = max(self.processes, len(tree))
-            self.peak_kb = max(self.peak_kb, sum(_memory_kb(p) for p in tree))
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        return self.peak_kb
-
-
-@dataclass
-class Sample:
-    wall: float  # seconds
-    rss_mb: float  # peak RSS of the biggest single process (GNU time, else wait4)
-    tree_mb: float  # sampled peak of the PSS summed over the process tree
-    processes: int
-    returncode: int
-
-    @property
-    def peak_mb(self) -> float:
-        return max(self.rss_mb, self.tree_mb)
-
-
-def _gnu_time() -> str | None:
-    """GNU time, which measures the peak RSS of a child it forks itself: a child forked from
-    this (much bigger) process would report this process's RSS as its own peak."""
-    path = shutil.which("time", path="/usr/bin:/bin")
-    if path is None:
-        return None
-    try:
-        probe = subprocess.run(
-            [path, "-f", "%M", "true"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    lines = probe.stderr.strip().splitlines()
-    return path if probe.returncode == 0 and lines and lines[-1].isdigit() else None
-
-
-GNU_TIME = _gnu_time()
-
-
-def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str], out: Path) -> Sample:
-    """Run ``cmd`` once: wall time and peak memory; stdout to ``out``, stderr next to it."""
-    rss_file = out.with_suffix(".maxrss")
-    wrapped = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else list(cmd)
-    with open(out, "wb") as stdout, open(out.with_suffix(".stderr"), "wb") as stderr:
-        start = time.perf_counter()
-        proc = subprocess.Popen(wrapped, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
-        sampler = TreeSampler(proc.pid)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        tree_kb = sampler.stop()
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    rss_kb = usage.ru_maxrss
-    if GNU_TIME:  # its last line; a line before it may report a non-zero exit status
-        rss_kb = int(rss_file.read_text().split()[-1])
-    return Sample(wall, rss_kb / 1024, tree_kb / 1024, sampler.processes, proc.returncode)
-
-
-@dataclass
-class Config:
-    """One measured configuration and its runs."""
+@dataclass(frozen=True)
+class TreeKind:
+    """One of the trees the benchmark measures."""
 
     name: str
-    label: str
-    command: list[str]
-    files: int | None = None
-    mb: float | None = None
-    candidates: int | None = None
-    samples: list[Sample] = field(default_factory=list)
-
-    def median(self, attr: str) -> float:
-        return statistics.median(getattr(s, attr) for s in self.samples)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "command": self.command,
-            "files": self.files,
-            "mb": None if self.mb is None else round(self.mb, 2),
-            "candidates": self.candidates,
-            "runs": len(self.samples),
-            "median_seconds": round(self.median("wall"), 4),
-            "min_seconds": round(min(s.wall for s in self.samples), 4),
-            "max_seconds": round(max(s.wall for s in self.samples), 4),
-            "median_peak_mb": round(self.median("peak_mb"), 1),
-            "median_rss_mb": round(self.median("rss_mb"), 1),
-            "median_tree_mb": round(self.median("tree_mb"), 1),
-            "max_peak_mb": round(max(s.peak_mb for s in self.samples), 1),
-            "samples": [{**asdict(s), "peak_mb": s.peak_mb} for s in self.samples],
-        }
+    about: str
+    memory_mb: float  # the target: schemadoc's peak memory on it stays under this
+    generated_files: int | None  # None: --generated-files
+    sampled: bool  # --quick copies a tenth of its real files
 
 
-def repeat(config: Config, runs: int, run: Callable[[int], Sample]) -> None:
-    for i in range(runs):
-        sample = run(i)
-        config.samples.append(sample)
-        log(
-            f"{config.label}: run {i + 1}/{runs}: {sample.wall:.3f} s, "
-            f"{sample.peak_mb:.0f} MB (rc {sample.returncode})"
-        )
+TREES = {
+    tree.name: tree
+    for tree in (
+        TreeKind("repo", "repository-sized: stdlib packages + 45 generated", 300.0, 45, False),
+        TreeKind("bench", "stdlib + venv site-packages + generated", 300.0, None, True),
+        TreeKind("large", "bench's + a large site-packages + 50 generated", 600.0, 50, True),
+    )
+}
 
 
 # -- the stages, in-process -------------------------------------------------------------------
@@ -348,7 +236,7 @@ def time_stages(
     return out
 
 
-# -- the benchmark ----------------------------------------------------------------------------
+# -- the trees ------------------------------------------------------------------------------
 
 
 def _environment(corpus_dir: Path) -> dict[str, str]:
@@ -362,15 +250,83 @@ def _environment(corpus_dir: Path) -> dict[str, str]:
     return env
 
 
-def _schemadoc_check(out: Path, column: str | None) -> None:
-    """Stop on a crash; with ``column``: stop unless the document has that column."""
-    err = out.with_suffix(".stderr").read_text(errors="replace")
-    if "internal error" in err or "Traceback" in err:
-        raise SystemExit(f"schemadoc failed:\n{err[-3000:]}")
-    if column is not None:
-        doc = json.loads((out.parent / "schema.json").read_text(encoding="utf-8"))
-        if not any(c["name"] == column for t in doc["tables"] for c in t["columns"]):
-            raise SystemExit(f"the changed file was not picked up: no column {column}")
+def _parts(kind: TreeKind, args: argparse.Namespace) -> list[corpus.Part] | str:
+    """The real files of a tree, or why it cannot be built."""
+    if kind.name == "repo":
+        return corpus.repository_parts()
+    if kind.name == "bench":
+        return corpus.bench_parts(args.venv)
+    site = args.corpus / "large-site"
+    log(f"large site-packages in {site} ({len(corpus.LARGE_SITE)} packages; pip on first use)")
+    reason = corpus.large_site(site, args.venv / "bin" / "python")
+    return reason if reason else corpus.large_parts(args.venv, site)
+
+
+def build_tree(kind: TreeKind, args: argparse.Namespace) -> corpus.Corpus | str:
+    """A fresh tree of ``kind`` in the corpus folder, or why it was skipped."""
+    parts = _parts(kind, args)
+    if isinstance(parts, str):
+        log(f"{kind.name} tree skipped: {parts}")
+        return parts
+    root = args.corpus / kind.name / "tree"
+    log(f"building the {kind.name} tree in {root}")
+    started = time.perf_counter()
+    generated = kind.generated_files or args.generated_files
+    built = corpus.build(root, parts, generated, args.sample if kind.sampled else 1)
+    log(
+        f"{kind.name} tree: {built.files:,} files, {built.bytes / MB:.1f} MB, "
+        f"{built.generated.tables:,} generated tables ({time.perf_counter() - started:.1f} s)"
+    )
+    return built
+
+
+# -- measuring a tree -----------------------------------------------------------------------
+
+
+@dataclass
+class Runner:
+    """Runs the commands of one tree, in it, with their output in ``out`` (schemadoc's
+    document is in the tree: it writes only inside the project)."""
+
+    tree: Path
+    out: Path
+    env: dict[str, str]
+    runs: int
+
+    @property
+    def doc(self) -> Path:
+        return self.tree / DOCUMENT
+
+    def once(self, config: Config, name: str | None = None) -> Sample:
+        return measure(config.command, self.tree, self.env, self.out / f"{name or config.name}.out")
+
+    def repeat(self, config: Config, run: Callable[[int], Sample] | None = None) -> None:
+        repeat(config, self.runs, run or (lambda i: self.once(config)))
+
+    def check(self, name: str, column: str | None = None) -> None:
+        """Stop when schemadoc's run ``name`` crashed or wrote no document; with ``column``,
+        unless the document has that column."""
+        err = (self.out / f"{name}.stderr").read_text(errors="replace")
+        if "internal error" in err or "Traceback" in err or not self.doc.is_file():
+            raise SystemExit(f"schemadoc failed:\n{err[-3000:]}")
+        if column is not None:
+            doc = json.loads(self.doc.read_text(encoding="utf-8"))
+            if not any(c["name"] == column for t in doc["tables"] for c in t["columns"]):
+                raise SystemExit(f"the changed file was not picked up: no column {column}")
+
+
+def _floor_counts(out: Path, sample: Sample) -> dict[str, int]:
+    """What the floor printed; stop when it failed."""
+    if sample.returncode != 0:
+        err = out.with_suffix(".stderr").read_text(errors="replace")
+        raise SystemExit(f"the floor failed (exit {sample.returncode}):\n{err[-3000:]}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _grep_listed(out: Path) -> set[str]:
+    return {
+        line.removeprefix("./") for line in out.read_text(errors="surrogateescape").splitlines()
+    }
 
 
 def _diagnostics(doc: Path) -> dict[str, Any]:
@@ -395,103 +351,64 @@ def _diagnostics(doc: Path) -> dict[str, Any]:
     }
 
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else float("inf")
-
-
-def _verdict(name: str, value: float) -> dict[str, Any]:
-    limit, op = TARGETS[name]
-    ok = value <= limit if op == "<=" else value < limit
-    return {"value": round(value, 3), "target": f"{op} {limit:g}", "pass": ok}
-
-
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    corpus_dir = args.corpus.resolve()
-    tree, outdir = corpus_dir / "tree", corpus_dir / "out"
-    venv = args.venv.resolve()
-    exe = venv / "bin" / "schemadoc"
-    if not exe.exists():
-        raise SystemExit(f"{exe} not found: install the project in {venv} (make test does)")
-    if shutil.which("grep") is None:
-        raise SystemExit("grep not found")
-    os.environ["GIT_CEILING_DIRECTORIES"] = str(corpus_dir)  # for the in-process survey
-
-    log(f"building the corpus in {tree}")
-    started = time.perf_counter()
-    built = corpus.build(tree, venv, args.generated_files, sample=args.sample)
-    outdir.mkdir(parents=True, exist_ok=True)
-    log(
-        f"corpus: {built.files} files, {built.bytes / MB:.1f} MB, {built.generated.tables} "
-        f"generated tables ({time.perf_counter() - started:.1f} s)"
+def _configs(args: argparse.Namespace, doc: Path, files: int, mb: float) -> dict[str, Config]:
+    """The measured commands of a tree, by name."""
+    exe = str(args.venv / "bin" / "schemadoc")
+    python = str(args.venv / "bin" / "python")
+    generate = [exe, "generate", ".", "--format", "json", "--output", str(doc), "--quiet"]
+    configs = (
+        Config("floor", "floor (read, prefilter, ast.parse)", [python, str(FLOOR), "."]),
+        Config("grep", "grep -rlIiE (information)", [*GREP, "."]),
+        Config("startup", "schemadoc --version (startup)", [exe, "--version"]),
+        Config("cold", "schemadoc cold (--no-cache)", [*generate, "--no-cache"]),
+        Config("warm", "schemadoc warm, nothing changed", generate),
+        Config("changed", "schemadoc warm, one file changed", generate),
     )
+    for config in configs:
+        if config.name != "startup":
+            config.files, config.mb = files, mb
+    return {config.name: config for config in configs}
 
-    s = survey([tree], Settings(root=str(tree), cache=False))
-    sd_candidates = {d for d, st in s.files.items() if st.ddl}
-    if s.found != built.files:
-        log(f"warning: schemadoc finds {s.found} files, the corpus has {built.files}")
-    env = _environment(corpus_dir)
 
-    grep = Config("grep", "grep -rlIiE (floor)", [*GREP, "."], s.found, built.bytes / MB)
-    startup = Config("startup", "schemadoc --version (startup)", [str(exe), "--version"])
-    doc = outdir / "schema.json"
-    generate = [str(exe), "generate", ".", "--format", "json", "--output", str(doc), "--quiet"]
-    cold = Config(
-        "cold",
-        "schemadoc cold (--no-cache)",
-        [*generate, "--no-cache"],
-        s.found,
-        built.bytes / MB,
-        len(sd_candidates),
-    )
-    warm = Config(
-        "warm",
-        "schemadoc warm, nothing changed",
-        generate,
-        s.found,
-        built.bytes / MB,
-        len(sd_candidates),
-    )
-    changed = Config(
-        "changed",
-        "schemadoc warm, one file changed",
-        generate,
-        s.found,
-        built.bytes / MB,
-        len(sd_candidates),
-    )
-    cache = tree / ".schemadoc_cache"
-
-    log("warming the page cache (untimed grep and startup)")
-    measure(grep.command, tree, env, outdir / "grep.out")
-    measure(startup.command, tree, env, outdir / "startup.out")
-
-    repeat(grep, args.runs, lambda i: measure(grep.command, tree, env, outdir / "grep.out"))
-    listed = {
-        line.removeprefix("./")
-        for line in (outdir / "grep.out").read_text(errors="surrogateescape").splitlines()
-    }
+def _measure_floor(runner: Runner, configs: dict[str, Config]) -> tuple[dict[str, int], set[str]]:
+    """The floor and grep, after an untimed run of each command that reads the tree (so that
+    every measured run finds it in the page cache): the floor's counts and grep's files."""
+    floor, grep = configs["floor"], configs["grep"]
+    log("warming the page cache (untimed floor, grep and startup)")
+    for config in (floor, grep, configs["startup"]):
+        runner.once(config, f"{config.name}-untimed")
+    runner.repeat(floor)
+    counts = _floor_counts(runner.out / "floor.out", floor.samples[-1])
+    floor.candidates = counts["candidates"]
+    runner.repeat(grep)
+    listed = _grep_listed(runner.out / "grep.out")
     grep.candidates = len(listed)
-    repeat(
-        startup, args.runs, lambda i: measure(startup.command, tree, env, outdir / "startup.out")
-    )
+    return counts, listed
+
+
+def _measure_schemadoc(
+    runner: Runner, configs: dict[str, Config], generated: corpus.Generated
+) -> Sample:
+    """Startup, cold, warm and one file changed; the untimed run that primed the cache."""
+    runner.repeat(configs["startup"])
+    cache = runner.tree / ".schemadoc_cache"
+    cold, warm, changed = configs["cold"], configs["warm"], configs["changed"]
 
     def cold_run(i: int) -> Sample:
         shutil.rmtree(cache, ignore_errors=True)
-        doc.unlink(missing_ok=True)
-        sample = measure(cold.command, tree, env, outdir / "cold.out")
-        _schemadoc_check(outdir / "cold.out", None)
+        runner.doc.unlink(missing_ok=True)
+        sample = runner.once(cold)
+        runner.check("cold")
         return sample
 
-    repeat(cold, args.runs, cold_run)
-    schema_facts = _diagnostics(doc)
-
+    runner.repeat(cold, cold_run)
     log("priming the cache (one run with the cache, untimed)")
-    prime = measure(generate, tree, env, outdir / "prime.out")
-    _schemadoc_check(outdir / "prime.out", None)
-    repeat(warm, args.runs, lambda i: measure(generate, tree, env, outdir / "warm.out"))
+    prime = runner.once(warm, "prime")
+    runner.check("prime")
+    runner.repeat(warm)
 
-    target = tree / built.generated.changeable
-    original = built.generated.files[built.generated.changeable]
+    target = runner.tree / generated.changeable
+    original = generated.files[generated.changeable]
     if corpus.changed_variant(original, MARKER) == original:
         raise SystemExit(f"cannot change {target}")
 
@@ -499,86 +416,203 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # A new column each run: content seen before would come from the output cache.
         column = f"{MARKER}_{i}"
         target.write_text(corpus.changed_variant(original, column), encoding="utf-8")
-        sample = measure(generate, tree, env, outdir / "changed.out")
-        _schemadoc_check(outdir / "changed.out", column)
+        sample = runner.once(changed)
+        runner.check("changed", column)
         return sample
 
     try:
-        repeat(changed, args.runs, changed_run)
+        runner.repeat(changed, changed_run)
     finally:
         target.write_text(original, encoding="utf-8")
+    return prime
 
-    stages = time_stages(tree, built.generated, args.stage_tables, args.stage_runs)
 
-    peak = max(c.median("peak_mb") for c in (grep, cold, warm, changed))
-    one = stages["scales"]["1x"]["total_seconds"]
-    four = stages["scales"]["4x"]["total_seconds"]
-    ratios = {
-        "cold / grep": _verdict("cold / grep", _ratio(cold.median("wall"), grep.median("wall"))),
-        "warm unchanged / startup": _verdict(
-            "warm unchanged / startup", _ratio(warm.median("wall"), startup.median("wall"))
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else float("inf")
+
+
+def _verdict(value: float, limit: float, op: str = "<=") -> dict[str, Any]:
+    ok = value <= limit if op == "<=" else value < limit
+    return {"value": round(value, 3), "target": f"{op} {limit:g}", "pass": ok}
+
+
+def _targeted(name: str, value: float) -> dict[str, Any]:
+    return _verdict(value, *TARGETS[name])
+
+
+def tree_ratios(kind: TreeKind, configs: dict[str, Config]) -> dict[str, dict[str, Any]]:
+    """The ratios of a tree's medians, each with its target when it has one; peak memory is
+    schemadoc's (the largest median of its cold, warm and one-changed runs)."""
+    wall = {name: config.median("wall") for name, config in configs.items()}
+    peak = max(configs[name].median("peak_mb") for name in ("cold", "warm", "changed"))
+    return {
+        "cold / floor": _targeted("cold / floor", _ratio(wall["cold"], wall["floor"])),
+        "warm unchanged / startup": _targeted(
+            "warm unchanged / startup", _ratio(wall["warm"], wall["startup"])
         ),
-        "warm one changed / startup": _verdict(
-            "warm one changed / startup", _ratio(changed.median("wall"), startup.median("wall"))
+        "warm one changed / startup": _targeted(
+            "warm one changed / startup", _ratio(wall["changed"], wall["startup"])
         ),
-        "stages 4x / 1x": _verdict("stages 4x / 1x", _ratio(four, one)),
-        "peak memory MB": _verdict("peak memory MB", peak),
+        "peak memory MB": _verdict(peak, kind.memory_mb, "<"),
+        "cold / grep (info)": {"value": round(_ratio(wall["cold"], wall["grep"]), 3)},
+        "floor / startup (info)": {"value": round(_ratio(wall["floor"], wall["startup"]), 3)},
     }
+
+
+@dataclass
+class Surveyed:
+    """What schemadoc's survey finds in a tree (in this process, untimed)."""
+
+    found: int
+    left_out: int  # test code, left out
+    by_part: dict[str, int]  # files found in each part of the tree
+    candidates: set[str]  # the files its prefilter passes
+
+
+def _survey(built: corpus.Corpus) -> Surveyed:
+    s = survey([built.root], Settings(root=str(built.root), cache=False))
+    if s.found + s.left_out != built.files:
+        log(
+            f"warning: schemadoc finds {s.found:,} files and leaves out {s.left_out:,} as test "
+            f"code, the tree has {built.files:,}"
+        )
+    by_part: dict[str, int] = {}
+    for display in s.files:
+        part = next((p for p in built.sources if display.startswith(p + "/")), None)
+        if part is not None:
+            by_part[part] = by_part.get(part, 0) + 1
+    return Surveyed(s.found, s.left_out, by_part, {d for d, state in s.files.items() if state.ddl})
+
+
+def _corpus_facts(built: corpus.Corpus, surveyed: Surveyed) -> dict[str, Any]:
+    g = built.generated
+    return {
+        "root": str(built.root),
+        "files": built.files,
+        "files_found_by_schemadoc": surveyed.found,
+        "files_left_out_as_test_code": surveyed.left_out,
+        "mb": round(built.bytes / MB, 2),
+        "parts": {
+            part: {"from": origin, "files": surveyed.by_part.get(part, 0)}
+            for part, origin in built.sources.items()
+        },
+        "generated": {
+            "files": len(g.files),
+            "tables": g.tables,
+            "indexes": g.indexes,
+            "foreign_keys": g.foreign_keys,
+            "changed_file": g.changeable,
+        },
+    }
+
+
+def _candidate_facts(schemadoc: set[str], grep: set[str], floor: dict[str, int]) -> dict[str, Any]:
+    return {
+        "schemadoc": len(schemadoc),
+        "floor": floor["candidates"],
+        "grep": len(grep),
+        "only_grep": sorted(grep - schemadoc)[:20],
+        "only_schemadoc": sorted(schemadoc - grep)[:20],
+        "only_grep_count": len(grep - schemadoc),
+        "only_schemadoc_count": len(schemadoc - grep),
+    }
+
+
+def measure_tree(kind: TreeKind, built: corpus.Corpus, args: argparse.Namespace) -> dict[str, Any]:
+    """Every command of a built tree, ``args.runs`` times each, and the tree's ratios."""
+    tree = built.root
+    runner = Runner(tree, tree.parent / "out", _environment(args.corpus), args.runs)
+    runner.out.mkdir(parents=True, exist_ok=True)
+    surveyed = _survey(built)
+    configs = _configs(args, runner.doc, surveyed.found, built.bytes / MB)
+    for name in ("cold", "warm", "changed"):
+        configs[name].candidates = len(surveyed.candidates)
+    floor, listed = _measure_floor(runner, configs)
+    if floor["files"] != surveyed.found:
+        log(f"warning: the floor lists {floor['files']:,} files, schemadoc {surveyed.found:,}")
+    prime = _measure_schemadoc(runner, configs, built.generated)
+    facts = _corpus_facts(built, surveyed)
+    facts["candidates"] = _candidate_facts(surveyed.candidates, listed, floor)
+    facts["floor"] = floor
+    facts["schema"] = _diagnostics(runner.doc)
+    return {
+        "about": kind.about,
+        "corpus": facts,
+        "measurements": {name: config.summary() for name, config in configs.items()},
+        "prime_run": asdict(prime),
+        "ratios": tree_ratios(kind, configs),
+    }
+
+
+def _stage_tree(args: argparse.Namespace, built: dict[str, corpus.Corpus]) -> corpus.Corpus:
+    """The bench tree when it was built, else its generated DDL alone in a tree of its own."""
+    if "bench" in built:
+        return built["bench"]
+    log("writing the bench tree's generated DDL for the stage timings")
+    return corpus.build(args.corpus / "stages" / "tree", [], args.generated_files)
+
+
+def _summary(trees: dict[str, Any], stages: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every ratio, named after its tree, then the stage timings'."""
+    ratios = {
+        f"{name}: {ratio}": verdict
+        for name, tree in trees.items()
+        for ratio, verdict in tree.get("ratios", {}).items()
+    }
+    scales = stages["scales"]
+    one, four = scales["1x"], scales["4x"]
+    ratios["stages 4x / 1x"] = _targeted(
+        "stages 4x / 1x", _ratio(four["total_seconds"], one["total_seconds"])
+    )
     for stage in STAGES:
-        ratios[f"{stage} 4x / 1x (info)"] = {
-            "value": round(
-                _ratio(
-                    stages["scales"]["4x"][f"{stage}_seconds"],
-                    stages["scales"]["1x"][f"{stage}_seconds"],
-                ),
-                3,
-            )
-        }
+        value = _ratio(four[f"{stage}_seconds"], one[f"{stage}_seconds"])
+        ratios[f"{stage} 4x / 1x (info)"] = {"value": round(value, 3)}
+    return ratios
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": list(os.getloadavg()),
+        "peak_rss_from": "GNU time -f %M"
+        if GNU_TIME
+        else "os.wait4 (includes this process's RSS at spawn)",
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    exe = args.venv / "bin" / "schemadoc"
+    if not exe.exists():
+        raise SystemExit(f"{exe} not found: install the project in {args.venv} (make test does)")
+    if shutil.which("grep") is None:
+        raise SystemExit("grep not found")
+    os.environ["GIT_CEILING_DIRECTORIES"] = str(args.corpus)  # for the in-process survey
+    trees: dict[str, Any] = {}
+    built: dict[str, corpus.Corpus] = {}
+    for name in args.trees:
+        kind = TREES[name]
+        tree = build_tree(kind, args)
+        if isinstance(tree, str):
+            trees[name] = {"about": kind.about, "skipped": tree}
+            continue
+        built[name] = tree
+        trees[name] = measure_tree(kind, tree, args)
+    stage_tree = _stage_tree(args, built)
+    stages = time_stages(stage_tree.root, stage_tree.generated, args.stage_tables, args.stage_runs)
+    ratios = _summary(trees, stages)
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average": list(os.getloadavg()),
-            "peak_rss_from": "GNU time -f %M"
-            if GNU_TIME
-            else "os.wait4 (includes this process's RSS at spawn)",
-        },
+        "machine": _machine(),
         "schemadoc": __version__,
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "corpus": {
-            "root": str(tree),
-            "files": built.files,
-            "files_found_by_schemadoc": s.found,
-            "mb": round(built.bytes / MB, 2),
-            "parts": {
-                part: {"from": origin, "files": sum(1 for d in s.files if d.startswith(part + "/"))}
-                for part, origin in built.sources.items()
-            },
-            "generated": {
-                "files": len(built.generated.files),
-                "tables": built.generated.tables,
-                "indexes": built.generated.indexes,
-                "foreign_keys": built.generated.foreign_keys,
-                "changed_file": built.generated.changeable,
-            },
-            "candidates": {
-                "grep": len(listed),
-                "schemadoc": len(sd_candidates),
-                "only_grep": sorted(listed - sd_candidates)[:20],
-                "only_schemadoc": sorted(sd_candidates - listed)[:20],
-                "only_grep_count": len(listed - sd_candidates),
-                "only_schemadoc_count": len(sd_candidates - listed),
-            },
-            "schema": schema_facts,
-        },
         "grep_pattern": PATTERN,
-        "measurements": {c.name: c.summary() for c in (grep, startup, cold, warm, changed)},
-        "prime_run": asdict(prime),
+        "trees": trees,
         "stages": stages,
         "ratios": ratios,
+        "skipped_trees": {name: t["skipped"] for name, t in trees.items() if "skipped" in t},
         "all_targets_met": all(r.get("pass", True) for r in ratios.values()),
     }
 
@@ -592,42 +626,66 @@ def _fmt(value: Any, spec: str = "") -> str:
     return format(value, spec) if spec else str(value)
 
 
-def table(result: dict[str, Any]) -> str:
-    c = result["corpus"]
-    g = c["generated"]
-    lines = [
-        f"schemadoc {result['schemadoc']} benchmark, Python {result['machine']['python']}, "
-        f"{result['machine']['cpus']} CPUs, load {result['machine']['load_average'][0]:.2f}",
-        f"corpus: {c['files']:,} files, {c['mb']:.1f} MB in {c['root']}",
-        "  "
-        + ", ".join(f"{p}: {v['files']:,}" for p, v in c["parts"].items())
-        + f", {corpus.GENERATED}: {g['files']} files ({g['tables']:,} tables, "
-        f"{g['indexes']:,} indexes, {g['foreign_keys']:,} foreign keys)",
-        f"candidates: grep {c['candidates']['grep']:,}, schemadoc prefilter "
-        f"{c['candidates']['schemadoc']:,} (only grep {c['candidates']['only_grep_count']}, "
-        f"only schemadoc {c['candidates']['only_schemadoc_count']})",
-        f"schema found: {c['schema']['tables']:,} tables ({c['schema']['generated_tables']:,} "
-        f"generated), diagnostics {c['schema']['diagnostics']} "
-        f"({c['schema']['problems_in_generated_files']} warnings/errors in generated files)",
-        "",
+def _corpus_lines(c: dict[str, Any]) -> list[str]:
+    g, k, s = c["generated"], c["candidates"], c["schema"]
+    parts = ", ".join(f"{p}: {v['files']:,}" for p, v in c["parts"].items())
+    return [
+        f"{c['files']:,} files, {c['mb']:.1f} MB in {c['root']}: schemadoc finds "
+        f"{c['files_found_by_schemadoc']:,} and leaves out {c['files_left_out_as_test_code']:,} "
+        "as test code",
+        f"  {parts + ', ' if parts else ''}{corpus.GENERATED}: {g['files']} files "
+        f"({g['tables']:,} tables, {g['indexes']:,} indexes, {g['foreign_keys']:,} foreign keys)",
+        f"candidates: schemadoc prefilter {k['schemadoc']:,}, floor {k['floor']:,} (Python files "
+        f"only; {c['floor']['unparsable']} not parsed),",
+        f"  grep {k['grep']:,} (only grep {k['only_grep_count']}, only schemadoc "
+        f"{k['only_schemadoc_count']})",
+        f"schema found: {s['tables']:,} tables ({s['generated_tables']:,} generated), "
+        f"diagnostics {s['diagnostics']} ({s['problems_in_generated_files']} warnings/errors in "
+        "generated files)",
     ]
+
+
+def _measurement_lines(measurements: dict[str, Any]) -> list[str]:
     head = (
-        f"{'configuration':<34} {'files':>7} {'MB':>7} {'cand.':>6} {'runs':>4} "
+        f"{'configuration':<36} {'files':>7} {'MB':>7} {'cand.':>6} {'runs':>4} "
         f"{'median s':>9} {'min s':>8} {'peak MB':>8} {'rss MB':>7} {'tree MB':>8}"
     )
-    lines += [head, "-" * len(head)]
-    for m in result["measurements"].values():
+    lines = [head, "-" * len(head)]
+    for m in measurements.values():
         lines.append(
-            f"{m['label']:<34} {_fmt(m['files'], ','):>7} {_fmt(m['mb'], '.1f'):>7} "
+            f"{m['label']:<36} {_fmt(m['files'], ','):>7} {_fmt(m['mb'], '.1f'):>7} "
             f"{_fmt(m['candidates'], ','):>6} {m['runs']:>4} {m['median_seconds']:>9.3f} "
             f"{m['min_seconds']:>8.3f} {m['median_peak_mb']:>8.1f} {m['median_rss_mb']:>7.1f} "
             f"{m['median_tree_mb']:>8.1f}"
         )
-    st = result["stages"]
-    lines += [
-        "",
-        f"stages in-process on the generated DDL (1x = {st['tables_1x']:,} tables from "
-        f"{st['files_1x']} files; 2x and 4x are renamed copies), median seconds:",
+    return lines
+
+
+def _ratio_lines(ratios: dict[str, Any], width: int = 36) -> list[str]:
+    lines = [f"{'ratio':<{width}} {'value':>9} {'target':>9}  result", "-" * (width + 28)]
+    for name, r in ratios.items():
+        verdict = "" if "pass" not in r else ("PASS" if r["pass"] else "MISS")
+        unit = " " if name.endswith("MB") else "x"
+        line = f"{name:<{width}} {r['value']:>8.2f}{unit} {r.get('target', ''):>9}  {verdict}"
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tree_lines(name: str, tree: dict[str, Any]) -> list[str]:
+    title = f"== {name} tree: {tree['about']} "
+    lines = [title + "=" * max(3, 100 - len(title))]
+    if "skipped" in tree:
+        return [*lines, f"skipped: {tree['skipped']}", ""]
+    lines += _corpus_lines(tree["corpus"])
+    lines += ["", *_measurement_lines(tree["measurements"])]
+    lines += ["", *_ratio_lines(tree["ratios"]), ""]
+    return lines
+
+
+def _stage_lines(st: dict[str, Any]) -> list[str]:
+    lines = [
+        f"== stages in-process on the bench tree's generated DDL (1x = {st['tables_1x']:,} tables "
+        f"from {st['files_1x']} files; 2x and 4x are renamed copies), median seconds:",
     ]
     head = (
         f"{'scale':<6} {'tables':>7} {'stmts':>7} {'statements':>11} {'verify':>8} "
@@ -641,23 +699,48 @@ def table(result: dict[str, Any]) -> str:
             f"{v['verify_seconds']:>8.3f} {v['relate_seconds']:>8.3f} {v['render_seconds']:>8.3f} "
             f"{v['total_seconds']:>8.3f} {_ratio(v['total_seconds'], one):>6.2f}x"
         )
-    lines += ["", f"{'ratio':<34} {'value':>9} {'target':>9}  result", "-" * 62]
-    for name, r in result["ratios"].items():
-        verdict = "" if "pass" not in r else ("PASS" if r["pass"] else "MISS")
-        unit = "" if name.endswith("MB") else "x"
-        lines.append(
-            f"{name:<34} {r['value']:>8.2f}{unit or ' '} {r.get('target', ''):>9}  {verdict}"
-        )
+    return [*lines, ""]
+
+
+def table(result: dict[str, Any]) -> str:
+    machine = result["machine"]
+    lines = [
+        f"schemadoc {result['schemadoc']} benchmark, Python {machine['python']}, "
+        f"{machine['cpus']} CPUs, load {machine['load_average'][0]:.2f}",
+        "",
+    ]
+    for name, tree in result["trees"].items():
+        lines += _tree_lines(name, tree)
+    lines += _stage_lines(result["stages"])
+    lines += ["== summary " + "=" * 89, *_ratio_lines(result["ratios"], 44)]
+    for name, reason in result["skipped_trees"].items():
+        lines.append(f"{name + ' tree':<44} {'-':>9} {'':>9}  SKIPPED ({reason})")
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _trees(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in TREES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"trees are {', '.join(TREES)} (comma separated); not {', '.join(unknown) or value!r}"
+        )
+    return [name for name in TREES if name in names]  # in the order of TREES, each once
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--trees",
+        type=_trees,
+        help="the trees to measure, of repo, bench, large (default: all; quick: repo,bench)",
+    )
     parser.add_argument("--runs", type=int, help="runs per configuration (default 5; quick 3)")
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke test: a tenth of the real files, few generated files, 3 runs",
+        help="smoke test: a tenth of the real files of the bench and large trees, 30 generated "
+        "files in the bench tree, 3 runs; the large tree only when --trees names it",
     )
     parser.add_argument(
         "--json",
@@ -669,18 +752,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--corpus",
         type=Path,
         default=HERE / ".corpus",
-        help="working folder, rebuilt on each run (default: bench/.corpus)",
+        help="working folder: the trees, rebuilt on each run, and the large site-packages, "
+        "installed once (default: bench/.corpus)",
     )
     parser.add_argument(
         "--venv",
         type=Path,
         default=REPO / ".venv",
-        help="the project venv: its site-packages and schemadoc (default: .venv)",
+        help="the project venv: its site-packages, python and schemadoc (default: .venv)",
     )
     parser.add_argument(
         "--generated-files",
         type=int,
-        help="generated DDL files (default 300, about 2,100 tables; quick 30)",
+        help="generated DDL files in the bench tree (default 300, about 2,100 tables; quick 30)",
     )
     parser.add_argument(
         "--stage-tables",
@@ -690,8 +774,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--stage-runs", type=int, help="runs per stage size (default: --runs, at most 3)"
     )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     quick = args.quick
+    args.trees = args.trees or (["repo", "bench"] if quick else list(TREES))
     args.runs = args.runs or (3 if quick else 5)
     args.generated_files = args.generated_files or (30 if quick else 300)
     if args.stage_tables is None:
@@ -700,6 +790,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.sample = 10 if quick else 1
     if args.runs < 1 or args.generated_files < 1:
         parser.error("--runs and --generated-files must be at least 1")
+    args.corpus, args.venv = args.corpus.resolve(), args.venv.resolve()
     started = time.perf_counter()
     result = run(args)
     result["bench_seconds"] = round(time.perf_counter() - started, 1)
