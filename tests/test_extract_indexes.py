@@ -432,3 +432,51 @@ def test_parsed_modules_are_dropped_when_the_process_is_over_its_memory_budget(
     parses, tables = _parses_and_tables(files, summaries)
     assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py", "naming.py", "naming.py"]
     assert tables == [f"CREATE TABLE app_{n}_v1 (id INTEGER)" for n in "abc"]
+
+
+def test_a_class_named_like_a_ddl_base_in_an_unrelated_package_is_not_parsed(
+    tmp_path: Path,
+) -> None:
+    """Subclasses of ``store.base.Module`` are looked for in its package and in files whose
+    imports name ``store``; ``nn/net.py``, whose ``Module`` is another class, is not even
+    parsed."""
+    files = write_modules(
+        tmp_path,
+        **{
+            "store.__init__": "",
+            "store.base": """
+            class Module:
+                name = "base"
+
+                def create(self, db):
+                    db.execute(f"CREATE TABLE {self.name} (id INTEGER)")
+            """,
+            "store.users": (
+                'from .base import Module\n\n\nclass Users(Module):\n    name = "users"\n'
+            ),
+            "app.__init__": "",
+            "app.things": (
+                'from store.base import Module\n\n\nclass Things(Module):\n    name = "things"\n'
+            ),
+            "nn.__init__": "",
+            "nn.layers": "class Module:\n    pass\n",
+            "nn.net": 'from nn.layers import Module\n\n\nclass Net(Module):\n    name = "net"\n',
+        },
+    )
+    summary, _ = summarize(files["store/base.py"].read_text(), "store/base.py")
+    extractor = Extractor(files, {"store/base.py": summary})  # type: ignore[dict-item]
+    parses: list[str] = []
+    parse = extractor.modules._parse
+
+    def counted(display: str, text: str | None) -> object:
+        parses.append(display)
+        return parse(display, text)
+
+    extractor.modules._parse = counted  # type: ignore[method-assign]
+    fragments, _ = merge(extractor.process_all(["store/base.py"]))
+    assert sorted(f.value.text for f in fragments) == [
+        "CREATE TABLE base (id INTEGER)",
+        "CREATE TABLE things (id INTEGER)",
+        "CREATE TABLE users (id INTEGER)",
+    ]
+    assert "nn/net.py" not in parses and "app/things.py" in parses
