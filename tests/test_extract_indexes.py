@@ -23,6 +23,19 @@ from schemadoc.pyeval.values import code_of
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
+def _counting_parses(extractor: Extractor) -> list[str]:
+    """The files ``extractor`` parses from now on, in order (filled as it parses)."""
+    parses: list[str] = []
+    parse = extractor.modules._parse
+
+    def counted(display: str, text: str | None) -> object:
+        parses.append(display)
+        return parse(display, text)
+
+    extractor.modules._parse = counted  # type: ignore[method-assign,assignment]
+    return parses
+
+
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(text, path:line:col) of every DDL fragment found in the given modules."""
     files = write_modules(tmp_path, **modules)
@@ -328,14 +341,7 @@ def test_the_bases_of_a_deep_hierarchy_are_parsed_once_whatever_is_dropped(
         summary, _ = summarize(files[display].read_text(), display)
         summaries[display] = summary
     extractor = Extractor(files, summaries, budget=0)
-    parses: list[str] = []
-    parse = extractor.modules._parse
-
-    def counted(display: str, text: str | None) -> object:
-        parses.append(display)
-        return parse(display, text)
-
-    extractor.modules._parse = counted  # type: ignore[method-assign]
+    parses = _counting_parses(extractor)
     first = extractor.process("a.py")
     assert parses == ["a.py", "m1.py", "m2.py", "m3.py", "m4.py", "m5.py", "b.py"]
     parses.clear()
@@ -379,8 +385,10 @@ def test_what_a_class_inherits_through_a_base_in_another_module_is_found(
 
 
 def _shared_module_project(tmp_path: Path) -> tuple[dict[str, Path], dict[str, object]]:
-    """Three DDL files that each take their table's prefix from one shared module."""
-    modules = {"naming": 'PREFIX = "app"\n\n\ndef suffix():\n    return "v1"\n'}
+    """Three DDL files that each take their table's prefix from one shared module, whose
+    600,000-character docstring makes it larger than what a run once held between files."""
+    docstring = '"""' + "naming rules. " * 43_000 + '"""\n'
+    modules = {"naming": docstring + 'PREFIX = "app"\n\n\ndef suffix():\n    return "v1"\n'}
     for name in ("a", "b", "c"):
         modules[name] = (
             "from naming import PREFIX, suffix\n\n\n"
@@ -398,14 +406,7 @@ def _parses_and_tables(
     files: dict[str, Path], summaries: dict[str, object]
 ) -> tuple[list[str], list[str]]:
     extractor = Extractor(files, summaries)  # type: ignore[arg-type]
-    parses: list[str] = []
-    parse = extractor.modules._parse
-
-    def counted(display: str, text: str | None) -> object:
-        parses.append(display)
-        return parse(display, text)
-
-    extractor.modules._parse = counted  # type: ignore[method-assign]
+    parses = _counting_parses(extractor)
     fragments, _ = merge(extractor.process_all(sorted(summaries)))
     return parses, sorted(f.value.text for f in fragments)
 
@@ -465,14 +466,7 @@ def test_a_class_named_like_a_ddl_base_in_an_unrelated_package_is_not_parsed(
     )
     summary, _ = summarize(files["store/base.py"].read_text(), "store/base.py")
     extractor = Extractor(files, {"store/base.py": summary})  # type: ignore[dict-item]
-    parses: list[str] = []
-    parse = extractor.modules._parse
-
-    def counted(display: str, text: str | None) -> object:
-        parses.append(display)
-        return parse(display, text)
-
-    extractor.modules._parse = counted  # type: ignore[method-assign]
+    parses = _counting_parses(extractor)
     fragments, _ = merge(extractor.process_all(["store/base.py"]))
     assert sorted(f.value.text for f in fragments) == [
         "CREATE TABLE base (id INTEGER)",

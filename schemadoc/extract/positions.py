@@ -102,7 +102,7 @@ class _StringLeaves(cst.CSTVisitor):
 Token = tuple[int, int, str]  # start line (1-based), column (0-based), the literal's text
 
 
-def string_tokens(text: str) -> list[Token] | None:
+def _string_tokens(text: str) -> list[Token] | None:
     """Every top-level string literal token, in source order (an f-string whole), from one
     pass of the tokenizer; None when it cannot read the text."""
     lines = text.split("\n")
@@ -170,7 +170,7 @@ class StringPositions:
 
     def _find(self, node: cst.SimpleString | cst.FormattedString) -> Position | None:
         if self._by_text is None:
-            self._tokens = string_tokens(self.text)
+            self._tokens = _string_tokens(self.text)
             self._by_text = {}
             for line, column, literal in self._tokens or ():
                 self._by_text.setdefault(literal, []).append((line, column))
