@@ -474,3 +474,61 @@ def test_a_class_named_like_a_ddl_base_in_an_unrelated_package_is_not_parsed(
         "CREATE TABLE users (id INTEGER)",
     ]
     assert "nn/net.py" not in parses and "app/things.py" in parses
+
+
+def test_call_sites_of_a_class_or_function_are_looked_for_only_where_it_can_be_named(
+    tmp_path: Path,
+) -> None:
+    """``Table(...)`` and ``make(...)`` of ``src/store`` are instantiated from the call sites
+    of files that can name them (its package, or an import naming ``store``): ``src/plot``,
+    in the same top folder with a ``Table`` and a ``make`` of its own, is not even parsed."""
+    files = write_modules(
+        tmp_path,
+        **{
+            "src.store.__init__": "",
+            "src.store.table": """
+            class Table:
+                def __init__(self, db, name):
+                    db.execute(f"CREATE TABLE {name} (id INTEGER)")
+
+
+            def make(db, name):
+                db.execute(f"CREATE TABLE {name}_log (at TEXT)")
+
+
+            AUDIT = make(None, "audit")
+            """,
+            "src.app.__init__": "",
+            "src.app.models": """
+            from store.table import Table, make
+
+            USERS = Table(None, "users")
+            EVENTS = make(None, "events")
+            """,
+            "src.plot.__init__": "",
+            "src.plot.chart": """
+            class Table:
+                def __init__(self, db, name):
+                    self.name = name
+
+
+            def make(db, name):
+                return name
+
+
+            LEGEND = Table(None, "legend")
+            AXIS = make(None, "axis")
+            """,
+        },
+    )
+    display = "src/store/table.py"
+    summary, _ = summarize(files[display].read_text(), display)
+    extractor = Extractor(files, {display: summary})  # type: ignore[dict-item]
+    parses = _counting_parses(extractor)
+    fragments, _ = merge(extractor.process_all([display]))
+    assert sorted(f.value.text for f in fragments) == [
+        "CREATE TABLE audit_log (at TEXT)",
+        "CREATE TABLE events_log (at TEXT)",
+        "CREATE TABLE users (id INTEGER)",
+    ]
+    assert "src/app/models.py" in parses and "src/plot/chart.py" not in parses

@@ -26,6 +26,7 @@ from .heap import fewer_collections, give_back, resident
 from .hierarchy import ClassLines, Hierarchy, class_lines_reader
 from .instances import Instantiator
 from .positions import walk
+from .reach import Reach
 from .summary import Focus, Summary, parse_file
 
 
@@ -84,6 +85,7 @@ class Extractor:
             focus.callables |= summary.holders
         self.modules = ModuleIndex(files, parse_file(files, focus), lambda n: n in focus.words)
         self.resolver = Resolver(self.modules)
+        reach = Reach(files)
         # What DDL code inherits can be defined in any base, named in modules it never names.
         self.hierarchy = Hierarchy(
             self.modules,
@@ -91,11 +93,12 @@ class Extractor:
             summaries,
             class_lines or class_lines_reader(files),
             focus.words,
+            reach,
         )
         focus.derived = self.hierarchy.descendants
         focus.words = self.hierarchy.ancestors
         self.instantiator = Instantiator(
-            self.resolver, self.modules, self.hierarchy.subclasses, tests
+            self.resolver, self.modules, self.hierarchy.subclasses, reach, tests
         )
 
     def _forget_parsed(self) -> None:

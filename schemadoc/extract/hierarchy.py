@@ -3,7 +3,6 @@ on demand) and the bases DDL code can inherit from."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from ..pyeval.dependencies import SUBCLASSES_OF
 from ..pyeval.modules import ModuleIndex, ParsedModule
 from ..pyeval.resolve import Resolver
 from ..pyeval.scope import ClassInfo
+from .reach import Reach
 from .summary import Summary
 
 ClassLines = Callable[[str], list[list[Any]]]  # a file's ``source.class_lines``
@@ -50,31 +50,6 @@ def _closure(start: set[str], step: Callable[[str], Iterable[str] | None]) -> se
     return found
 
 
-_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+([^\n]*)", re.MULTILINE)
-_WORD = re.compile(r"\w+")
-
-
-class _Reach:
-    """Which files can name the classes of one file: those of its package (of its folder when
-    it is in none), and others only through an import that names that package (or, out of
-    any package, the module). Without this, a class named ``Module`` would have for
-    subclasses every ``nn.Module`` of a large tree."""
-
-    def __init__(self, display: str, files: dict[str, Path]) -> None:
-        folders = display.split("/")[:-1]
-        top = len(folders)
-        while top > 0 and "/".join([*folders[:top], "__init__.py"]) in files:
-            top -= 1
-        if top < len(folders):  # in a package: absolute imports start with its name
-            self._prefix, self._name = "/".join(folders[: top + 1]) + "/", folders[top]
-        else:
-            stem = display.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            self._prefix, self._name = "".join(f"{f}/" for f in folders), stem
-
-    def can_name(self, display: str, imported: frozenset[str]) -> bool:
-        return display.startswith(self._prefix) or self._name in imported
-
-
 class Hierarchy:
     """Subclasses of the project's classes, found from the files and parsed on demand."""
 
@@ -85,24 +60,13 @@ class Hierarchy:
         summaries: dict[str, Summary],
         class_lines: ClassLines,
         named: set[str],
+        reach: Reach,
     ) -> None:
         self.modules = modules
         self.resolver = resolver
+        self.reach = reach
         self._subclasses: dict[int, tuple[list[ClassInfo], set[str]]] = {}
-        self._imports: dict[str, frozenset[str]] = {}
         self._by_base, self.descendants, self.ancestors = self._index(summaries, class_lines, named)
-
-    def _imported(self, display: str) -> frozenset[str]:
-        """The words of a file's import statements (read once)."""
-        if display not in self._imports:
-            try:
-                text = self.modules.files[display].read_bytes().decode("utf-8", "replace")
-            except (OSError, KeyError):
-                text = ""
-            self._imports[display] = frozenset(
-                word for line in _IMPORT.findall(text) for word in _WORD.findall(line)
-            )
-        return self._imports[display]
 
     def forget(self) -> None:
         """Drop the subclasses found in parsed trees (not the index built from the files)."""
@@ -148,11 +112,10 @@ class Hierarchy:
         """(file, class) of the classes whose bases name ``cls``: in its own module, in the
         DDL files, and in other modules when they derive from a class holding DDL. Found
         from the files alone, not from whichever modules happen to be parsed already."""
-        reach = _Reach(cls.display, self.modules.files)
         found = {
             (display, name)
             for display, name in self._by_base.get(cls.name, ())
-            if reach.can_name(display, self._imported(display))
+            if self.reach.can_name(display, cls.display)
         }
         parsed = self.modules.parsed(cls.display)
         for other in parsed.scope.classes.values() if parsed else ():

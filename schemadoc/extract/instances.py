@@ -18,6 +18,7 @@ from ..pyeval.values import Value
 from .finder import Found, Subclasses, Walker
 from .fragments import Fragment, holds_ddl
 from .positions import walk
+from .reach import Reach
 
 
 class Calls(Walker):
@@ -56,11 +57,13 @@ class Instantiator:
         resolver: Resolver,
         modules: ModuleIndex,
         subclasses: Subclasses,
+        reach: Reach,
         tests: frozenset[str] = frozenset(),
     ) -> None:
         self.resolver = resolver
         self.modules = modules
         self.subclasses = subclasses
+        self.reach = reach
         self.tests = tests  # test code: its calls pass values to test code only
         self._call_index: dict[str, dict[str, list[str]]] = {}
         self._module_calls: dict[str, dict[str, list[tuple[cst.Call, Context]]]] = {}
@@ -90,12 +93,18 @@ class Instantiator:
             self._call_index[package] = index
         return self._call_index[package]
 
-    def _calls_named(self, name: str, near: str) -> list[tuple[cst.Call, Context]]:
+    def _calls_named(
+        self, name: str, near: str, imported: bool = False
+    ) -> list[tuple[cst.Call, Context]]:
         """Calls of ``name`` in the package of the file ``near`` (not in test code, unless
-        ``near`` is test code: what a test passes never replaces what production does)."""
+        ``near`` is test code: what a test passes never replaces what production does).
+        ``imported``: ``name`` is a class or a function of ``near``'s, which a file calls
+        only when it can name it (see ``Reach``); a method is called on any object."""
         calls: list[tuple[cst.Call, Context]] = []
         for display in self._called(_package(near)).get(name, []):
             if display in self.tests and near not in self.tests:
+                continue
+            if imported and not self.reach.can_name(display, near):
                 continue
             calls.extend(self._calls_in(name, display))
         return calls
@@ -120,12 +129,13 @@ class Instantiator:
         constructed = fn.owner if fn.node.name.value == "__init__" else None
         if constructed is not None:
             classes = [constructed, *self.subclasses(constructed)]
-            calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
+            calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display, True)]
             # ``super().__init__(...)`` and ``Base.__init__(self, ...)`` in the subclasses
             inits = [c for cls in classes[1:] for c in self._calls_in("__init__", cls.display)]
             calls += {id(c[0]): c for c in inits}.values()
         else:
-            calls = self._calls_named(fn.node.name.value, info.context.parsed.display)
+            display = info.context.parsed.display
+            calls = self._calls_named(fn.node.name.value, display, fn.owner is None)
         outer = Context(info.context.parsed, None, info.context.cls)
         defaults: dict[Var, Value] = {}
         for name, default in fn.params.items():
@@ -235,7 +245,8 @@ class Instantiator:
         if fn is None:
             return []
         values: list[Value] = []
-        for call, ctx in self._calls_named(fn.node.name.value, info.context.parsed.display):
+        display = info.context.parsed.display
+        for call, ctx in self._calls_named(fn.node.name.value, display, fn.owner is None):
             skips = self._matches(call, ctx, fn.node, None)
             if skips is None:
                 continue
