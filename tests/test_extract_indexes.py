@@ -15,6 +15,7 @@ from schemadoc import pipeline
 from schemadoc.config import Settings
 from schemadoc.discover.source import class_lines, may_hold_ddl
 from schemadoc.extract import extractor as extractor_module
+from schemadoc.extract import finder as finder_module
 from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
@@ -532,3 +533,47 @@ def test_call_sites_of_a_class_or_function_are_looked_for_only_where_it_can_be_n
         "CREATE TABLE users (id INTEGER)",
     ]
     assert "src/app/models.py" in parses and "src/plot/chart.py" not in parses
+
+
+def test_an_expression_is_evaluated_again_only_for_subclasses_that_redefine_what_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self.name`` in a method of ``Base`` means another table for ``Users`` and
+    ``Audit``, which redefine ``name``; eight subclasses that redefine only ``colour`` agree
+    with ``Base`` and are not evaluated again."""
+    others = "".join(f"\n\nclass Other{i}(Base):\n    colour = 'c{i}'\n" for i in range(8))
+    source = textwrap.dedent(
+        """
+        class Base:
+            name = "base"
+            colour = "none"
+
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.name} (id INTEGER)")
+
+
+        class Users(Base):
+            name = "users"
+
+
+        class Audit(Users):
+            name = "audit"
+        """
+    )
+    files = write_modules(tmp_path, models=source + others)
+    evaluated: list[str] = []
+    evaluate = finder_module.Finder._evaluated
+
+    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
+        if isinstance(node, cst.FormattedString):  # not the literals of the class bodies
+            evaluated.append(ctx.cls.name)
+        return evaluate(self, node, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
+    assert sorted(f.value.text for f in fragments) == [
+        "CREATE TABLE audit (id INTEGER)",
+        "CREATE TABLE base (id INTEGER)",
+        "CREATE TABLE users (id INTEGER)",
+    ]
+    assert sorted(evaluated) == ["Audit", "Base", "Users"]

@@ -6,7 +6,7 @@ rollbacks, statements built by appends, probes on a scratch connection)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -22,6 +22,9 @@ from ..sql.engines import is_other, module_engine
 from .appends import Appends
 from .fragments import Fragment, begins_ddl, holds_ddl
 from .scratch import Scratch
+
+_Result = tuple[Value, Context, Recording]  # a value, where it was built, what it read
+_Evaluated = tuple[bool, "_Result | None"]  # whether a string is built, and its value
 
 _MESSAGE_CALLS = frozenset(
     {
@@ -372,15 +375,39 @@ class Finder(Walker):
     def visit_Tuple(self, node: cst.Tuple) -> bool:
         return self._visit_sequence(node)
 
-    def _contexts(self) -> Iterator[Context]:
-        """The class context, then one per project subclass (``self.X`` dispatches), but
-        only when evaluating in the class context consulted the class: else they agree."""
+    def _evaluated(self, node: cst.BaseExpression, ctx: Context) -> _Evaluated:
+        """Whether ``node`` builds a string in ``ctx``, and its value there if known."""
+        evaluator = self.resolver.evaluator(ctx)
+        if not evaluator.is_stringy(node):
+            return False, None
+        with self.resolver.recording() as recording:
+            value = evaluator.value(node)
+        return True, (value, ctx, recording) if value is not None else None
+
+    def _in_contexts(self, node: cst.BaseExpression) -> tuple[bool, list[_Result]]:
+        """``_evaluated`` in the class context, then in that of each project subclass
+        (``self.X`` dispatches), but only when evaluating in the class context consulted the
+        class for a name. A subclass that redefines none of the names consulted agrees with
+        the class: its result is the class's (when it read no variable, whose values would
+        be taken from call sites of that subclass)."""
         base = self.context()
-        before = self.resolver.dispatched
-        yield base
-        if base.cls is None or base.function is None or self.resolver.dispatched == before:
-            return
-        yield from (self.context(sub) for sub in self.subclasses(base.cls))
+        self.resolver.dispatched, self.resolver.consulted = set(), set()
+        stringy, result = self._evaluated(node, base)
+        results = [result] if result else []
+        dispatched, consulted = self.resolver.dispatched, self.resolver.consulted
+        if base.cls is None or base.function is None or not dispatched:
+            return stringy, results
+        for sub in self.subclasses(base.cls):
+            ctx = self.context(sub)
+            if (result is None or not result[2].reads) and not self.resolver.redefines(
+                sub, base.cls, consulted
+            ):
+                results += [(result[0], ctx, result[2])] if result else []
+                continue
+            sub_stringy, sub_result = self._evaluated(node, ctx)
+            stringy |= sub_stringy
+            results += [sub_result] if sub_result else []
+        return stringy, results
 
     def _visit_sequence(self, node: cst.List | cst.Tuple) -> bool:
         """A list of string pieces that only together make a statement (joined at run time)."""
@@ -407,17 +434,7 @@ class Finder(Walker):
     def _visit_expression(self, node: cst.BaseExpression) -> bool:
         if id(node) in self._docstrings:
             return False
-        stringy = False
-        results: list[tuple[Value, Context, Recording]] = []
-        for ctx in self._contexts():
-            evaluator = self.resolver.evaluator(ctx)
-            if not evaluator.is_stringy(node):
-                continue
-            stringy = True
-            with self.resolver.recording() as recording:
-                value = evaluator.value(node)
-            if value is not None:
-                results.append((value, ctx, recording))
+        stringy, results = self._in_contexts(node)
         # A base class that leaves a name to its subclasses documents nothing of its own.
         if any(not v.placeholders for v, _, _ in results):
             results = [r for r in results if not r[0].placeholders or r[2].reads]

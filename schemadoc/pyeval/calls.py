@@ -34,7 +34,7 @@ class Calls:
         name = func.attr.value
         owner = func.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            self._dispatch()
+            self._dispatch(name)
             cls, via_instance = ctx.cls, True
         else:
             cls, via_instance = self.find_class(owner, ctx.parsed), False

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from .memo import CLASS_MODULES
 from .modules import Context, ModuleIndex, ParsedModule
 from .scope import ClassInfo, decorators
 from .values import Value
@@ -56,6 +57,22 @@ class Classes:
             if name in methods or (not methods_only and name in attributes):
                 return self.class_of(key)
         return None
+
+    def redefines(self, sub: ClassInfo, cls: ClassInfo, names: set[str]) -> bool:
+        """Whether, for an object of ``sub`` (a subclass of ``cls``), a name in ``names``
+        that ``self`` is consulted for can mean other than for one of ``cls``: a class of
+        ``sub``'s ``mro`` that is not of ``cls``'s defines it (or ``__getattr__``), or the
+        modules of its classes were consulted (``CLASS_MODULES``)."""
+        inherited = set(self._walk(cls))
+        for key in self._walk(sub):
+            if key in inherited:
+                continue
+            if CLASS_MODULES in names:
+                return True
+            methods, attributes = self._names_of(key)
+            if "__getattr__" in methods or not names.isdisjoint(methods | attributes):
+                return True
+        return False
 
     def class_of(self, key: ClassKey) -> ClassInfo | None:
         """The class a key names, from its module (parsed again if it was dropped)."""
@@ -145,6 +162,7 @@ class Classes:
         module of a class of ``ctx``'s."""
         modules = [ctx.parsed]
         if ctx.cls is not None:
+            self._consult(CLASS_MODULES)
             modules += [self.modules.parsed(c.display) for c in self.mro(ctx.cls)]
         for parsed in modules:
             found = self.find_class(call.func, parsed) if parsed is not None else None

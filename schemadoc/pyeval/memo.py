@@ -20,6 +20,7 @@ Key = tuple[int, Any]  # what is being worked out: in ``Resolver._active`` or ``
 # assigned, the one documented first.
 Choice = tuple[str, tuple[tuple[str, Position | None], ...]]
 
+CLASS_MODULES = "()"  # consulted: the modules of the classes of ``self`` (see ``_consult``)
 _MAX_DEPTH = 40  # values worked out within one another
 _WORTH_KEEPING = 32  # steps: a value that takes fewer is worked out again
 
@@ -48,7 +49,8 @@ class _Frame(Recording):
     met: set[Key] = field(default_factory=set)
     reach: int = 0  # values it nested below its own
     limited: bool = False  # whether it nested them too deeply
-    dispatched: int = 0
+    dispatched: set[str] = field(default_factory=set)
+    consulted: set[str] = field(default_factory=set)
     templates: set[tuple[Position | None, str]] = field(default_factory=set)
     accessed: set[str] = field(default_factory=set)
     steps: int = 0  # what it cost
@@ -70,7 +72,8 @@ class _Frame(Recording):
             self.meet(key)
         self.reach = max(self.reach, depth + inner.reach - self.depth)
         self.limited |= inner.limited
-        self.dispatched += inner.dispatched
+        self.dispatched |= inner.dispatched
+        self.consulted |= inner.consulted
         self.templates |= inner.templates
 
 
@@ -81,7 +84,8 @@ class Memo:
     modules: ModuleIndex
     templates: set[tuple[Position | None, str]]
     overrides: dict[Var, Value]
-    dispatched: int
+    dispatched: set[str]
+    consulted: set[str]
     _recordings: list[Recording]
     _frames: list[_Frame]
     _memo: dict[tuple[Any, ...], tuple[Any, _Frame]]
@@ -160,7 +164,8 @@ class Memo:
             recording.choices |= frame.choices
         if self._frames:
             self._frames[-1].absorb(frame, len(self._active))
-        self.dispatched += frame.dispatched
+        self.dispatched |= frame.dispatched
+        self.consulted |= frame.consulted
         self.templates |= frame.templates
         self.modules.accessed |= frame.accessed
 
@@ -185,8 +190,16 @@ class Memo:
             self._frames[-1].held.add(key)
         keys.add(key)
 
-    def _dispatch(self) -> None:
-        """The class ``self`` is was consulted."""
-        self.dispatched += 1
+    def _dispatch(self, name: str) -> None:
+        """The class ``self`` is was consulted for ``name`` (its value can differ)."""
+        self.dispatched.add(name)
         if self._frames:
-            self._frames[-1].dispatched += 1
+            self._frames[-1].dispatched.add(name)
+        self._consult(name)
+
+    def _consult(self, name: str) -> None:
+        """What ``self`` is named ``name`` was looked at (``CLASS_MODULES``: the modules of
+        its classes were)."""
+        self.consulted.add(name)
+        if self._frames:
+            self._frames[-1].consulted.add(name)

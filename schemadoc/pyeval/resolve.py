@@ -88,7 +88,8 @@ class Resolver(Classes, Calls, Memo):
         self._budget: Budget | None = None  # that of the expression being evaluated
         self._instances = 0  # ``bound`` from outside an evaluation (see there)
         self._budgets: dict[str, Budget] = {}  # what is left of each module's budget
-        self.dispatched = 0  # times the class ``self`` is was consulted (its value can differ)
+        self.dispatched: set[str] = set()  # names the class ``self`` is was consulted for
+        self.consulted: set[str] = set()  # those and the names ``named`` looked up in it
         # The outline of each class looked at: its project bases (with the files read to find
         # them) and the names it defines. Keyed by file, not by object, it outlives dropped
         # modules: the bases of a deep hierarchy are not parsed again for every file using it.
@@ -174,6 +175,7 @@ class Resolver(Classes, Calls, Memo):
             and ctx.cls is not None
         ):
             attr = node.attr.value
+            self._consult(attr)
             binding = next(
                 (
                     b
@@ -403,7 +405,7 @@ class Resolver(Classes, Calls, Memo):
                     return placeholder(name, None)
                 return self.value(default, Context(ctx.parsed, None, ctx.cls))
         if fn is None and ctx.cls is not None:
-            self._dispatch()
+            self._dispatch(name)
             if name in ctx.cls.attrs:
                 return self.binding_value(ctx.cls.attrs[name], ctx, name)
         loop = ctx.parsed.scope.loops.get(name)
@@ -438,7 +440,7 @@ class Resolver(Classes, Calls, Memo):
         attr = node.attr.value
         owner = node.value
         if isinstance(owner, cst.Name) and owner.value in ("self", "cls") and ctx.cls is not None:
-            self._dispatch()
+            self._dispatch(attr)
             return self.class_attr(ctx.cls, attr)
         found = self.find_class(owner, ctx.parsed)
         made = owner
