@@ -23,6 +23,7 @@ class Classes:
     modules: ModuleIndex
     _bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]]
     _names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]]
+    _redefined: dict[tuple[ClassKey, ClassKey], tuple[frozenset[str], frozenset[str]]]
 
     def find_class(self, expr: cst.BaseExpression, parsed: ParsedModule) -> ClassInfo | None:
         """The class an expression names (``Base``, ``models.Base``), if it is in the project."""
@@ -63,16 +64,20 @@ class Classes:
         that ``self`` is consulted for can mean other than for one of ``cls``: a class of
         ``sub``'s ``mro`` that is not of ``cls``'s defines it (or ``__getattr__``), or the
         modules of its classes were consulted (``CLASS_MODULES``)."""
+        pair = (sub.key, cls.key)
+        if pair not in self._redefined:
+            self._redefined[pair] = self.modules.tracked(lambda: self._defined_below(sub, cls))
+        defined, read = self._redefined[pair]
+        self.modules.accessed |= read
+        return "__getattr__" in defined or not names.isdisjoint(defined)
+
+    def _defined_below(self, sub: ClassInfo, cls: ClassInfo) -> frozenset[str]:
+        """The names the classes of ``sub``'s ``mro`` that are not of ``cls``'s define (with
+        ``CLASS_MODULES`` when there are such classes)."""
         inherited = set(self._walk(cls))
-        for key in self._walk(sub):
-            if key in inherited:
-                continue
-            if CLASS_MODULES in names:
-                return True
-            methods, attributes = self._names_of(key)
-            if "__getattr__" in methods or not names.isdisjoint(methods | attributes):
-                return True
-        return False
+        extra = [key for key in self._walk(sub) if key not in inherited]
+        defined = {name for key in extra for kind in self._names_of(key) for name in kind}
+        return frozenset(defined | ({CLASS_MODULES} if extra else set()))
 
     def class_of(self, key: ClassKey) -> ClassInfo | None:
         """The class a key names, from its module (parsed again if it was dropped)."""

@@ -95,6 +95,8 @@ class Resolver(Classes, Calls, Memo):
         # modules: the bases of a deep hierarchy are not parsed again for every file using it.
         self._bases: dict[ClassKey, tuple[tuple[ClassKey, ...], frozenset[str]]] = {}
         self._names: dict[ClassKey, tuple[frozenset[str], frozenset[str]]] = {}
+        # (subclass, class): what only the subclass's classes define, and the files that told
+        self._redefined: dict[tuple[ClassKey, ClassKey], tuple[frozenset[str], frozenset[str]]] = {}
         self._mutated: dict[int, frozenset[str]] = {}  # names changed in place, by scope node
         self._built: dict[tuple[int, str], cst.ListComp | None] = {}  # see ``_appended``
         self._labels: dict[int, Labels] = {}  # engines of branches, by scope node
