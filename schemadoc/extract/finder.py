@@ -391,11 +391,11 @@ class Finder(Walker):
         the class: its result is the class's (when it read no variable, whose values would
         be taken from call sites of that subclass)."""
         base = self.context()
-        self.resolver.dispatched, self.resolver.consulted = set(), set()
+        self.resolver.dispatched, self.resolver.consulted = False, set()
         stringy, result = self._evaluated(node, base)
         results = [result] if result else []
-        dispatched, consulted = self.resolver.dispatched, self.resolver.consulted
-        if base.cls is None or base.function is None or not dispatched:
+        consulted = self.resolver.consulted
+        if base.cls is None or base.function is None or not self.resolver.dispatched:
             return stringy, results
         for sub in self.subclasses(base.cls):
             ctx = self.context(sub)

@@ -49,8 +49,8 @@ class _Frame(Recording):
     met: set[Key] = field(default_factory=set)
     reach: int = 0  # values it nested below its own
     limited: bool = False  # whether it nested them too deeply
-    dispatched: set[str] = field(default_factory=set)
-    consulted: set[str] = field(default_factory=set)
+    dispatched: bool = False  # whether it consulted the class ``self`` is
+    consulted: set[str] = field(default_factory=set)  # the names it consulted it for
     templates: set[tuple[Position | None, str]] = field(default_factory=set)
     accessed: set[str] = field(default_factory=set)
     steps: int = 0  # what it cost
@@ -84,7 +84,7 @@ class Memo:
     modules: ModuleIndex
     templates: set[tuple[Position | None, str]]
     overrides: dict[Var, Value]
-    dispatched: set[str]
+    dispatched: bool
     consulted: set[str]
     _recordings: list[Recording]
     _frames: list[_Frame]
@@ -192,9 +192,9 @@ class Memo:
 
     def _dispatch(self, name: str) -> None:
         """The class ``self`` is was consulted for ``name`` (its value can differ)."""
-        self.dispatched.add(name)
+        self.dispatched = True
         if self._frames:
-            self._frames[-1].dispatched.add(name)
+            self._frames[-1].dispatched = True
         self._consult(name)
 
     def _consult(self, name: str) -> None:

@@ -88,8 +88,8 @@ class Resolver(Classes, Calls, Memo):
         self._budget: Budget | None = None  # that of the expression being evaluated
         self._instances = 0  # ``bound`` from outside an evaluation (see there)
         self._budgets: dict[str, Budget] = {}  # what is left of each module's budget
-        self.dispatched: set[str] = set()  # names the class ``self`` is was consulted for
-        self.consulted: set[str] = set()  # those and the names ``named`` looked up in it
+        self.dispatched = False  # whether the class ``self`` is was consulted (see ``_dispatch``)
+        self.consulted: set[str] = set()  # the names it was consulted for, ``named``'s too
         # The outline of each class looked at: its project bases (with the files read to find
         # them) and the names it defines. Keyed by file, not by object, it outlives dropped
         # modules: the bases of a deep hierarchy are not parsed again for every file using it.
