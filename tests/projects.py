@@ -1,8 +1,10 @@
-"""Projects tests run in: Python modules written from source, and the small configured project
-that command-line tests run in."""
+"""Projects tests run in: Python modules written from source, the small configured project
+that command-line tests run in, and the command line run in a process of its own."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -56,3 +58,19 @@ def small_project(
     (root / "pyproject.toml").write_text(f'[tool.schemadoc]\npaths = ["app"]\n{settings}')
     monkeypatch.chdir(root)
     return root
+
+
+def cli_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m schemadoc args`` in a process of its own (text output; a hang fails the
+    test, not the suite)."""
+    return subprocess.run(
+        [sys.executable, "-m", "schemadoc", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

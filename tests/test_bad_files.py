@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from projects import cli_process
 from scanned import found, run, survived, working_directory, write
 
 import schemadoc.discover.files
@@ -148,14 +149,7 @@ def test_nested_brackets_do_not_crash_the_process(tmp_path: Path) -> None:
             "b_calls.py": f'DDL = "CREATE TABLE b (id INTEGER)"\nX = {calls}\n',
         },
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "schemadoc", "generate", str(tmp_path / "p"), "--output", "-"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    proc = cli_process("generate", str(tmp_path / "p"), "--output", "-", cwd=tmp_path)
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
     assert "a_nested.py:2:" in proc.stderr and "SD101" in proc.stderr
     assert "internal error" not in proc.stderr

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import apsw
 import pytest
-from projects import USERS, small_project
+from projects import USERS, cli_process, small_project
 
 from schemadoc.cli import main
 
@@ -86,12 +84,7 @@ def test_generate_only_touches_the_file_when_content_changed(project: Path) -> N
 
 
 def test_module_entry_point_and_version(project: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "schemadoc", "--version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = cli_process("--version")
     assert proc.returncode == 0
     assert proc.stdout.startswith("schemadoc ")
 

@@ -16,11 +16,10 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from projects import USERS, small_project
+from projects import USERS, cli_process, small_project
 
 from schemadoc import pipeline
 from schemadoc.cli import main
@@ -277,14 +276,7 @@ def test_a_symlinked_output_to_a_secret_is_neither_read_nor_replaced(
 
 def _cli_in(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The command line in a process of its own: a hang fails the test, not the suite."""
-    return subprocess.run(
-        [sys.executable, "-m", "schemadoc", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return cli_process(*args, cwd=project, timeout=timeout)
 
 
 @pytest.mark.parametrize("kind", ["/dev/zero symlink", "fifo"])

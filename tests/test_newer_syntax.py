@@ -8,11 +8,11 @@ and its DDL documented where it stands. A file that no parser accepts is still S
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from projects import cli_process
 from scanned import found, run, survived, write
 
 
@@ -220,14 +220,7 @@ def test_deep_nesting_in_newer_syntax_is_refused_without_a_crash(
         tmp_path / "p",
         {"deep.py": f'type Row = tuple[int, str]\nDDL = "CREATE TABLE a (id)"\nX = {expression}\n'},
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "schemadoc", "generate", str(tmp_path / "p"), "--output", "-"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
-        check=False,
-    )
+    proc = cli_process("generate", str(tmp_path / "p"), "--output", "-", cwd=tmp_path, timeout=300)
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
     assert "deep.py:" in proc.stderr and "SD101" in proc.stderr
     assert "internal error" not in proc.stderr

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import cli_process
 
 from schemadoc.cli import main
 from schemadoc.config import load
@@ -102,13 +103,7 @@ def test_shell_examples_run(project: Path) -> None:
                 assert done.returncode == 0, (line, done.stderr)
                 continue
             assert words[0] == "schemadoc", line
-            done = subprocess.run(
-                [sys.executable, "-m", "schemadoc", *words[1:]],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            done = cli_process(*words[1:], env=env)
             assert done.returncode in ((0, 1) if words[1] == "lint" else (0,)), (
                 line,
                 done.stdout,
@@ -196,12 +191,7 @@ def test_verify_ci_steps(project: Path) -> None:
     database = words[words.index("--db") + 1]
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "schemadoc", *words[1:redirect]],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return cli_process(*words[1:redirect])
 
     _database(project / database)
     done = run()
@@ -313,12 +303,7 @@ def test_diff_examples_run(project: Path) -> None:
                 continue
             if ">" in words:
                 words = words[: words.index(">")]
-            done = subprocess.run(
-                [sys.executable, "-m", "schemadoc", *words[1:]],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            done = cli_process(*words[1:])
             assert done.returncode in (0, 1), (line, done.stdout, done.stderr)
             ran += 1
     assert ran >= 5

@@ -22,6 +22,7 @@ from typing import Any
 
 import apsw
 import pytest
+from projects import cli_process
 from scanned import GOOD, found, run, survived, working_directory
 from shared import once_per_run
 
@@ -982,15 +983,7 @@ def test_cli_reports_hostile_ddl_and_exits_2(tmp_path: Path) -> None:
     )
     out = tmp_path / "out.md"
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "schemadoc", "generate", str(project), "--output", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    proc = cli_process("generate", str(project), "--output", str(out), cwd=tmp_path, env=env)
     assert proc.returncode == 2, proc.stderr
     assert "hostile.py:2:0: warning[SD205]" in proc.stderr
     assert "hostile.py:3:" in proc.stderr and "SD203" in proc.stderr
@@ -1093,13 +1086,5 @@ def test_python_dash_m_from_the_checkout_imports_nothing_from_it(tmp_path: Path)
             BOOBY_TRAP.format(marker=str(marker), name=module, table=f"t_{module}")
         )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    subprocess.run(
-        [sys.executable, "-m", "schemadoc", "generate", ".", "--output", "-"],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    cli_process("generate", ".", "--output", "-", cwd=project, env=env)
     assert list(tmp_path.glob("MARKER*")) == []
