@@ -107,7 +107,7 @@ def to_json(report: Report) -> str:
         "differences": [d.as_json() for d in report.differences],
         "notes": list(report.notes),
     }
-    return indented_json(data) + "\n"
+    return indented_json(data, end="\n")
 
 
 REPORTS = {"text": to_text, "markdown": to_markdown, "json": to_json}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
@@ -96,7 +96,7 @@ def to_json(schema: Schema) -> str:
     """The JSON model (the contract in the README), keys in a fixed order."""
     data = {
         "dialect": "sqlite",
-        "tables": [_table(t) for t in schema.tables],
+        "tables": (_table(t) for t in schema.tables),
         "views": [
             {
                 "name": v.name,
@@ -120,7 +120,7 @@ def to_json(schema: Schema) -> str:
             }
             for t in schema.triggers
         ],
-        "relations": [
+        "relations": (
             {
                 "from_table": r.from_table,
                 "from_columns": list(r.from_columns),
@@ -131,18 +131,20 @@ def to_json(schema: Schema) -> str:
                 **_in(r.database),
             }
             for r in schema.relations
-        ],
+        ),
         "diagnostics": [_diagnostic(d) for d in schema.diagnostics],
     }
-    return indented_json(data) + "\n"
+    return indented_json(data, end="\n")
 
 
-def indented_json(value: Any) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)`` for dicts, lists, strings, numbers,
-    booleans and None, without the pure-Python encoder that ``indent`` selects (several
-    times slower on a large schema)."""
+def indented_json(value: Any, end: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False) + end`` for dicts, lists, strings,
+    numbers, booleans and None, without the pure-Python encoder that ``indent`` selects
+    (several times slower on a large schema). An iterator is written as a list, each item
+    made only when it is written (a large schema's tables are never all held as dicts)."""
     out: list[str] = []
     _encode(value, "\n", out)
+    out.append(end)
     return "".join(out)
 
 
@@ -160,30 +162,39 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
     scalar = _SCALARS.get(type(value))
     if scalar is not None:
         out.append(scalar(value))
-    elif isinstance(value, dict | list):
-        if not value:
-            out.append("{}" if isinstance(value, dict) else "[]")
-            return
-        keyed = isinstance(value, dict)
-        inner = newline + "  "
-        lead = ("{" if keyed else "[") + inner
-        for key, item in value.items() if keyed else enumerate(value):
-            if keyed:
-                lead += encode_basestring(key) + ": "
-            scalar = _SCALARS.get(type(item))
-            if scalar is not None:
-                out.append(lead + scalar(item))
-            else:
-                out.append(lead)
-                _encode(item, inner, out)
-            lead = "," + inner
-        out.append(newline + ("}" if keyed else "]"))
+    elif isinstance(value, dict):
+        _members(value.items(), "{}", newline, out)
+    elif isinstance(value, list | Iterator):
+        _members(((None, item) for item in value), "[]", newline, out)
     elif isinstance(value, str):
         out.append(encode_basestring(value))
     elif isinstance(value, int | float):
         _encode(float(value) if isinstance(value, float) else int(value), newline, out)
     else:
         raise TypeError(f"no JSON for {type(value).__name__}")
+
+
+def _members(
+    pairs: Iterable[tuple[str | None, Any]], brackets: str, newline: str, out: list[str]
+) -> None:
+    """The (key, item) pairs of a dict, or the (None, item) pairs of a list. Each item is
+    joined into one string as soon as it is written: ``out`` holds about one string per
+    item, not one per scalar (which took five times the document's size)."""
+    inner = newline + "  "
+    lead = brackets[0] + inner
+    for key, item in pairs:
+        if key is not None:
+            lead += encode_basestring(key) + ": "
+        scalar = _SCALARS.get(type(item))
+        if scalar is not None:
+            out.append(lead + scalar(item))
+        else:
+            start = len(out)
+            out.append(lead)
+            _encode(item, inner, out)
+            out[start:] = ["".join(out[start:])]
+        lead = "," + inner
+    out.append(brackets if lead[0] == brackets[0] else newline + brackets[1])
 
 
 def _where(source: Source | None) -> str:

@@ -348,4 +348,4 @@ def to_tbls(schema: Schema, settings: Settings) -> str:
     if relations:
         data["relations"] = relations
     data["driver"] = {"name": "sqlite", "database_version": SQLITE_VERSION}
-    return indented_json(data) + "\n"
+    return indented_json(data, end="\n")
