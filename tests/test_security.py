@@ -192,6 +192,24 @@ def test_sandbox_refuses_files_even_if_asked_directly(tmp_path: Path, sql: str) 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_scratch_databases_take_small_pages_under_the_same_cap() -> None:
+    """A schema's tables are empty: 1 KiB pages (not SQLite's 4 KiB) keep what each table's
+    root page takes small, and the cap stays 256 MiB per database, attached ones included."""
+    box = Sandbox()
+    try:
+        assert box.attach("mem")
+        for schema in ("main", "temp", "mem"):
+            page = box.conn.execute(f"PRAGMA {schema}.page_size").fetchone()[0]
+            pages = box.conn.execute(f"PRAGMA {schema}.max_page_count").fetchone()[0]
+            assert (page, page * pages) == (1024, 256 * 2**20), schema
+        before = apsw.memory_used()
+        for i in range(2000):
+            box.run(f"CREATE TABLE t{i} (id INTEGER PRIMARY KEY, name_{i} TEXT, amount REAL)")
+        assert apsw.memory_used() - before < 6 * 2**20  # 12 MiB with 4 KiB pages
+    finally:
+        box.close()
+
+
 # --- PRAGMA writes ----------------------------------------------------------------------------
 
 PRAGMAS = [

@@ -28,8 +28,8 @@ from typing import Any
 import apsw
 
 from ..model.errors import UserError
-from .lockdown import _DENIED_FUNCTIONS, _INTERNAL_PRAGMAS
-from .sandbox import Reader, Sandbox, _connect, error_text
+from .lockdown import _DENIED_FUNCTIONS, _INTERNAL_PRAGMAS, connect
+from .sandbox import Reader, Sandbox, error_text
 
 HEADER = b"SQLite format 3\x00"
 _SCHEMA_PRAGMAS = frozenset(
@@ -57,7 +57,7 @@ class DatabaseFile(Sandbox):
     def __init__(self, uri: str, *, writable_copy: bool = False) -> None:
         flags = apsw.SQLITE_OPEN_URI
         flags |= apsw.SQLITE_OPEN_READWRITE if writable_copy else apsw.SQLITE_OPEN_READONLY
-        super().__init__(conn=_connect(uri, flags))
+        super().__init__(conn=connect(uri, flags))
 
     def run(self, sql: str, *, writes: bool = False) -> None:
         raise TypeError("a database file takes no statements")

@@ -1,5 +1,6 @@
-"""What the scratch database allows: the actions its authorizer lets through, the
-functions it refuses wherever they are written, and one statement per run.
+"""What the scratch database allows: how its connection is opened, the actions its
+authorizer lets through, the functions it refuses wherever they are written, and one
+statement per run.
 """
 
 from __future__ import annotations
@@ -120,3 +121,28 @@ _ACTION_NAMES = {
         "SAVEPOINT",
     )
 }
+
+
+SCRATCH = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
+
+
+def connect(name: str = ":memory:", flags: int = SCRATCH) -> apsw.Connection:
+    """A new scratch database (or the database ``name`` opened with ``flags``): in memory,
+    defensive, extension loading off, schema objects limited to built-in and innocuous
+    functions, attached databases unable to create or write files (and, in the sandbox,
+    impossible: SQLITE_LIMIT_ATTACHED is 0)."""
+    conn = apsw.Connection(name, flags=flags)
+    conn.enable_load_extension(False)
+    for op in (
+        apsw.SQLITE_DBCONFIG_DEFENSIVE,
+        apsw.SQLITE_DBCONFIG_TRUSTED_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
+        apsw.SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER,
+        apsw.SQLITE_DBCONFIG_WRITABLE_SCHEMA,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
+        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
+    ):
+        on = op == apsw.SQLITE_DBCONFIG_DEFENSIVE
+        if conn.config(op, int(on)) != on:  # fail closed: a setting not taken is an error
+            raise apsw.MisuseError(f"SQLite {apsw.sqlite_lib_version()} did not take setting {op}")
+    return conn

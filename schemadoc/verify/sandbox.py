@@ -58,6 +58,7 @@ from .lockdown import (
     _SYSTEM_TABLES,
     _WRITES,
     _only_statement,
+    connect,
     denied_calls,
 )
 
@@ -67,7 +68,8 @@ Error = apsw.Error  # what the scratch database raises
 
 MAX_LENGTH = 5_000_000  # bytes in one string, blob or statement
 MAX_VIRTUAL_LENGTH = 100_000  # bytes in one CREATE VIRTUAL TABLE
-MAX_PAGES = 65_536  # per database: 256 MiB with 4 KiB pages
+PAGE_SIZE = 1024  # scratch databases hold schemas: a table's root page takes 1 KiB, not 4
+MAX_PAGES = 256 * 2**20 // PAGE_SIZE  # per database: 256 MiB
 MAX_ATTACHED = 8  # databases that DDL names beside main (see ``Sandbox.attach``)
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 HEAP_BUDGET = 512 * 1024 * 1024  # SQLite heap a statement may add (bytes)
@@ -159,7 +161,7 @@ class Sandbox:
         account: _Account | None = None,
         conn: apsw.Connection | None = None,
     ) -> None:
-        self.conn = _connect() if conn is None else conn  # given: see database.DatabaseFile
+        self.conn = connect() if conn is None else conn  # given: see database.DatabaseFile
         self.deadline = DEADLINE_SECONDS if deadline is None else deadline
         self.budget = BUDGET_SECONDS if budget is None else budget
         self.account = account or _Account()
@@ -177,8 +179,8 @@ class Sandbox:
         # Nothing on disk: sorter and temporary tables stay in memory; both databases are capped.
         self.conn.execute("PRAGMA temp_store = MEMORY")
         for schema in ("main", "temp"):
-            self.conn.execute(f"PRAGMA {schema}.max_page_count = {MAX_PAGES}")
-        self._builtins = _connect()  # where the checked calls run (bound values only)
+            self._cap(schema)
+        self._builtins = connect()  # where the checked calls run (bound values only)
         self._builtins.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         check_costly_calls(self)
         _WATCHDOG.opened()
@@ -206,9 +208,14 @@ class Sandbox:
         finally:
             for op in switches:
                 self.conn.config(op, 0)
-        self.conn.execute(f"PRAGMA {_quote(schema)}.max_page_count = {MAX_PAGES}")
+        self._cap(_quote(schema))
         self.schemas.append(schema)
         return True
+
+    def _cap(self, schema: str) -> None:
+        """Small pages for a new database (a database file keeps its own), at most MAX_PAGES."""
+        self.conn.execute(f"PRAGMA {schema}.page_size = {PAGE_SIZE}")
+        self.conn.execute(f"PRAGMA {schema}.max_page_count = {MAX_PAGES}")
 
     def sibling(self) -> Sandbox:
         """Another scratch database under the same limits, spending the same budget."""
@@ -412,7 +419,7 @@ class Sandbox:
         elif error_text(exc) in ("string or blob too big", "statement too long"):
             self.denied.append(f"a value or statement over {MAX_LENGTH:,} bytes")
         elif error_text(exc) == "database or disk is full":
-            self.denied.append(f"more than {MAX_PAGES:,} pages of data")
+            self.denied.append(f"more than {MAX_PAGES * PAGE_SIZE // 2**20} MiB of data")
         return exc
 
     def _marks(self) -> tuple[int, ...]:
@@ -465,28 +472,3 @@ def _heap_cap() -> Iterator[None]:
         yield
     finally:
         apsw.hard_heap_limit(before)
-
-
-_SCRATCH = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_MEMORY
-
-
-def _connect(name: str = ":memory:", flags: int = _SCRATCH) -> apsw.Connection:
-    """A new scratch database (or the database ``name`` opened with ``flags``): in memory,
-    defensive, extension loading off, schema objects limited to built-in and innocuous
-    functions, attached databases unable to create or write files (and, in the sandbox,
-    impossible: SQLITE_LIMIT_ATTACHED is 0)."""
-    conn = apsw.Connection(name, flags=flags)
-    conn.enable_load_extension(False)
-    for op in (
-        apsw.SQLITE_DBCONFIG_DEFENSIVE,
-        apsw.SQLITE_DBCONFIG_TRUSTED_SCHEMA,
-        apsw.SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION,
-        apsw.SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER,
-        apsw.SQLITE_DBCONFIG_WRITABLE_SCHEMA,
-        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE,
-        apsw.SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE,
-    ):
-        on = op == apsw.SQLITE_DBCONFIG_DEFENSIVE
-        if conn.config(op, int(on)) != on:  # fail closed: a setting not taken is an error
-            raise apsw.MisuseError(f"{SQLITE} did not take setting {op}")
-    return conn
