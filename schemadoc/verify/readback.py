@@ -298,10 +298,12 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
     for sandbox in sandboxes:
         with sandbox.reading() as conn:
             for schema in sandbox.schemas:
-                before = {group: [len(o) for o in objects] for group, objects in found.items()}
-                _read_database(conn, schema, state, index_sources, found)
-                if schema not in ("main", "temp"):
-                    _in_database(found, before, schema)
+                if schema in ("main", "temp"):
+                    _read_database(conn, schema, state, index_sources, found)
+                    continue
+                attached: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
+                _read_database(conn, schema, state, index_sources, attached)
+                _in_database(found, attached, schema)
     diagnostics: dict[str, list[Diagnostic]] = {}
     for group, diagnostic in state.diagnostics:
         diagnostics.setdefault(group, []).append(diagnostic)
@@ -316,14 +318,14 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
 
 def _in_database(
     found: dict[str, tuple[list[Table], list[View], list[Trigger]]],
-    before: dict[str, list[int]],
+    attached: dict[str, tuple[list[Table], list[View], list[Trigger]]],
     database: str,
 ) -> None:
-    """Mark what was read into ``found`` since ``before`` as being in ``database``."""
-    for group, objects in found.items():
-        for kind, listed in enumerate(objects):
-            start = before.get(group, [0, 0, 0])[kind]
-            listed[start:] = [replace(o, database=database) for o in listed[start:]]
+    """Add to ``found`` what was read from the attached ``database``, marked as in it (read
+    apart: marking what was added to ``found`` went over every group for each database)."""
+    for group, objects in attached.items():
+        for listed, read in zip(found.setdefault(group, ([], [], [])), objects, strict=True):
+            listed.extend(replace(o, database=database) for o in read)
 
 
 def _read_database(
