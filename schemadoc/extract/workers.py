@@ -9,17 +9,22 @@ never the run: its share is retried one file per process.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model.diagnostics import SD101
 
-_extractor: Any = None
+if TYPE_CHECKING:
+    from .extractor import Extractor, UnitResult
+    from .summary import Summary
+
+_extractor: Extractor | None = None
 
 
-def _start(files: dict[str, Path], summaries: dict[str, Any], tests: frozenset[str]) -> None:
+def _start(files: dict[str, Path], summaries: dict[str, Summary], tests: frozenset[str]) -> None:
     global _extractor
     import gc
 
@@ -30,13 +35,14 @@ def _start(files: dict[str, Path], summaries: dict[str, Any], tests: frozenset[s
     _extractor = Extractor(files, summaries, tests=tests)
 
 
-def _work(displays: list[str]) -> list[Any]:
+def _work(displays: list[str]) -> list[UnitResult]:
+    assert _extractor is not None  # see ``_start``
     return [_extractor.process(display) for display in displays]
 
 
 def _single(
-    files: dict[str, Path], summaries: dict[str, Any], tests: frozenset[str], display: str
-) -> list[Any]:
+    files: dict[str, Path], summaries: dict[str, Summary], tests: frozenset[str], display: str
+) -> list[UnitResult]:
     """One file in a process of its own: the file that crashes its process gets the blame."""
     from .extractor import UnitResult
 
@@ -50,14 +56,14 @@ def _single(
 
 def process_parallel(
     files: dict[str, Path],
-    summaries: dict[str, Any],
+    summaries: dict[str, Summary],
     todo: list[str],
     tests: frozenset[str],
-    progress: Any = None,
-) -> list[Any]:
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[UnitResult]:
     """Extract ``todo`` (and the base-class files they need) in worker processes."""
     workers = min(os.cpu_count() or 1, 8)
-    results: dict[str, Any] = {}
+    results: dict[str, UnitResult] = {}
     retry: list[str] = []
     pending = sorted(set(todo))
     initargs = (files, summaries, tests)

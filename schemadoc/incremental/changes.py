@@ -8,7 +8,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..discover.files import Found, Listings, display_path
@@ -27,6 +27,9 @@ from .cache import (
     owned,
 )
 
+if TYPE_CHECKING:
+    from ..extract.summary import Summary
+
 
 @dataclass
 class FileState:
@@ -38,7 +41,7 @@ class FileState:
     ddl: bool
     problems: list[Diagnostic]
     size: int = 0  # in bytes
-    summary: Any = None  # extract.Summary of a Python file that may hold DDL
+    summary: Summary | None = None  # of a Python file that may hold DDL
     text: str | None = None  # read this run (changed files only; Python let go once summarized)
     classes: list[list[Any]] | None = None  # source.class_lines, when read this run
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .formatting import _apply_dollar, _apply_format, _apply_percent, _joined
+from .lookups import Lookups
 from .values import (
     MAX_WEIGHT,
     TOO_LARGE,
     Budget,
     Overflow,
     Piece,
-    Position,
-    Resolver,
     Structure,
     TooLarge,
     Value,
@@ -38,21 +37,9 @@ from .values import (
 
 @dataclass
 class Evaluator:
-    """Evaluates string expressions; ``resolve`` looks up names and attributes in scope."""
+    """Evaluates string expressions; ``lookups`` resolves names and calls in scope."""
 
-    resolve: Resolver
-    positions: Callable[[cst.CSTNode], Position | None]
-    on_template: Callable[[Value], None] = lambda _value: None
-    call: Callable[[cst.Call], Value | None] = lambda _node: None
-    returns_string: Callable[[cst.Call], bool] = lambda _node: False
-    # the items of the literal list or tuple an expression is or names, if it is one
-    sequence: Callable[[cst.BaseExpression], list[cst.BaseExpression] | None] = lambda _node: None
-    # the one expression assigned to what an expression names, else the expression
-    named: Callable[[cst.BaseExpression], cst.BaseExpression] = lambda node: node
-    # the keys and values of the literal dict an expression is or names, if it is one
-    mapping: Callable[
-        [cst.BaseExpression], list[tuple[cst.BaseExpression, cst.BaseExpression]] | None
-    ] = lambda _node: None
+    lookups: Lookups
     depth: int = field(default=0)
     bound: dict[str, Value] = field(default_factory=dict)  # a comprehension's variables
     # A step for each name or call looked up; once spent, they are no longer looked up.
@@ -79,17 +66,17 @@ class Evaluator:
                 return self.is_stringy(func.value)
             if _call_name(func) in _TEXT_FUNCTIONS and node.args:
                 return self.is_stringy(node.args[0].value)
-            return self.budget.spend() and self.returns_string(node)
+            return self.budget.spend() and self.lookups.returns_string(node)
         return False
 
     def _named_template(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Name | cst.Attribute) and self.resolve(node) is not None
+        return isinstance(node, cst.Name | cst.Attribute) and self.lookups.resolve(node) is not None
 
     def _template(self, node: cst.BaseExpression) -> Value | None:
         """A ``%``/``.format`` template; one taken from a name is reported as used."""
         template = self.value(node)
         if template is not None and not self.is_stringy(node):
-            self.on_template(template)
+            self.lookups.template(template)
         return template
 
     def value(self, node: cst.BaseExpression) -> Value | None:
@@ -107,7 +94,7 @@ class Evaluator:
             self.depth -= 1
 
     def _overflow(self, node: cst.BaseExpression, reason: str) -> Value:
-        return overflow(node, self.positions(node), reason)
+        return overflow(node, self.lookups.position(node), reason)
 
     def _looked_up(
         self, node: cst.BaseExpression, find: Callable[[cst.BaseExpression], Value | None]
@@ -127,20 +114,20 @@ class Evaluator:
         return self._overflow(node, TOO_LARGE) if weight > MAX_WEIGHT else got
 
     def _sequence(self, node: cst.BaseExpression) -> list[cst.BaseExpression] | None:
-        return None if self.budget.spent else self.sequence(node)
+        return None if self.budget.spent else self.lookups.sequence(node)
 
     def _mapping(
         self, node: cst.BaseExpression
     ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
-        return None if self.budget.spent else self.mapping(node)
+        return None if self.budget.spent else self.lookups.mapping(node)
 
     def text_or_placeholder(self, node: cst.BaseExpression) -> Value:
         got = self.value(node)
-        return got if got is not None else placeholder(_label(node), self.positions(node))
+        return got if got is not None else placeholder(_label(node), self.lookups.position(node))
 
     def _value(self, node: cst.BaseExpression) -> Value | None:
         if isinstance(node, cst.SimpleString):
-            return simple_string_value(node, self.positions(node))
+            return simple_string_value(node, self.lookups.position(node))
         if isinstance(node, cst.ConcatenatedString):
             left, right = self.value(node.left), self.value(node.right)
             return None if left is None or right is None else left + right
@@ -159,9 +146,9 @@ class Evaluator:
             made = self.bound.get(node.value.value)
             if isinstance(made, Structure) and isinstance(made.node, cst.Call):
                 # ``field.sql`` where ``field`` is ``types.String()``: the class's attribute
-                return self.resolve(_member(made.node, node.attr))
+                return self.lookups.resolve(_member(made.node, node.attr))
         if isinstance(node, cst.Name | cst.Attribute | cst.Subscript):
-            return self._looked_up(node, self.resolve)
+            return self._looked_up(node, self.lookups.resolve)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             # ``name or "default"``: the left side is usually an optional parameter.
             left = self.value(node.left)
@@ -183,9 +170,9 @@ class Evaluator:
             if left is None and right is None:
                 return None
             if left is None:
-                left = placeholder(_label(node.left), self.positions(node.left))
+                left = placeholder(_label(node.left), self.lookups.position(node.left))
             if right is None:
-                right = placeholder(_label(node.right), self.positions(node.right))
+                right = placeholder(_label(node.right), self.lookups.position(node.right))
             return left + right
         if isinstance(node.operator, cst.Modulo):
             template = self._template(node.left)
@@ -193,7 +180,7 @@ class Evaluator:
         return None
 
     def _fstring(self, node: cst.FormattedString) -> Value:
-        pos = self.positions(node)
+        pos = self.lookups.position(node)
         prefix = node.start[: -len(node.end)]
         quote = node.end
         pieces: list[Piece] = []
@@ -245,7 +232,7 @@ class Evaluator:
                 return method(node, func)
         if name == "str" and len(node.args) == 1:
             return self.value(node.args[0].value)
-        return self._looked_up(node, self.call)
+        return self._looked_up(node, self.lookups.call)
 
     def _method(self, node: cst.Call, method: str) -> _Method | None:
         """What evaluates ``node``, a call of ``method`` on a string (``"...".format(...)``,
@@ -284,7 +271,7 @@ class Evaluator:
         if template is None:
             return None
         if made[1]:
-            self.on_template(template)  # its definition is a template, not DDL
+            self.lookups.template(template)  # its definition is a template, not DDL
         named = self._keywords(node.args)
         for arg in node.args:
             if arg.keyword is None and not arg.star:
@@ -309,7 +296,7 @@ class Evaluator:
         values = (
             [self.value(item) for item in items]
             if items is not None
-            else self._comprehension(self.named(node.args[0].value))
+            else self._comprehension(self.lookups.named(node.args[0].value))
         )
         known = [v for v in values if v is not None]
         return None if len(known) < len(values) else _joined(sep, known)
@@ -408,7 +395,7 @@ class Evaluator:
             return None
         if func.attr.value not in ("substitute", "safe_substitute"):
             return None
-        made = self.named(func.value)
+        made = self.lookups.named(func.value)
         if not isinstance(made, cst.Call) or not made.args or made.args[0].keyword:
             return None
         if _call_name(made.func) not in ("Template", "string.Template"):

@@ -8,14 +8,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
 import libcst as cst
 
 from .dependencies import MISSING_MODULE, module_names
 from .scope import ClassInfo, FunctionScope, ModuleScope
+from .values import Position
 
 _T = TypeVar("_T")
+
+
+class Positions(Protocol):
+    """Where the strings of a module start (``extract.positions.StringPositions``)."""
+
+    def get(self, node: cst.CSTNode) -> Position | None: ...
 
 
 @dataclass
@@ -23,7 +30,7 @@ class ParsedModule:
     display: str
     module: cst.Module
     scope: ModuleScope
-    positions: Any  # extract.positions.StringPositions: ``get(node) -> Position | None``
+    positions: Positions
     size: int  # characters of source parsed: what the module's tree costs in memory
 
 

@@ -30,6 +30,7 @@ from .calls import Calls
 from .classes import Classes, ClassKey
 from .evaluate import Evaluator
 from .inplace import _Appends, _InPlace
+from .lookups import InContext
 from .memo import Key, Memo, Recording, Var, _Frame
 from .modules import Context, ModuleIndex, ParsedModule
 from .scope import (
@@ -120,17 +121,7 @@ class Resolver(Classes, Calls, Memo):
     def _evaluator(self, ctx: Context, budget: Budget) -> Evaluator:
         """An evaluator in ``ctx``; what it looks up is part of the evaluation under way, else
         of one spending ``budget``."""
-        return Evaluator(
-            lambda node: self._within(budget, self.resolve, node, ctx),
-            lambda node: ctx.parsed.positions.get(node),
-            on_template=self._template,
-            call=lambda node: self._within(budget, self.call, node, ctx),
-            returns_string=lambda node: self._within(budget, self.returns_string, node, ctx),
-            sequence=lambda node: self.sequence(node, ctx),
-            mapping=lambda node: self.mapping(node, ctx),
-            named=lambda node: self.named(node, ctx),
-            budget=budget,
-        )
+        return Evaluator(InContext(self, ctx, budget), budget=budget)
 
     def _begin(self, ctx: Context, counted: bool) -> Budget:
         """The budget of an expression in ``ctx``, ``counted`` against its module's."""
@@ -139,7 +130,7 @@ class Resolver(Classes, Calls, Memo):
             module = self._budgets[ctx.parsed.display] = Budget(*MODULE_BUDGET)
         return Budget(*EXPRESSION_BUDGET, module)
 
-    def _within(self, budget: Budget, work: Callable[..., _T], *args: Any) -> _T:
+    def within(self, budget: Budget, work: Callable[..., _T], *args: Any) -> _T:
         """``work(*args)`` as part of the evaluation whose budget is ``budget`` (unless part
         of one already)."""
         if self._budget is not None:
@@ -150,7 +141,8 @@ class Resolver(Classes, Calls, Memo):
         finally:
             self._budget = None
 
-    def _template(self, template: Value) -> None:
+    def note_template(self, template: Value) -> None:
+        """``template`` is held by a name and formatted: a template, not DDL."""
         self.templates.add(identity(template))
         if self._frames:
             self._frames[-1].templates.add(identity(template))
@@ -272,7 +264,7 @@ class Resolver(Classes, Calls, Memo):
         budget = self._budget
         if budget is None:
             outside = self._begin(ctx, counted=self._instances > 0)
-            return self._within(outside, self._evaluated, node, ctx, key)
+            return self.within(outside, self._evaluated, node, ctx, key)
         if isinstance(node, _UNBUILT):
             return self._evaluated(node, ctx, key)  # not built here: nothing to keep
         return self._memoized(

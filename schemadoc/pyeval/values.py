@@ -288,9 +288,6 @@ def _label(node: cst.CSTNode) -> str:
     return code if len(code) <= 40 else "..."
 
 
-Resolver = Callable[[cst.BaseExpression], "Value | None"]
-
-
 @dataclass
 class Budget:
     """What evaluating may still spend: steps (names and calls looked up) and weight (of the
