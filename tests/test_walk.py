@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import libcst as cst
+import pytest
 
-from schemadoc.extract.positions import walk
+from schemadoc.config import Settings
+from schemadoc.pipeline import scan
+from schemadoc.pyeval.walk import children, walk
 
 SOURCE = '''
 """Docstring."""
@@ -104,3 +108,59 @@ def test_walk_skips_children_when_visit_returns_false_and_still_leaves() -> None
     visitor = Strings()
     walk(cst.parse_module('x = f"{\'a\'}" + "b"\n'), visitor)
     assert visitor.seen == ["f", "/f", '"b"']
+
+
+EXTRACTED = """
+import sqlite3
+
+
+def create(conn):
+    parts = []
+    for column in ("a INT", "b TEXT"):
+        parts.append(column)
+    conn.execute("CREATE TABLE t1 (" + ", ".join(parts) + ")")
+    stmt = "CREATE TABLE t2 (x INT"
+    if conn:
+        stmt += ", y INT"
+    stmt += ")"
+    conn.execute(stmt)
+
+
+def probe():
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE probe (x)")
+"""
+
+
+def test_extraction_rebuilds_no_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passes that only read a tree (names changed in place, lists built by appends,
+    statements built by ``+=``, probes on a scratch connection) walk it: libcst's ``visit``
+    makes a new node of every node it passes. It runs only to learn a node class's fields."""
+    (tmp_path / "db.py").write_text(EXTRACTED, encoding="utf-8")
+    visitors: list[str] = []
+    original = cst.CSTNode.visit
+
+    def counted(node: cst.CSTNode, visitor: cst.CSTVisitor) -> cst.CSTNode:
+        visitors.append(type(visitor).__name__)
+        return original(node, visitor)
+
+    monkeypatch.setattr(cst.CSTNode, "visit", counted)
+    schema = scan([tmp_path], Settings(root=str(tmp_path))).schema
+    assert [c.name for c in schema.table("t1").columns] == ["a", "b"]
+    assert [c.name for c in schema.table("t2").columns] == ["x", "y"]
+    assert schema.table("probe") is None
+    assert set(visitors) <= {"_FieldOrder"}, sorted(set(visitors))
+
+
+def test_children_are_those_libcst_gives_in_its_order() -> None:
+    stack: list[cst.CSTNode] = [cst.parse_module(SOURCE)]
+    checked = 0
+    while stack:
+        node = stack.pop()
+        expected = list(node.children)
+        got = children(node)
+        assert len(got) == len(expected), node
+        assert all(a is b for a, b in zip(got, expected, strict=True)), node
+        stack.extend(expected)
+        checked += 1
+    assert checked > 300  # every node of the module, down to whitespace

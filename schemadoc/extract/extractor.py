@@ -20,12 +20,12 @@ from ..pyeval.memo import Choice
 from ..pyeval.modules import ModuleIndex
 from ..pyeval.resolve import Resolver, identity
 from ..pyeval.values import code_of
+from ..pyeval.walk import walk
 from .finder import Finder
 from .fragments import Fragment
 from .heap import fewer_collections, give_back, resident
 from .hierarchy import ClassLines, Hierarchy, class_lines_reader
 from .instances import Instantiator
-from .positions import walk
 from .reach import Reach
 from .summary import Focus, Summary, parse_file
 

@@ -18,6 +18,7 @@ from ..pyeval.modules import Context, ParsedModule
 from ..pyeval.resolve import Resolver, identity
 from ..pyeval.scope import ClassInfo, FunctionScope
 from ..pyeval.values import Value
+from ..pyeval.walk import walk
 from ..sql.engines import is_other, module_engine
 from .appends import Appends
 from .fragments import Fragment, begins_ddl, holds_ddl
@@ -208,7 +209,7 @@ class Finder(Walker):
         if first is None or not holds_ddl(first.text) or not _incomplete(first.text):
             return False
         appends = Appends(target.value, node)
-        fn.node.body.visit(appends)
+        walk(fn.node.body, appends)
         if appends.looped or not appends.parts:
             return False
         built = first
@@ -278,7 +279,7 @@ class Finder(Walker):
             return False
         if id(fn.node) not in self._scratch:
             probes = Scratch()
-            fn.node.body.visit(probes)
+            walk(fn.node.body, probes)
             self._scratch[id(fn.node)] = probes.kept()
         return func.value.value in self._scratch[id(fn.node)]
 

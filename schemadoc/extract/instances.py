@@ -15,9 +15,9 @@ from ..pyeval.modules import Context, ModuleIndex, ParsedModule
 from ..pyeval.resolve import Resolver, VarInfo
 from ..pyeval.scope import ClassInfo, FunctionScope
 from ..pyeval.values import Value
+from ..pyeval.walk import walk
 from .finder import Found, Subclasses, Walker
 from .fragments import Fragment, holds_ddl
-from .positions import walk
 from .reach import Reach
 
 

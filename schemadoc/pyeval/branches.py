@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from ..sql.engines import branch_engines, identifier_engine, string_engine
+from .walk import children
 
 Labels = dict[int, str]  # engine, by id of statement, small statement and assigned value
 
@@ -42,7 +43,7 @@ def _block(statements: Sequence[cst.CSTNode], engine: str | None, out: Labels) -
         elif isinstance(stmt, cst.BaseCompoundStatement) and not isinstance(
             stmt, cst.FunctionDef | cst.ClassDef
         ):
-            for child in stmt.children:
+            for child in children(stmt):
                 if isinstance(child, cst.BaseSuite | cst.Else | cst.ExceptHandler | cst.Finally):
                     _block(_statements_of(child), engine, out)
 

@@ -40,6 +40,7 @@ from .scope import (
     loop_names,
 )
 from .values import Budget, Position, Structure, Value, overflow, placeholder
+from .walk import walk
 
 _T = TypeVar("_T")
 
@@ -217,7 +218,7 @@ class Resolver(Classes, Calls, Memo):
                 and not binding.exprs[0].elements
             )
             finder = _Appends(name)
-            scope.visit(finder)
+            walk(scope, finder)
             self._built[key] = finder.comprehension() if empty else None
         return self._built[key]
 
@@ -225,7 +226,7 @@ class Resolver(Classes, Calls, Memo):
         """Names whose value ``scope`` changes in place (``x.append(...)``, ``x[k] = ...``)."""
         if id(scope) not in self._mutated:
             finder = _InPlace()
-            scope.visit(finder)
+            walk(scope, finder)
             self._mutated[id(scope)] = frozenset(finder.names)
         return self._mutated[id(scope)]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .walk import children
+
 
 @dataclass
 class Binding:
@@ -87,7 +89,7 @@ def _statements(body: cst.BaseSuite) -> Iterator[cst.CSTNode]:
             yield node
             stack[:0] = [
                 c
-                for c in node.children
+                for c in children(node)
                 if isinstance(
                     c,
                     cst.BaseSuite
@@ -273,7 +275,7 @@ class _ScopeBuilder:
         if top and isinstance(stmt, cst.For):
             for loop_name in loop_names(stmt):
                 self.scope.loops.setdefault(loop_name, loop_binding(stmt))
-        for child in stmt.children:
+        for child in children(stmt):
             if isinstance(child, cst.IndentedBlock):
                 self.visit_block(child.body, top)
             elif isinstance(child, cst.Else | cst.ExceptHandler | cst.Finally):
@@ -291,7 +293,7 @@ class _ScopeBuilder:
 
 
 def _walk_defs(body: cst.CSTNode) -> Iterator[cst.FunctionDef | cst.ClassDef]:
-    for child in body.children:
+    for child in children(body):
         if isinstance(child, cst.FunctionDef):
             yield child
             yield from _walk_defs(child.body)
