@@ -69,14 +69,25 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     if visit is None or visit(visitor, node) is not False:
         for name in _fields(node):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                walk(value, visitor)
-            elif isinstance(value, tuple | list):
+            if isinstance(value, tuple | list):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if _is_node(item):
                         walk(item, visitor)
+            elif _is_node(value):
+                walk(value, visitor)
     if leave is not None:
         leave(visitor, node)
+
+
+_IS_NODE: dict[type, bool] = {}  # by class: ``isinstance`` of an ABC costs more
+
+
+def _is_node(value: object) -> bool:
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -85,8 +96,8 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     out: list[cst.CSTNode] = []
     for name in _fields(node):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if isinstance(value, tuple | list):
+            out.extend(item for item in value if _is_node(item))
+        elif _is_node(value):
             out.append(value)
-        elif isinstance(value, tuple | list):
-            out.extend(item for item in value if isinstance(item, cst.CSTNode))
     return out
