@@ -577,3 +577,42 @@ def test_an_expression_is_evaluated_again_only_for_subclasses_that_redefine_what
         "CREATE TABLE users (id INTEGER)",
     ]
     assert sorted(evaluated) == ["Audit", "Base", "Users"]
+
+
+def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``a`` needs ``z``'s class, so processing ``a`` parses ``z``. ``z`` is processed next,
+    while it is still held, not after ``big``, whose parse goes over the budget and drops
+    every parsed module: ``z`` is parsed once."""
+    monkeypatch.setattr(extractor_module, "resident", lambda: 4096)
+    columns = ", ".join(f"c{i} INTEGER" for i in range(300))
+    files = write_modules(
+        tmp_path,
+        a="""
+        from z import ZBase
+
+
+        class A(ZBase):
+            TABLE = "a_items"
+        """,
+        big=f'SQL = "CREATE TABLE big ({columns})"\n',
+        z="""
+        class ZBase:
+            TABLE = "z_items"
+
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
+        """,
+    )
+    summaries = {}
+    for display in ("a.py", "big.py", "z.py"):
+        summaries[display], _ = summarize(files[display].read_text(), display)
+    extractor = Extractor(files, summaries, budget=2000)  # type: ignore[arg-type]
+    parses = _counting_parses(extractor)
+    fragments, _ = merge(extractor.process_all(["a.py", "big.py", "z.py"]))
+    assert sorted(parses) == ["a.py", "big.py", "z.py"]
+    texts = sorted(f.value.text for f in fragments)
+    assert "CREATE TABLE a_items (id INTEGER)" in texts
+    assert "CREATE TABLE z_items (id INTEGER)" in texts
+    assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)

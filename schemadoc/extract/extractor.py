@@ -124,7 +124,7 @@ class Extractor:
         pending = list(displays)
         with fewer_collections():
             while pending:
-                display = pending.pop(0)
+                display = pending.pop(self._next(pending))
                 if display in done:
                     continue
                 done.add(display)
@@ -134,6 +134,12 @@ class Extractor:
                 if progress:
                     progress("extracted", len(done), len(done) + len(pending))
         return out
+
+    def _next(self, pending: list[str]) -> int:
+        """Where in ``pending`` the file to process next is: the first that is parsed already
+        (as what another file needed), so that it is not parsed again once dropped; else the
+        first. The output does not depend on the order."""
+        return next((i for i, d in enumerate(pending) if self.modules.holds(d)), 0)
 
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""

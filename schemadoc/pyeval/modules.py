@@ -86,6 +86,10 @@ class ModuleIndex:
         self._parsed.clear()
         self.size = 0
 
+    def holds(self, display: str) -> bool:
+        """Whether ``display`` is parsed and kept (asking does not parse it)."""
+        return self._parsed.get(display) is not None
+
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
         self.accessed.add(display)
         if display not in self._parsed:
