@@ -616,3 +616,44 @@ def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
     assert "CREATE TABLE a_items (id INTEGER)" in texts
     assert "CREATE TABLE z_items (id INTEGER)" in texts
     assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)
+
+
+def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_named(
+    tmp_path: Path,
+) -> None:
+    """``Store.create(name)`` of ``src/store`` is instantiated from its subclass in
+    ``src/app``, which imports ``store``. ``src/plot`` calls a ``create`` of its own objects
+    and never names ``store``: no call there can run ``Store.create``, and the file is not
+    even parsed."""
+    files = write_modules(
+        tmp_path,
+        **{
+            "src.store.__init__": "",
+            "src.store.tables": """
+            class Store:
+                def create(self, db, name):
+                    db.execute(f"CREATE TABLE {name} (id INTEGER)")
+            """,
+            "src.app.__init__": "",
+            "src.app.models": """
+            from store.tables import Store
+
+
+            class Users(Store):
+                def setup(self, db):
+                    self.create(db, "users")
+            """,
+            "src.plot.__init__": "",
+            "src.plot.chart": """
+            def draw(canvas, db):
+                canvas.create(db, "legend")
+            """,
+        },
+    )
+    display = "src/store/tables.py"
+    summary, _ = summarize(files[display].read_text(), display)
+    extractor = Extractor(files, {display: summary})  # type: ignore[dict-item]
+    parses = _counting_parses(extractor)
+    fragments, _ = merge(extractor.process_all([display]))
+    assert sorted(f.value.text for f in fragments) == ["CREATE TABLE users (id INTEGER)"]
+    assert "src/app/models.py" in parses and "src/plot/chart.py" not in parses

@@ -93,18 +93,17 @@ class Instantiator:
             self._call_index[package] = index
         return self._call_index[package]
 
-    def _calls_named(
-        self, name: str, near: str, imported: bool = False
-    ) -> list[tuple[cst.Call, Context]]:
+    def _calls_named(self, name: str, near: str) -> list[tuple[cst.Call, Context]]:
         """Calls of ``name`` in the package of the file ``near`` (not in test code, unless
-        ``near`` is test code: what a test passes never replaces what production does).
-        ``imported``: ``name`` is a class or a function of ``near``'s, which a file calls
-        only when it can name it (see ``Reach``); a method is called on any object."""
+        ``near`` is test code: what a test passes never replaces what production does), in
+        files that can name what ``near`` defines (see ``Reach``). A call runs one of
+        ``near``'s classes, functions or methods only where it resolves to it: by its name,
+        or through ``self`` in a subclass, both named by an import in another package."""
         calls: list[tuple[cst.Call, Context]] = []
         for display in self._called(_package(near)).get(name, []):
             if display in self.tests and near not in self.tests:
                 continue
-            if imported and not self.reach.can_name(display, near):
+            if not self.reach.can_name(display, near):
                 continue
             calls.extend(self._calls_in(name, display))
         return calls
@@ -129,13 +128,13 @@ class Instantiator:
         constructed = fn.owner if fn.node.name.value == "__init__" else None
         if constructed is not None:
             classes = [constructed, *self.subclasses(constructed)]
-            calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display, True)]
+            calls = [c for cls in classes for c in self._calls_named(cls.name, cls.display)]
             # ``super().__init__(...)`` and ``Base.__init__(self, ...)`` in the subclasses
             inits = [c for cls in classes[1:] for c in self._calls_in("__init__", cls.display)]
             calls += {id(c[0]): c for c in inits}.values()
         else:
             display = info.context.parsed.display
-            calls = self._calls_named(fn.node.name.value, display, fn.owner is None)
+            calls = self._calls_named(fn.node.name.value, display)
         outer = Context(info.context.parsed, None, info.context.cls)
         defaults: dict[Var, Value] = {}
         for name, default in fn.params.items():
@@ -246,7 +245,7 @@ class Instantiator:
             return []
         values: list[Value] = []
         display = info.context.parsed.display
-        for call, ctx in self._calls_named(fn.node.name.value, display, fn.owner is None):
+        for call, ctx in self._calls_named(fn.node.name.value, display):
             skips = self._matches(call, ctx, fn.node, None)
             if skips is None:
                 continue
