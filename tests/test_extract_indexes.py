@@ -37,6 +37,11 @@ def _counting_parses(extractor: Extractor) -> list[str]:
     return parses
 
 
+def _summaries(files: dict[str, Path], *displays: str) -> dict[str, object]:
+    """The summaries of the DDL files ``displays`` of ``files``."""
+    return {d: summarize(files[d].read_text(), d)[0] for d in displays}
+
+
 def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     """(text, path:line:col) of every DDL fragment found in the given modules."""
     files = write_modules(tmp_path, **modules)
@@ -337,11 +342,7 @@ def test_the_bases_of_a_deep_hierarchy_are_parsed_once_whatever_is_dropped(
                 db.execute(f"CREATE TABLE {self.table()}_b (id INTEGER)")
         """,
     )
-    summaries = {}
-    for display in ("a.py", "b.py"):
-        summary, _ = summarize(files[display].read_text(), display)
-        summaries[display] = summary
-    extractor = Extractor(files, summaries, budget=0)
+    extractor = Extractor(files, _summaries(files, "a.py", "b.py"), budget=0)  # type: ignore[arg-type]
     parses = _counting_parses(extractor)
     first = extractor.process("a.py")
     assert parses == ["a.py", "m1.py", "m2.py", "m3.py", "m4.py", "m5.py", "b.py"]
@@ -397,16 +398,17 @@ def _shared_module_project(tmp_path: Path) -> tuple[dict[str, Path], dict[str, o
             f'    db.execute(f"CREATE TABLE {{PREFIX}}_{name}_{{suffix()}} (id INTEGER)")\n'
         )
     files = write_modules(tmp_path, **modules)
-    summaries = {}
-    for display in ("a.py", "b.py", "c.py"):
-        summaries[display], _ = summarize(files[display].read_text(), display)
-    return files, summaries
+    return files, _summaries(files, "a.py", "b.py", "c.py")
 
 
 def _parses_and_tables(
-    files: dict[str, Path], summaries: dict[str, object]
+    files: dict[str, Path],
+    summaries: dict[str, object],
+    budget: int = extractor_module.PARSED_BUDGET,
 ) -> tuple[list[str], list[str]]:
-    extractor = Extractor(files, summaries)  # type: ignore[arg-type]
+    """The files parsed in extracting the DDL files of ``summaries`` (in name order), and the
+    DDL texts found, sorted."""
+    extractor = Extractor(files, summaries, budget=budget)  # type: ignore[arg-type]
     parses = _counting_parses(extractor)
     fragments, _ = merge(extractor.process_all(sorted(summaries)))
     return parses, sorted(f.value.text for f in fragments)
@@ -465,11 +467,8 @@ def test_a_class_named_like_a_ddl_base_in_an_unrelated_package_is_not_parsed(
             "nn.net": 'from nn.layers import Module\n\n\nclass Net(Module):\n    name = "net"\n',
         },
     )
-    summary, _ = summarize(files["store/base.py"].read_text(), "store/base.py")
-    extractor = Extractor(files, {"store/base.py": summary})  # type: ignore[dict-item]
-    parses = _counting_parses(extractor)
-    fragments, _ = merge(extractor.process_all(["store/base.py"]))
-    assert sorted(f.value.text for f in fragments) == [
+    parses, tables = _parses_and_tables(files, _summaries(files, "store/base.py"))
+    assert tables == [
         "CREATE TABLE base (id INTEGER)",
         "CREATE TABLE things (id INTEGER)",
         "CREATE TABLE users (id INTEGER)",
@@ -522,12 +521,8 @@ def test_call_sites_of_a_class_or_function_are_looked_for_only_where_it_can_be_n
             """,
         },
     )
-    display = "src/store/table.py"
-    summary, _ = summarize(files[display].read_text(), display)
-    extractor = Extractor(files, {display: summary})  # type: ignore[dict-item]
-    parses = _counting_parses(extractor)
-    fragments, _ = merge(extractor.process_all([display]))
-    assert sorted(f.value.text for f in fragments) == [
+    parses, tables = _parses_and_tables(files, _summaries(files, "src/store/table.py"))
+    assert tables == [
         "CREATE TABLE audit_log (at TEXT)",
         "CREATE TABLE events_log (at TEXT)",
         "CREATE TABLE users (id INTEGER)",
@@ -605,14 +600,9 @@ def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
                 db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
         """,
     )
-    summaries = {}
-    for display in ("a.py", "big.py", "z.py"):
-        summaries[display], _ = summarize(files[display].read_text(), display)
-    extractor = Extractor(files, summaries, budget=2000)  # type: ignore[arg-type]
-    parses = _counting_parses(extractor)
-    fragments, _ = merge(extractor.process_all(["a.py", "big.py", "z.py"]))
+    summaries = _summaries(files, "a.py", "big.py", "z.py")
+    parses, texts = _parses_and_tables(files, summaries, budget=2000)
     assert sorted(parses) == ["a.py", "big.py", "z.py"]
-    texts = sorted(f.value.text for f in fragments)
     assert "CREATE TABLE a_items (id INTEGER)" in texts
     assert "CREATE TABLE z_items (id INTEGER)" in texts
     assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)
@@ -650,10 +640,6 @@ def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_nam
             """,
         },
     )
-    display = "src/store/tables.py"
-    summary, _ = summarize(files[display].read_text(), display)
-    extractor = Extractor(files, {display: summary})  # type: ignore[dict-item]
-    parses = _counting_parses(extractor)
-    fragments, _ = merge(extractor.process_all([display]))
-    assert sorted(f.value.text for f in fragments) == ["CREATE TABLE users (id INTEGER)"]
+    parses, tables = _parses_and_tables(files, _summaries(files, "src/store/tables.py"))
+    assert tables == ["CREATE TABLE users (id INTEGER)"]
     assert "src/app/models.py" in parses and "src/plot/chart.py" not in parses

@@ -133,8 +133,7 @@ class Instantiator:
             inits = [c for cls in classes[1:] for c in self._calls_in("__init__", cls.display)]
             calls += {id(c[0]): c for c in inits}.values()
         else:
-            display = info.context.parsed.display
-            calls = self._calls_named(fn.node.name.value, display)
+            calls = self._calls_named(fn.node.name.value, info.context.parsed.display)
         outer = Context(info.context.parsed, None, info.context.cls)
         defaults: dict[Var, Value] = {}
         for name, default in fn.params.items():
@@ -244,8 +243,7 @@ class Instantiator:
         if fn is None:
             return []
         values: list[Value] = []
-        display = info.context.parsed.display
-        for call, ctx in self._calls_named(fn.node.name.value, display):
+        for call, ctx in self._calls_named(fn.node.name.value, info.context.parsed.display):
             skips = self._matches(call, ctx, fn.node, None)
             if skips is None:
                 continue

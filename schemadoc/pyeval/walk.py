@@ -67,14 +67,8 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     libcst's rebuilding of every node it passes: the same calls, in the same order."""
     visit, leave = _hooks(type(visitor), type(node))
     if visit is None or visit(visitor, node) is not False:
-        for name in _fields(node):
-            value = getattr(node, name)
-            if isinstance(value, tuple | list):
-                for item in value:
-                    if _is_node(item):
-                        walk(item, visitor)
-            elif _is_node(value):
-                walk(value, visitor)
+        for child in children(node):
+            walk(child, visitor)
     if leave is not None:
         leave(visitor, node)
 
@@ -97,7 +91,9 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     for name in _fields(node):
         value = getattr(node, name)
         if isinstance(value, tuple | list):
-            out.extend(item for item in value if _is_node(item))
+            for item in value:
+                if _is_node(item):
+                    out.append(item)
         elif _is_node(value):
             out.append(value)
     return out
