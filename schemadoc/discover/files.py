@@ -288,15 +288,24 @@ def _vendored(relatives: Sequence[str]) -> tuple[str, ...]:
     return tuple(folder + os.sep for folder, tops in held.items() if len(tops) >= VENDORED_PACKAGES)
 
 
-def is_test_code(relative: str, suites: Sequence[str] = ()) -> bool:
+def test_code(suites: Sequence[str]) -> Callable[[str], bool]:
     """Whether a file (its path below a folder given to scan) is test, fixture, documentation,
-    example or benchmark code: by a folder it is in, its name, or a test suite it is in."""
-    *folders, name = relative.split(os.sep)
-    return (
-        any(folder.lower() in TEST_FOLDERS for folder in folders)
-        or bool(_TEST_MODULE.match(name) or _FIXTURE_MODULE.match(name))
-        or relative.startswith(tuple(suites))
-    )
+    example or benchmark code: by a folder it is in, its name, or a test suite it is in. Each
+    folder is judged once."""
+    prefixes = tuple(suites)
+    judged: dict[str, bool] = {}
+
+    def check(relative: str) -> bool:
+        folder, _, name = relative.rpartition(os.sep)
+        in_test = judged.get(folder)
+        if in_test is None:
+            in_test = judged[folder] = bool(folder) and (
+                any(part.lower() in TEST_FOLDERS for part in folder.split(os.sep))
+                or (folder + os.sep).startswith(prefixes)
+            )
+        return in_test or bool(_TEST_MODULE.match(name) or _FIXTURE_MODULE.match(name))
+
+    return check
 
 
 def _skipped_by_dir(relative: str) -> bool:
@@ -343,7 +352,7 @@ def discover(
     build output and never follows a symbolic link out of ``root`` (or out of a folder
     outside it). ``include`` limits and ``exclude`` removes files by glob, matched against
     the display path and the file name. ``outputs``, the files schemadoc writes, are never
-    scanned. Test code below a folder given (see ``is_test_code``) is left out, unless
+    scanned. Test code below a folder given (see ``test_code``) is left out, unless
     ``include_tests`` or ``include`` names it; then it is marked ``in_test``. ``listings``
     keeps git's view for the caller.
     """
@@ -369,12 +378,12 @@ def discover(
             _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
         )
         relatives = [relative for relative, _ in files]
-        suites = _test_suites(relatives) + _vendored(relatives)
+        is_test_code = test_code(_test_suites(relatives) + _vendored(relatives))
         for relative, outside in files:
             if not relative.endswith(SUFFIXES):
                 continue
             display = display_of(relative)
-            in_test = is_test_code(relative, suites)
+            in_test = is_test_code(relative)
             reason = _left_out(
                 relative, display, in_test, listed is not None, include, exclude, include_tests
             ) or ("written by schemadoc" if display in written else None)
