@@ -17,6 +17,7 @@ from schemadoc.discover.source import class_lines, may_hold_ddl
 from schemadoc.extract import extractor as extractor_module
 from schemadoc.extract import finder as finder_module
 from schemadoc.extract.extractor import Extractor, merge
+from schemadoc.extract import positions as positions_module
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
 from schemadoc.pyeval.values import code_of
@@ -231,6 +232,64 @@ def test_repeated_literals_each_have_their_own_position() -> None:
     assert [positions.get(s) for s in strings] == expected
     assert [positions.get(s) for s in strings] == expected  # remembered, unchanged
     assert positions.get(module.body[0].body[0].targets[0].target) is None
+
+
+def _string_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    """Every simple string and whole f-string of ``module``, in source order."""
+    found: list[cst.CSTNode] = []
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            found.append(node)
+
+        def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+            found.append(node)
+            return False
+
+    module.visit(Strings())
+    return found
+
+
+def test_literals_found_once_in_the_text_need_no_tokenizer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A literal whose text occurs once is placed by searching the text: the same place the
+    tokenizer gives, and the module is never tokenized. A repeated literal still is."""
+    text = (
+        '"""Module."""\n'
+        "\u00e9t\u00e9 = 'CREATE TABLE \u00e9 (x)'  # the column counts characters\n"
+        "class K:\n\tA = (\n    'CREATE TABLE a '\n    \"(x)\"\n)\n"
+        "B = f\"\"\"CREATE {K.A}\n  more\"\"\" + rb'raw'\n"
+    )
+    module = cst.parse_module(text)
+    nodes = _string_nodes(module)
+    tokenized: list[str] = []
+    tokens = positions_module._string_tokens
+    monkeypatch.setattr(
+        positions_module, "_string_tokens", lambda t: tokenized.append(t) or tokens(t)
+    )
+    searching = StringPositions(module, text, "m.py")
+    searched = [searching.get(n) for n in nodes]
+    assert tokenized == []
+    monkeypatch.setattr(positions_module, "SEARCHES", 0)
+    tokenizing = StringPositions(module, text, "m.py")
+    assert [tokenizing.get(n) for n in nodes] == searched
+    assert tokenized == [text]
+    assert searched == [
+        ("m.py", 1, 0),
+        ("m.py", 2, 6),
+        ("m.py", 5, 4),
+        ("m.py", 6, 4),
+        ("m.py", 8, 4),
+        ("m.py", 9, 12),
+    ]
+    monkeypatch.setattr(positions_module, "SEARCHES", 256)
+    tokenized.clear()
+    text = 'A = "x"  # "x" is written twice, once in a comment\nB = "y"\n'
+    module = cst.parse_module(text)
+    positions = StringPositions(module, text, "m.py")
+    assert [positions.get(n) for n in _string_nodes(module)] == [("m.py", 1, 4), ("m.py", 2, 4)]
+    assert tokenized == [text]
 
 
 def test_code_of_is_the_source_of_the_node() -> None:

@@ -78,10 +78,16 @@ def string_positions(
     return {n: (path, positions[n].start.line, positions[n].start.column) for n in leaves.leaves}
 
 
+# Literals looked for by searching the text before the module is tokenized: past this many
+# searches, one pass of the tokenizer costs less than searching on.
+SEARCHES = 256
+
+
 class StringPositions:
-    """Where string literals start. Most literals are told apart by their text among the
-    tokenizer's strings; the ordered pass over the whole tree runs only for a module where
-    the same literal text occurs more than once and is asked for."""
+    """Where string literals start. A literal whose text occurs once in the module's text is
+    found by searching for it (most modules are never tokenized); otherwise it is told apart
+    by its text among the tokenizer's strings, and the ordered pass over the whole tree runs
+    only for a module where the same literal text occurs more than once and is asked for."""
 
     def __init__(self, module: cst.Module, text: str, path: str) -> None:
         self.module, self.text, self.path = module, text, path
@@ -89,6 +95,7 @@ class StringPositions:
         self._by_text: dict[str, list[tuple[int, int]]] | None = None
         self._ordered: dict[cst.CSTNode, Position] | None = None
         self._known: dict[cst.CSTNode, Position | None] = {}
+        self._searches = 0
 
     def get(self, node: cst.CSTNode) -> Position | None:
         if not isinstance(node, cst.SimpleString | cst.FormattedString):
@@ -98,12 +105,19 @@ class StringPositions:
         return self._known[node]
 
     def _find(self, node: cst.SimpleString | cst.FormattedString) -> Position | None:
+        key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
+        if self._by_text is None and self._searches < SEARCHES:
+            # The node's own text is in the module's: found once, it is that node's place.
+            self._searches += 1
+            first = self.text.find(key)
+            if first >= 0 and self.text.find(key, first + 1) < 0:
+                line_start = self.text.rfind("\n", 0, first) + 1
+                return (self.path, self.text.count("\n", 0, first) + 1, first - line_start)
         if self._by_text is None:
             self._tokens = _string_tokens(self.text)
             self._by_text = {}
             for line, column, literal in self._tokens or ():
                 self._by_text.setdefault(literal, []).append((line, column))
-        key = node.value if isinstance(node, cst.SimpleString) else code_of(node)
         starts = self._by_text.get(key, [])
         if len(starts) == 1:
             return (self.path, *starts[0])
