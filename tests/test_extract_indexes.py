@@ -16,8 +16,8 @@ from schemadoc.config import Settings
 from schemadoc.discover.source import class_lines, may_hold_ddl
 from schemadoc.extract import extractor as extractor_module
 from schemadoc.extract import finder as finder_module
-from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract import positions as positions_module
+from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
 from schemadoc.pyeval.values import code_of
