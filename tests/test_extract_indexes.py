@@ -259,7 +259,7 @@ def test_literals_found_once_in_the_text_need_no_tokenizer(
         '"""Module."""\n'
         "\u00e9t\u00e9 = 'CREATE TABLE \u00e9 (x)'  # the column counts characters\n"
         "class K:\n\tA = (\n    'CREATE TABLE a '\n    \"(x)\"\n)\n"
-        "B = f\"\"\"CREATE {K.A}\n  more\"\"\" + rb'raw'\n"
+        'B = f"""CREATE {K.A}\n  more""" + rb\'raw\'\n'
     )
     module = cst.parse_module(text)
     nodes = _string_nodes(module)
