@@ -407,7 +407,8 @@ def test_the_bases_of_a_deep_hierarchy_are_parsed_once_whatever_is_dropped(
     assert parses == ["a.py", "m1.py", "m2.py", "m3.py", "m4.py", "m5.py", "b.py"]
     parses.clear()
     second = extractor.process("b.py")
-    assert parses == ["b.py", "m5.py"]  # the owner of ``table``, to evaluate it
+    # b.py, parsed for the subclasses of A, is kept; m5.py owns ``table``, to evaluate it
+    assert parses == ["m5.py"]
     fragments, _ = merge([first, second])
     assert sorted(f.value.text for f in fragments) == [
         "CREATE TABLE shared_a (id INTEGER)",
@@ -665,6 +666,81 @@ def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
     assert "CREATE TABLE a_items (id INTEGER)" in texts
     assert "CREATE TABLE z_items (id INTEGER)" in texts
     assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)
+
+
+def test_the_file_about_to_be_processed_is_kept_when_parsed_modules_are_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Processing ``a`` (large) parses ``z`` for its base class and leaves more parsed than
+    the budget: every parsed module is dropped before ``z`` is processed, but ``z`` itself,
+    which would be parsed again at once, is kept (``a`` is parsed again, for the subclass
+    of ``ZBase`` it holds)."""
+    monkeypatch.setattr(extractor_module, "resident", lambda: 4096)
+    columns = ", ".join(f"c{i} INTEGER" for i in range(300))
+    files = write_modules(
+        tmp_path,
+        a=f"""
+        from z import ZBase
+
+
+        class A(ZBase):
+            TABLE = "a_items"
+
+
+        SQL = "CREATE TABLE big ({columns})"
+        """,
+        z="""
+        class ZBase:
+            TABLE = "z_items"
+
+            def create(self, db):
+                db.execute(f"CREATE TABLE {self.TABLE} (id INTEGER)")
+        """,
+    )
+    summaries = _summaries(files, "a.py", "z.py")
+    parses, texts = _parses_and_tables(files, summaries, budget=2000)
+    assert parses == ["a.py", "z.py", "a.py"]
+    assert "CREATE TABLE a_items (id INTEGER)" in texts
+    assert "CREATE TABLE z_items (id INTEGER)" in texts
+    assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)
+
+
+def test_a_module_whose_function_returns_no_string_is_not_parsed_to_learn_that(
+    tmp_path: Path,
+) -> None:
+    """``open_db(path)`` in a DDL file might build SQL, and ``helpers.open_db`` returns a
+    name: Python's own parser tells that no string is built there, and ``helpers`` is not
+    parsed. ``naming.table_sql`` returns an f-string: ``naming`` is parsed and its table
+    found."""
+    files = write_modules(
+        tmp_path,
+        app="""
+        from helpers import open_db
+        from naming import table_sql
+
+
+        def setup(path):
+            db = open_db(path)
+            db.execute(table_sql("users"))
+            db.execute("CREATE TABLE notes (id INTEGER)")
+        """,
+        helpers="""
+        import sqlite3
+
+
+        def open_db(path):
+            connection = sqlite3.connect(path)
+            connection.row_factory = sqlite3.Row
+            return connection
+        """,
+        naming="""
+        def table_sql(name):
+            return f"CREATE TABLE {name} (id INTEGER)"
+        """,
+    )
+    parses, texts = _parses_and_tables(files, _summaries(files, "app.py"))
+    assert parses == ["app.py", "naming.py"]
+    assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
 
 
 def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_named(

@@ -101,10 +101,11 @@ class Extractor:
             self.resolver, self.modules, self.hierarchy.subclasses, reach, tests
         )
 
-    def _forget_parsed(self) -> None:
-        """Drop the parsed modules and all that refers to their trees; what is known from
-        the files' text (module names, who calls what, class bases) stays."""
-        self.modules.forget()
+    def _forget_parsed(self, keep: str) -> None:
+        """Drop the parsed modules but ``keep`` (the file about to be processed, which would
+        be parsed again at once) and all that refers to their trees; what is known from the
+        files' text (module names, who calls what, class bases) stays."""
+        self.modules.forget(keep)
         self.resolver.forget()
         self.instantiator.forget()
         self.hierarchy.forget()
@@ -144,7 +145,7 @@ class Extractor:
     def process(self, display: str, text: str | None = None) -> UnitResult:
         """The DDL of one file, with every name resolved across the project."""
         if self.modules.size > self.budget or (self.modules.size and _memory_full()):
-            self._forget_parsed()
+            self._forget_parsed(keep=display)
         # Long concatenations nest deeply in libcst's tree; Python frames are cheap here.
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))

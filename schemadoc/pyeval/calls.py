@@ -62,6 +62,8 @@ class Calls:
 
     def returns_string(self, node: cst.Call, ctx: Context) -> bool:
         """Whether a call runs a project function that returns a string it builds."""
+        if not self._may_return_string(node.func, ctx):
+            return False
         found = self._returning(node, ctx)
         if found is None:
             return False
@@ -73,6 +75,17 @@ class Calls:
         return self._memoized(
             "stringy", returned, inner, lambda: self._stringy(returned, inner, key), lambda: False
         )
+
+    def _may_return_string(self, func: cst.BaseExpression, ctx: Context) -> bool:
+        """False when the function a call imports by name returns no string it builds, as
+        Python's own parser tells (its module is then not parsed); see ``callee``."""
+        if not isinstance(func, cst.Name):
+            return True
+        scope = ctx.parsed.scope
+        if func.value in scope.module_functions or func.value not in scope.imports:
+            return True
+        module, attr = scope.imports[func.value]
+        return attr is None or self.modules.may_return_string(module, attr)
 
     def _stringy(self, node: cst.BaseExpression, ctx: Context, key: Key) -> bool:
         assert self._budget is not None

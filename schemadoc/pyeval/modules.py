@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import libcst as cst
 
@@ -48,6 +48,43 @@ class Context:
 ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
 
 
+class _Outline(NamedTuple):
+    """What Python's own parser tells of a module without libcst."""
+
+    names: frozenset[str]  # its top-level names
+    # the functions (at any depth, by name) with a ``return`` that may build a string; None
+    # when Python cannot parse the module (any function may)
+    stringy: frozenset[str] | None
+
+
+def _may_build_string(node: ast.expr) -> bool:
+    """Whether a returned expression may be one ``Evaluator.is_stringy`` holds for: a
+    literal string, ``+`` of one, a ``%`` template, or a call (a superset, never less)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add):
+            return _may_build_string(node.left) or _may_build_string(node.right)
+        if isinstance(node.op, ast.Mod):
+            left = node.left
+            return isinstance(left, ast.Name | ast.Attribute) or _may_build_string(left)
+        return False
+    return isinstance(node, ast.JoinedStr | ast.Call)
+
+
+def _stringy_functions(tree: ast.Module) -> frozenset[str]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+            isinstance(inner, ast.Return)
+            and inner.value is not None
+            and _may_build_string(inner.value)
+            for inner in ast.walk(node)
+        ):
+            found.add(node.name)
+    return frozenset(found)
+
+
 class ModuleIndex:
     """Maps dotted module names to scanned files, parsing them on demand."""
 
@@ -67,7 +104,7 @@ class ModuleIndex:
             for dotted in module_names(display):
                 self._by_module.setdefault(dotted, display)
         self._parsed: dict[str, ParsedModule | None] = {}
-        self._top_names: dict[str, frozenset[str]] = {}
+        self._outlines: dict[str, _Outline] = {}
         self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
         self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
         self.size = 0  # characters of source in the parsed modules held
@@ -81,10 +118,14 @@ class ModuleIndex:
         finally:
             self.accessed |= before
 
-    def forget(self) -> None:
-        """Drop every parsed module; each is parsed again when next asked for."""
+    def forget(self, keep: str | None = None) -> None:
+        """Drop every parsed module but ``keep``; each is parsed again when next asked for."""
+        kept = self._parsed.get(keep) if keep is not None else None
         self._parsed.clear()
         self.size = 0
+        if kept is not None:
+            self._parsed[kept.display] = kept
+            self.size = kept.size
 
     def holds(self, display: str) -> bool:
         """Whether ``display`` is parsed and kept (asking does not parse it)."""
@@ -125,19 +166,34 @@ class ModuleIndex:
                 parsed = self.parsed(display)
         return parsed
 
+    def may_return_string(self, dotted: str, name: str) -> bool:
+        """Whether a function ``name`` of the module ``dotted`` may return a string it
+        builds. False only when no ``return`` of a function so named can (Python's own parser
+        tells, and the module is not parsed for it); a module already parsed is left to
+        the exact answer."""
+        display = self._by_module.get(dotted)
+        if display is None or display in self._parsed:
+            return True
+        self.accessed.add(display)
+        stringy = self._outline(display).stringy
+        return stringy is None or name in stringy
+
     def _names(self, display: str) -> frozenset[str]:
         """Top-level names of a module, from Python's own (fast) parser."""
-        if display not in self._top_names:
-            self._top_names[display] = frozenset()
+        return self._outline(display).names
+
+    def _outline(self, display: str) -> _Outline:
+        if display not in self._outlines:
+            self._outlines[display] = _Outline(frozenset(), None)
             try:
                 data = self.files[display].read_bytes()
                 tree = ast.parse(data)
             except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
                 words = re.findall(r"\w+", data.decode("utf-8", "replace"))
-                self._top_names[display] = frozenset(words)
-                return self._top_names[display]
+                self._outlines[display] = _Outline(frozenset(words), None)
+                return self._outlines[display]
             except (OSError, ValueError, RecursionError, MemoryError):
-                return self._top_names[display]
+                return self._outlines[display]
             names: set[str] = set()
             for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -146,5 +202,5 @@ class ModuleIndex:
                     names.add(node.id)
                 elif isinstance(node, ast.alias):
                     names.add((node.asname or node.name).split(".")[0])
-            self._top_names[display] = frozenset(names)
-        return self._top_names[display]
+            self._outlines[display] = _Outline(frozenset(names), _stringy_functions(tree))
+        return self._outlines[display]
