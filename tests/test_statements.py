@@ -1,7 +1,15 @@
-"""Splitting scripts into statements and table bodies into definitions."""
+"""Splitting scripts into statements and table bodies into definitions; reading the names
+and the other-engine signs of a statement."""
 
 from __future__ import annotations
 
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schemadoc.sql import parse
+from schemadoc.sql.parse import foreign_dialect, named_by_tokens, object_names
 from schemadoc.sql.statements import split_statements, split_table_body, split_templated
 
 
@@ -78,3 +86,158 @@ def test_placeholders_become_quoted_identifiers() -> None:
     assert first.placeholders == ("{t}",)
     # Inside a name the whole name is quoted; inside a string literal nothing changes.
     assert second.sql == 'CREATE INDEX "ix_{t}" ON "{t}" (a DEFAULT \'{t}\')'
+
+
+def test_object_names_read_plain_heads_and_the_rest_token_by_token() -> None:
+    assert object_names("CREATE TABLE IF NOT EXISTS users (id)") == ("users", None)
+    assert object_names("create temp view v AS SELECT 1") == ("v", None)
+    assert object_names("ALTER TABLE t RENAME TO u") == ("t", None)
+    assert object_names("DROP TABLE IF EXISTS old;") == ("old", None)
+    assert object_names("CREATE TABLE main.t (x)") == ("t", None)
+    assert object_names("CREATE TABLE /* c */ t (x)") == ("t", None)
+    assert object_names('CREATE TABLE "my table" (x)') == ("my table", None)
+    assert object_names("CREATE TABLE if (x)") == ("(", None)  # ``IF`` is never a name
+    assert object_names("CREATE TABLE x --c\n.y (z)") == ("y", None)
+    assert object_names("CREATE INDEX i ON main.t (x)") == ("i", "t")
+
+
+_HEAD_WORDS = st.sampled_from(
+    [
+        "CREATE",
+        "create",
+        "DROP",
+        "ALTER",
+        "TEMP",
+        "VIRTUAL",
+        "UNIQUE",
+        "TABLE",
+        "table",
+        "VIEW",
+        "INDEX",
+        "TRIGGER",
+        "IF",
+        "if",
+        "NOT",
+        "EXISTS",
+        "x",
+        "t1",
+        "IF$x",
+        "a$b",
+        "_",
+        "ON",
+        "AS",
+        "USING",
+        "main",
+        ".",
+        "(",
+        ")",
+        ";",
+        "/*c*/",
+        "--c\n",
+        '"q"',
+        "[b]",
+        "`c`",
+        "'s'",
+        "\u00e9",
+        "\u017f",
+        "\u0131",
+        "\u00a0",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["", "CREATE TABLE ", "DROP TABLE IF EXISTS ", "CREATE TEMP VIEW "]),
+    st.lists(st.tuples(_HEAD_WORDS, st.sampled_from(["", " ", "\t", "\n"])), max_size=8),
+)
+def test_plain_heads_name_what_the_token_reading_names(start: str, parts: list) -> None:
+    sql = start + "".join(word + space for word, space in parts)
+    assert object_names(sql) == named_by_tokens(sql)
+
+
+_SIGN_WORDS = st.sampled_from(
+    [
+        "::",
+        "int",
+        "SERIAL",
+        "bigserial",
+        "ENGINE",
+        "=",
+        "AUTO_INCREMENT",
+        "ALTER",
+        "COLUMN",
+        "CHARACTER",
+        "SET",
+        "DEFAULT",
+        "CHARSET",
+        "USING",
+        "gin",
+        "ON",
+        "t",
+        "(",
+        ")",
+        ";",
+        ",",
+        "CONCURRENTLY",
+        "UPDATE",
+        "CURRENT_TIMESTAMP",
+        "CREATE",
+        "OR",
+        "REPLACE",
+        "GENERATED",
+        "ALWAYS",
+        "BY",
+        "AS",
+        "IDENTITY",
+        "ADD",
+        "CONSTRAINT",
+        "UNSIGNED",
+        "BIG",
+        "INCLUDE",
+        "TABLESPACE",
+        "NVARCHAR",
+        "MAX",
+        "PRIMARY",
+        "KEY",
+        "\u017ferial",
+        "\u0131dentity",
+    ]
+)
+
+
+def test_every_sign_of_another_engine_is_found_alone() -> None:
+    statements = [
+        "SELECT a::text",
+        "CREATE TABLE t (id BIGSERIAL PRIMARY KEY)",
+        "CREATE TABLE t (x) ENGINE=InnoDB",
+        "CREATE TABLE t (id INTEGER AUTO_INCREMENT)",
+        "ALTER TABLE t ALTER COLUMN x TYPE text",
+        "CREATE TABLE t (x TEXT CHARACTER SET utf8)",
+        "CREATE TABLE t (x) DEFAULT CHARSET=utf8",
+        "CREATE INDEX i ON t USING gin (x)",
+        "CREATE INDEX i ON t USING hnsw (x)",
+        "CREATE INDEX CONCURRENTLY i ON t (x)",
+        "CREATE TABLE t (x TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)",
+        "CREATE OR REPLACE VIEW v AS SELECT 1",
+        "CREATE TABLE t (id INT GENERATED ALWAYS AS IDENTITY)",
+        "ADD CONSTRAINT c UNIQUE (x)",
+        "CREATE TABLE t (x INT UNSIGNED)",
+        "CREATE INDEX i ON t (x) INCLUDE (y)",
+        "CREATE TABLE t (x) TABLESPACE fast",
+        "CREATE TABLE t (id INT IDENTITY(1, 1))",
+        "CREATE TABLE t (x NVARCHAR(MAX))",
+        "CREATE TABLE t (x) USING heap",
+    ]
+    assert [s for s in statements if foreign_dialect(s) is None] == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SIGN_WORDS, min_size=1, max_size=8))
+def test_statements_without_a_sign_word_are_not_searched_yet_found_alike(words: list) -> None:
+    """An ASCII statement holding no part of a sign is not searched: what is found is what
+    searching every statement finds."""
+    sql = " ".join(words)
+    with mock.patch.object(parse, "_FOREIGN_PARTS", ("",)):  # every statement searched
+        searched = foreign_dialect(sql)
+    assert foreign_dialect(sql) == searched

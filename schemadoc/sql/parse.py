@@ -40,6 +40,27 @@ FOREIGN_DIALECT = re.compile(  # one leading \b for the words: five times faster
     r"|\)\s*USING\s+\w+\s*(?:;|$)",  # a table access method: ``) USING heap``
     re.IGNORECASE,
 )
+# A part of every sign above, lower-cased: an ASCII statement holding none of them holds no
+# sign, and is not searched (IGNORECASE also folds a few non-ASCII letters: those are).
+_FOREIGN_PARTS = (
+    "::",
+    "serial",
+    "engine",
+    "auto_increment",
+    "alter",
+    "character",
+    "charset",
+    "using",
+    "concurrently",
+    "current_timestamp",
+    "replace",
+    "identity",
+    "constraint",
+    "unsigned",
+    "include",
+    "tablespace",
+    "nvarchar",
+)
 # What may follow a column's type: ``id SERIAL PRIMARY KEY`` is a type, ``serial TEXT`` a name.
 _AFTER_TYPE = re.compile(
     r"\s*(?:[,)]|$|(?:PRIMARY|NOT|NULL|UNIQUE|DEFAULT|REFERENCES|CHECK|CONSTRAINT|COLLATE)\b)",
@@ -51,6 +72,10 @@ def foreign_dialect(sql: str) -> str | None:
     """What in a statement's text is another engine's SQL (see ``FOREIGN_DIALECT``), if
     anything. ``SERIAL`` counts only where a type is written, not as a name (``serial TEXT``,
     ``SELECT serial``, ``(serial)``)."""
+    if sql.isascii():
+        lowered = sql.lower()
+        if not any(part in lowered for part in _FOREIGN_PARTS):
+            return None
     for found in FOREIGN_DIALECT.finditer(sql):
         sign = found.group()
         if sign.upper().endswith("SERIAL"):
@@ -429,9 +454,27 @@ def qualifier(sql: str) -> str | None:
     return None
 
 
+# The plain head of a statement on a table or view, its name one word followed by what cannot
+# qualify it: what ``object_names`` reads token by token, matched at once.
+_PLAIN_HEAD = re.compile(
+    r"\s*(?:CREATE|ALTER|DROP)\s+(?:(?:TEMP|TEMPORARY|VIRTUAL)\s+)?(?:TABLE|VIEW)\s+"
+    r"(?:(?:IF|NOT|EXISTS)\s+)*(?!(?:IF|NOT|EXISTS)\b)([A-Za-z_][A-Za-z0-9_$]*)"
+    r"(?![A-Za-z0-9_$])(?=\s*(?:[(;]|\Z|[A-Za-z]))",
+    re.ASCII | re.IGNORECASE,
+)
+
+
 def object_names(sql: str) -> tuple[str | None, str | None]:
     """The object a CREATE/ALTER/DROP statement names, and for an index or trigger the table
     after ``ON``. Reads only the statement's head (its first 200 tokens at most)."""
+    plain = _PLAIN_HEAD.match(sql)
+    if plain:
+        return plain[1], None
+    return named_by_tokens(sql)
+
+
+def named_by_tokens(sql: str) -> tuple[str | None, str | None]:
+    """``object_names``, read token by token."""
     stream = (
         t for t in itertools.islice(tokens(sql), 200) if t.kind in ("word", "quoted", "punct")
     )

@@ -22,7 +22,7 @@ _WORD = re.compile(r'"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\w+')
 def _words(sql: str) -> set[str]:
     """Every word and quoted identifier of ``sql``, unquoted and folded: a superset of the
     names it mentions."""
-    return {ascii_fold(unquote(w)) for w in _WORD.findall(sql)}
+    return {ascii_fold(unquote(w)) for w in set(_WORD.findall(sql))}
 
 
 def _groups(
