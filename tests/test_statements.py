@@ -99,6 +99,12 @@ def test_object_names_read_plain_heads_and_the_rest_token_by_token() -> None:
     assert object_names("CREATE TABLE if (x)") == ("(", None)  # ``IF`` is never a name
     assert object_names("CREATE TABLE x --c\n.y (z)") == ("y", None)
     assert object_names("CREATE INDEX i ON main.t (x)") == ("i", "t")
+    assert object_names("CREATE INDEX IF NOT EXISTS ix ON t (x)") == ("ix", "t")
+    assert object_names("CREATE TRIGGER tr AFTER UPDATE ON t BEGIN SELECT 1; END") == ("tr", "t")
+    assert object_names("CREATE TRIGGER tr AFTER UPDATE OF a ON t BEGIN SELECT 1; END") == (
+        "tr",
+        "t",
+    )
 
 
 _HEAD_WORDS = st.sampled_from(
@@ -115,6 +121,12 @@ _HEAD_WORDS = st.sampled_from(
         "VIEW",
         "INDEX",
         "TRIGGER",
+        "AFTER",
+        "INSTEAD",
+        "OF",
+        "UPDATE",
+        "INSERT",
+        "BEGIN",
         "IF",
         "if",
         "NOT",
@@ -148,7 +160,16 @@ _HEAD_WORDS = st.sampled_from(
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.sampled_from(["", "CREATE TABLE ", "DROP TABLE IF EXISTS ", "CREATE TEMP VIEW "]),
+    st.sampled_from(
+        [
+            "",
+            "CREATE TABLE ",
+            "DROP TABLE IF EXISTS ",
+            "CREATE TEMP VIEW ",
+            "CREATE UNIQUE INDEX IF NOT EXISTS ",
+            "CREATE TRIGGER ",
+        ]
+    ),
     st.lists(st.tuples(_HEAD_WORDS, st.sampled_from(["", " ", "\t", "\n"])), max_size=8),
 )
 def test_plain_heads_name_what_the_token_reading_names(start: str, parts: list) -> None:

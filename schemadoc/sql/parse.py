@@ -454,12 +454,17 @@ def qualifier(sql: str) -> str | None:
     return None
 
 
-# The plain head of a statement on a table or view, its name one word followed by what cannot
-# qualify it: what ``object_names`` reads token by token, matched at once.
+# The plain heads of statements on a table or view, an index or a trigger, each name one word
+# followed by what cannot qualify it: what ``object_names`` reads token by token, matched at once.
+_SKIP = r"(?:(?:IF|NOT|EXISTS)\s+)*(?!(?:IF|NOT|EXISTS)\b)"
+_ONE_WORD = r"[A-Za-z_][A-Za-z0-9_$]*(?![A-Za-z0-9_$])"
 _PLAIN_HEAD = re.compile(
-    r"\s*(?:CREATE|ALTER|DROP)\s+(?:(?:TEMP|TEMPORARY|VIRTUAL)\s+)?(?:TABLE|VIEW)\s+"
-    r"(?:(?:IF|NOT|EXISTS)\s+)*(?!(?:IF|NOT|EXISTS)\b)([A-Za-z_][A-Za-z0-9_$]*)"
-    r"(?![A-Za-z0-9_$])(?=\s*(?:[(;]|\Z|[A-Za-z]))",
+    rf"\s*(?:(?:CREATE|ALTER|DROP)\s+(?:(?:TEMP|TEMPORARY|VIRTUAL)\s+)?(?:TABLE|VIEW)\s+"
+    rf"{_SKIP}(?P<name>{_ONE_WORD})"
+    rf"|CREATE\s+(?:UNIQUE\s+)?INDEX\s+{_SKIP}(?P<index>{_ONE_WORD})\s+ON\s+(?P<indexed>{_ONE_WORD})"
+    rf"|CREATE\s+(?:(?:TEMP|TEMPORARY)\s+)?TRIGGER\s+{_SKIP}(?P<trigger>{_ONE_WORD})\s+"
+    rf"(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(?:INSERT|DELETE|UPDATE)\s+ON\s+(?P<on>{_ONE_WORD}))"
+    r"(?=\s*(?:[(;]|\Z|[A-Za-z]))",
     re.ASCII | re.IGNORECASE,
 )
 
@@ -469,7 +474,7 @@ def object_names(sql: str) -> tuple[str | None, str | None]:
     after ``ON``. Reads only the statement's head (its first 200 tokens at most)."""
     plain = _PLAIN_HEAD.match(sql)
     if plain:
-        return plain[1], None
+        return plain["name"] or plain["index"] or plain["trigger"], plain["indexed"] or plain["on"]
     return named_by_tokens(sql)
 
 
