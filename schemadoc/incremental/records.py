@@ -74,16 +74,28 @@ def _decoder(kind: Any) -> Decoder:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _decoder(args[0])
-        return lambda raw: tuple(item(v) for v in _list(raw))
+        return lambda raw: tuple([item(v) for v in _list(raw)])
     if origin in (typing.Union, types.UnionType):
         arms = [_decoder(a) for a in args if a is not type(None)]
+        if type(None) in args and len(arms) == 1:
+            arm = arms[0]
+            return lambda raw: None if raw is None else arm(raw)
         optional = type(None) in args
         return lambda raw: None if raw is None and optional else _first(arms, raw)
     if origin is typing.Literal:
         return lambda raw: _check(raw in args, raw, f"one of {args}")
     if kind in (str, int, bool):
-        return lambda raw: _check(type(raw) is kind, raw, kind.__name__)
+        return _leaf(kind)
     raise TypeError(f"no JSON form for {kind!r}")
+
+
+def _leaf(kind: type) -> Decoder:
+    def decode(raw: Any) -> Any:
+        if type(raw) is not kind:
+            raise Invalid(f"expected {kind.__name__}, got {type(raw).__name__}")
+        return raw
+
+    return decode
 
 
 def _record(kind: type) -> Decoder:
