@@ -743,6 +743,44 @@ def test_a_module_whose_function_returns_no_string_is_not_parsed_to_learn_that(
     assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
 
 
+def test_a_module_is_not_parsed_to_learn_that_a_name_it_gives_is_no_class(
+    tmp_path: Path,
+) -> None:
+    """``settings.statement()`` runs a method if ``settings`` is a class; ``helpers`` binds
+    it to an object, and Python's own parser tells that it holds no class so named:
+    ``helpers`` is not parsed. ``Names`` is a class of ``naming``, which is parsed."""
+    files = write_modules(
+        tmp_path,
+        app="""
+        from helpers import settings
+        from naming import Names
+
+
+        def setup(db):
+            db.execute(settings.statement())
+            db.execute(Names.table_sql("users"))
+            db.execute("CREATE TABLE notes (id INTEGER)")
+        """,
+        helpers="""
+        class Settings:
+            def statement(self):
+                return "SELECT 1"
+
+
+        settings = Settings()
+        """,
+        naming="""
+        class Names:
+            @staticmethod
+            def table_sql(name):
+                return f"CREATE TABLE {name} (id INTEGER)"
+        """,
+    )
+    parses, texts = _parses_and_tables(files, _summaries(files, "app.py"))
+    assert parses == ["app.py", "naming.py"]
+    assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
+
+
 def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_named(
     tmp_path: Path,
 ) -> None:

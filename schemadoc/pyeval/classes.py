@@ -31,13 +31,15 @@ class Classes:
             if expr.value in parsed.scope.classes:
                 return parsed.scope.classes[expr.value]
             module, attr = parsed.scope.imports.get(expr.value, ("", None))
-            other = self.modules.module(module, attr) if attr else None
+            defines = bool(attr) and self.modules.may_define_class(module, attr)  # type: ignore[arg-type]
+            other = self.modules.module(module, attr) if defines else None
             if other is not None and attr in other.scope.classes:
                 return other.scope.classes[attr]
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
             dotted = f"{module}.{sub}" if sub else module
-            other = self.modules.module(dotted, expr.attr.value) if module else None
+            defines = bool(module) and self.modules.may_define_class(dotted, expr.attr.value)
+            other = self.modules.module(dotted, expr.attr.value) if defines else None
             if other is not None and expr.attr.value in other.scope.classes:
                 return other.scope.classes[expr.attr.value]
         return None

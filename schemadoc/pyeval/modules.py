@@ -52,8 +52,9 @@ class _Outline(NamedTuple):
     """What Python's own parser tells of a module without libcst."""
 
     names: frozenset[str]  # its top-level names
-    # the functions (at any depth, by name) with a ``return`` that may build a string; None
-    # when Python cannot parse the module (any function may)
+    # Its classes, and the functions with a ``return`` that may build a string, at any depth
+    # and by name; None when Python cannot parse the module (any name may be one).
+    classes: frozenset[str] | None
     stringy: frozenset[str] | None
 
 
@@ -72,17 +73,28 @@ def _may_build_string(node: ast.expr) -> bool:
     return isinstance(node, ast.JoinedStr | ast.Call)
 
 
-def _stringy_functions(tree: ast.Module) -> frozenset[str]:
-    found = set()
+def _outline_of(tree: ast.Module) -> _Outline:
+    names: set[str] = set()
+    classes: set[str] = set()
+    stringy: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-            isinstance(inner, ast.Return)
-            and inner.value is not None
-            and _may_build_string(inner.value)
-            for inner in ast.walk(node)
-        ):
-            found.add(node.name)
-    return frozenset(found)
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+            classes.add(node.name)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+            if any(
+                isinstance(inner, ast.Return)
+                and inner.value is not None
+                and _may_build_string(inner.value)
+                for inner in ast.walk(node)
+            ):
+                stringy.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return _Outline(frozenset(names), frozenset(classes), frozenset(stringy))
 
 
 class ModuleIndex:
@@ -171,12 +183,25 @@ class ModuleIndex:
         builds. False only when no ``return`` of a function so named can (Python's own parser
         tells, and the module is not parsed for it); a module already parsed is left to
         the exact answer."""
+        stringy = self._outlined(dotted, lambda outline: outline.stringy)
+        return stringy is None or name in stringy
+
+    def may_define_class(self, dotted: str, name: str) -> bool:
+        """Whether the module ``dotted`` may define a class ``name``: False only when Python's
+        own parser finds no class so named in it (and the module is not parsed for it)."""
+        classes = self._outlined(dotted, lambda outline: outline.classes)
+        return classes is None or name in classes
+
+    def _outlined(
+        self, dotted: str, fact: Callable[[_Outline], frozenset[str] | None]
+    ) -> frozenset[str] | None:
+        """A fact of the outline of the module ``dotted``; None when it is not in the project
+        or already parsed (the exact answer is as cheap), or cannot be outlined."""
         display = self._by_module.get(dotted)
         if display is None or display in self._parsed:
-            return True
+            return None
         self.accessed.add(display)
-        stringy = self._outline(display).stringy
-        return stringy is None or name in stringy
+        return fact(self._outline(display))
 
     def _names(self, display: str) -> frozenset[str]:
         """Top-level names of a module, from Python's own (fast) parser."""
@@ -184,23 +209,15 @@ class ModuleIndex:
 
     def _outline(self, display: str) -> _Outline:
         if display not in self._outlines:
-            self._outlines[display] = _Outline(frozenset(), None)
+            self._outlines[display] = _Outline(frozenset(), None, None)
             try:
                 data = self.files[display].read_bytes()
                 tree = ast.parse(data)
             except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
                 words = re.findall(r"\w+", data.decode("utf-8", "replace"))
-                self._outlines[display] = _Outline(frozenset(words), None)
+                self._outlines[display] = _Outline(frozenset(words), None, None)
                 return self._outlines[display]
             except (OSError, ValueError, RecursionError, MemoryError):
                 return self._outlines[display]
-            names: set[str] = set()
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-                    names.add(node.name)
-                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    names.add(node.id)
-                elif isinstance(node, ast.alias):
-                    names.add((node.asname or node.name).split(".")[0])
-            self._outlines[display] = _Outline(frozenset(names), _stringy_functions(tree))
+            self._outlines[display] = _outline_of(tree)
         return self._outlines[display]
