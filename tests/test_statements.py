@@ -9,8 +9,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schemadoc.sql import parse
-from schemadoc.sql.parse import foreign_dialect, named_by_tokens, object_names
-from schemadoc.sql.statements import split_statements, split_table_body, split_templated
+from schemadoc.sql.parse import (
+    foreign_dialect,
+    named_by_tokens,
+    object_names,
+    qualified_by_tokens,
+    qualifier,
+)
+from schemadoc.sql.statements import (
+    split_statements,
+    split_table_body,
+    split_templated,
+    statements_by_tokens,
+    table_body_by_tokens,
+)
 
 
 def texts(sql: str) -> list[str]:
@@ -99,6 +111,8 @@ def test_object_names_read_plain_heads_and_the_rest_token_by_token() -> None:
     assert object_names("CREATE TABLE if (x)") == ("(", None)  # ``IF`` is never a name
     assert object_names("CREATE TABLE x --c\n.y (z)") == ("y", None)
     assert object_names("CREATE INDEX i ON main.t (x)") == ("i", "t")
+    assert qualifier("CREATE TABLE IF NOT EXISTS mem.cache (x)") == "mem"
+    assert qualifier("CREATE TABLE cache (x)") is None
     assert object_names("CREATE INDEX IF NOT EXISTS ix ON t (x)") == ("ix", "t")
     assert object_names("CREATE TRIGGER tr AFTER UPDATE ON t BEGIN SELECT 1; END") == ("tr", "t")
     assert object_names("CREATE TRIGGER tr AFTER UPDATE OF a ON t BEGIN SELECT 1; END") == (
@@ -175,6 +189,7 @@ _HEAD_WORDS = st.sampled_from(
 def test_plain_heads_name_what_the_token_reading_names(start: str, parts: list) -> None:
     sql = start + "".join(word + space for word, space in parts)
     assert object_names(sql) == named_by_tokens(sql)
+    assert qualifier(sql) == qualified_by_tokens(sql)
 
 
 _SIGN_WORDS = st.sampled_from(
@@ -262,3 +277,61 @@ def test_statements_without_a_sign_word_are_not_searched_yet_found_alike(words: 
     with mock.patch.object(parse, "_FOREIGN_PARTS", ("",)):  # every statement searched
         searched = foreign_dialect(sql)
     assert foreign_dialect(sql) == searched
+
+
+_BODY_PARTS = st.sampled_from(
+    [
+        "CREATE TABLE t ",
+        "(",
+        ")",
+        ",",
+        " ",
+        "\n",
+        "id INTEGER",
+        "CHECK (x > 0)",
+        "DEFAULT (1)",
+        "x",
+        "AS SELECT 1",
+        "\xa0",
+        "\x1c",
+        "'a,b'",
+        '"c)"',
+        "-- n\n",
+        "/* m */",
+        "[d]",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_BODY_PARTS, max_size=14))
+def test_table_bodies_without_quotes_or_comments_split_as_token_by_token(parts: list) -> None:
+    sql = "".join(parts)
+    assert split_table_body(sql) == table_body_by_tokens(sql)
+
+
+_SCRIPT_PARTS = st.sampled_from(
+    [
+        ";",
+        " ",
+        "\n",
+        "CREATE TABLE t (x)",
+        "DROP TABLE t",
+        "CREATE TRIGGER r AFTER INSERT ON t BEGIN",
+        "END",
+        "x",
+        "'a;b'",
+        "-- c;\n",
+        "/* ; */",
+        "\x1c",
+        "\xa0",
+        "[d;]",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SCRIPT_PARTS, max_size=14))
+def test_scripts_without_quotes_comments_or_triggers_split_as_token_by_token(parts: list) -> None:
+    sql = "".join(parts)
+    assert split_statements(sql) == statements_by_tokens(sql)

@@ -442,6 +442,11 @@ def foreign_key_names(op: CreateTable) -> dict[tuple[str, ...], str]:
 def qualifier(sql: str) -> str | None:
     """The database a CREATE/ALTER/DROP statement's object is named in, if it says
     (``mem`` of ``CREATE TABLE IF NOT EXISTS mem.cache``). Reads only the statement's head."""
+    return None if _PLAIN_HEAD.match(sql) else qualified_by_tokens(sql)
+
+
+def qualified_by_tokens(sql: str) -> str | None:
+    """``qualifier``, read token by token."""
     words = [t for t in itertools.islice(tokens(sql), 60) if t.kind in ("word", "quoted", "punct")]
     for i, tok in enumerate(words):
         if tok.kind == "word" and tok.text.upper() in ("TABLE", "INDEX", "VIEW", "TRIGGER"):

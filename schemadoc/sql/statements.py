@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 _TRIGGER_HEAD = re.compile(r"\s*CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
+_TRIGGER = re.compile("TRIGGER", re.IGNORECASE)  # folded as in _TRIGGER_HEAD
+_QUOTE_OR_COMMENT = re.compile(r"""['"`\[]|--|/\*""")
 
 
 _TOKEN = re.compile(
@@ -70,6 +72,29 @@ class Statement:
 
 def split_statements(sql: str) -> list[Statement]:
     """Split a script at ``;`` outside quotes, comments and trigger bodies."""
+    if not _QUOTE_OR_COMMENT.search(sql) and not _TRIGGER.search(sql):
+        return _plain_statements(sql)
+    return statements_by_tokens(sql)
+
+
+def _plain_statements(sql: str) -> list[Statement]:
+    """``split_statements`` of a script without quotes, comments or triggers: every ``;``
+    ends a statement."""
+    statements: list[Statement] = []
+    start = 0
+    while start <= len(sql):
+        end = sql.find(";", start)
+        end = len(sql) if end < 0 else end
+        text = sql[start:end].strip()
+        if text:
+            begin = start + len(sql[start:end]) - len(sql[start:end].lstrip())
+            statements.append(Statement(text, begin))
+        start = end + 1
+    return statements
+
+
+def statements_by_tokens(sql: str) -> list[Statement]:
+    """``split_statements``, read token by token."""
     statements: list[Statement] = []
     comments: list[str] = []
     begin: int | None = None
@@ -130,6 +155,13 @@ def split_table_body(sql: str) -> TableBody | None:
     A comment belongs to the item it precedes, or to the item before it when it trails on the
     line where that item ended. Returns None when there is no body (``AS SELECT``, virtual).
     """
+    if not _QUOTE_OR_COMMENT.search(sql):
+        return _plain_table_body(sql)
+    return table_body_by_tokens(sql)
+
+
+def table_body_by_tokens(sql: str) -> TableBody | None:
+    """``split_table_body``, read token by token."""
     toks = list(tokens(sql))
     open_at = next((i for i, t in enumerate(toks) if t.text == "("), None)
     if open_at is None:
@@ -174,6 +206,34 @@ def split_table_body(sql: str) -> TableBody | None:
         if toks_
     )
     return TableBody(tuple(head), definitions)
+
+
+_PARENTHESIS_OR_COMMA = re.compile(r"[(),]")
+
+
+def _plain_table_body(sql: str) -> TableBody | None:
+    """``split_table_body`` of a statement without quotes or comments, whose every ``(``,
+    ``)`` and ``,`` is one: its items are the text between the separators at depth 0."""
+    depth, start = 0, None
+    definitions: list[Definition] = []
+    for found in _PARENTHESIS_OR_COMMA.finditer(sql):
+        mark = found.group()
+        if start is None:
+            if mark == "(":
+                start = found.end()
+            continue
+        if depth == 0 and mark in ",)":
+            text = sql[start : found.start()].strip()
+            if text:
+                definitions.append(Definition(text, ()))
+            if mark == ")":
+                return TableBody((), tuple(definitions))
+            start = found.end()
+        elif mark == "(":
+            depth += 1
+        elif mark == ")":
+            depth -= 1
+    return None if start is None else TableBody((), tuple(definitions))
 
 
 @dataclass(frozen=True)
