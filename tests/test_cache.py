@@ -14,6 +14,7 @@ import pytest
 from schemadoc import pipeline
 from schemadoc.config import Settings
 from schemadoc.extract.extractor import Extractor
+from schemadoc.incremental import units
 from schemadoc.incremental.cache import environment_key
 from schemadoc.render.formats import to_json
 from schemadoc.verify import apply, verify
@@ -116,6 +117,20 @@ def test_a_damaged_cache_is_ignored(project: Path, tmp_path: Path, damage) -> No
 def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
     run(project, tmp_path / "cache", cache=False)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_run_without_a_cache_does_not_encode_what_extraction_found(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing would read them: the files' summaries and units are not made cache entries."""
+    encoded: list[str] = []
+    for name in ("unit_to_json", "summary_to_json"):
+        encode = getattr(units, name)
+        monkeypatch.setattr(units, name, lambda v, e=encode, n=name: encoded.append(n) or e(v))
+    run(project, tmp_path / "off", cache=False)
+    assert encoded == []
+    run(project, tmp_path / "on")
+    assert {"unit_to_json", "summary_to_json"} <= set(encoded)
 
 
 def test_a_read_only_cache_folder_is_not_an_error(

@@ -140,6 +140,9 @@ class Cache:
     _verified: dict[str, Any] | None = None
     _verified_dirty: bool = False
     distrusted: bool = False  # the folder held a cache not written here: it was not used
+    # False for a run without a cache: what extraction finds is not kept, as no later run
+    # (nor another revision's, as in ``diff``) reads it
+    remembers: bool = True
 
     def _path(self, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / f"{environment_key()}{suffix}"
@@ -175,6 +178,13 @@ class Cache:
             cache.files, cache.outputs, cache.targets = {}, {}, {}
             cache._analysis, cache._verified = {}, {}
             cache.dirty = cache._analysis_dirty = cache._verified_dirty = True
+        return cache
+
+    @classmethod
+    def off(cls) -> Cache:
+        """No cache: nothing is read, and what extraction finds is not kept."""
+        cache = cls.open(None)
+        cache.remembers = False
         return cache
 
     def _analyses(self) -> dict[str, dict[str, Any]]:

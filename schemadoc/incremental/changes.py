@@ -123,7 +123,9 @@ def open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
                 0,
             )
         )
-        return Cache.open(None)
+        return Cache.off()
+    if folder is None:
+        return Cache.off()
     cache = Cache.open(folder)
     if cache.distrusted:
         out.diagnostics.append(

@@ -32,6 +32,8 @@ def summary(cache: Cache, display: str) -> Summary | None:
 
 
 def keep_summary(cache: Cache, display: str, found: Summary) -> None:
+    if not cache.remembers:
+        return
     from .units import summary_to_json
 
     cache.put(
@@ -40,6 +42,8 @@ def keep_summary(cache: Cache, display: str, found: Summary) -> None:
 
 
 def keep_unit(cache: Cache, unit: UnitResult) -> None:
+    if not cache.remembers:
+        return
     from .units import unit_to_json
 
     entry = cache.entry(unit.display, analysis=True) or {}
