@@ -8,8 +8,8 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemadoc.sql import parse
-from schemadoc.sql.parse import (
+from schemadoc.sql import heads
+from schemadoc.sql.heads import (
     foreign_dialect,
     named_by_tokens,
     object_names,
@@ -274,7 +274,7 @@ def test_statements_without_a_sign_word_are_not_searched_yet_found_alike(words: 
     """An ASCII statement holding no part of a sign is not searched: what is found is what
     searching every statement finds."""
     sql = " ".join(words)
-    with mock.patch.object(parse, "_FOREIGN_PARTS", ("",)):  # every statement searched
+    with mock.patch.object(heads, "_FOREIGN_PARTS", ("",)):  # every statement searched
         searched = foreign_dialect(sql)
     assert foreign_dialect(sql) == searched
 

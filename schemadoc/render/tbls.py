@@ -147,7 +147,7 @@ def _spelled(table: Table | None, names: tuple[str, ...]) -> list[str]:
 
 
 def _words(text: str) -> set[str]:
-    from ..sql.parse import unquote
+    from ..sql.heads import unquote
     from ..sql.statements import tokens
 
     return {ascii_fold(unquote(t.text)) for t in tokens(text) if t.kind in ("word", "quoted")}

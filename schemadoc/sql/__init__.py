@@ -1,1 +1,2 @@
-"""SQL: splitting DDL into statements, parsing them, engines and migrations."""
+"""SQL: splitting DDL into statements, reading their heads, parsing them, engines and
+migrations."""

@@ -29,16 +29,8 @@ from ..model.diagnostics import (
     Code,
 )
 from ..model.schema import SqlStatement, ascii_fold
-from ..sql.parse import (
-    AddColumn,
-    CreateTable,
-    DropColumn,
-    Head,
-    RenameColumn,
-    RenameTable,
-    Unparsed,
-    unquote,
-)
+from ..sql.heads import Head, unquote
+from ..sql.parse import AddColumn, CreateTable, DropColumn, RenameColumn, RenameTable, Unparsed
 from ..sql.statements import tokens
 from .limits import Deadline
 from .policy import _foreign_reason, _foreign_type, _is_teardown, _skip_reason, other_engine

@@ -10,7 +10,8 @@ import re
 from collections.abc import Sequence
 
 from ..model.schema import SqlStatement, ascii_fold
-from ..sql.parse import RenameTable, unquote
+from ..sql.heads import unquote
+from ..sql.parse import RenameTable
 from .policy import _foreign_reason
 from .sandbox import MAX_LENGTH, Sandbox
 from .state import _Reading

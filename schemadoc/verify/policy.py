@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from ..model.diagnostics import SD205, Code
 from ..model.schema import SqlStatement, ascii_fold
-from ..sql.parse import FOREIGN_TYPE, Head, RenameTable
+from ..sql.heads import FOREIGN_TYPE, Head
+from ..sql.parse import RenameTable
 from .sandbox import MAX_LENGTH
 from .state import _Reading, _State
 

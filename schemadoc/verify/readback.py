@@ -23,7 +23,8 @@ from ..model.schema import (
     View,
     ascii_fold,
 )
-from ..sql.parse import foreign_key_names, unquote
+from ..sql.heads import unquote
+from ..sql.parse import foreign_key_names
 from ..sql.statements import tokens
 from .groups import _group_of
 from .sandbox import SQLITE, Error, Reader, Sandbox, error_text

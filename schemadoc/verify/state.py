@@ -11,16 +11,8 @@ from dataclasses import dataclass, field
 from ..model.diagnostics import Code
 from ..model.schema import Diagnostic, Source, SqlStatement
 from ..sql.engines import OTHER_ENGINE
-from ..sql.parse import (
-    CreateTable,
-    DeclaredColumn,
-    Head,
-    foreign_dialect,
-    head,
-    object_names,
-    parse_statement,
-    qualifier,
-)
+from ..sql.heads import Head, foreign_dialect, head, object_names, qualifier
+from ..sql.parse import CreateTable, DeclaredColumn, parse_statement
 
 
 @dataclass
