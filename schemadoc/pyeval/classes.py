@@ -31,17 +31,17 @@ class Classes:
             if expr.value in parsed.scope.classes:
                 return parsed.scope.classes[expr.value]
             module, attr = parsed.scope.imports.get(expr.value, ("", None))
-            defines = bool(attr) and self.modules.may_define_class(module, attr)  # type: ignore[arg-type]
-            other = self.modules.module(module, attr) if defines else None
-            if other is not None and attr in other.scope.classes:
-                return other.scope.classes[attr]
+            if attr and self.modules.may_define_class(module, attr):
+                other = self.modules.module(module, attr)
+                if other is not None and attr in other.scope.classes:
+                    return other.scope.classes[attr]
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
             module, sub = parsed.scope.imports.get(expr.value.value, ("", None))
-            dotted = f"{module}.{sub}" if sub else module
-            defines = bool(module) and self.modules.may_define_class(dotted, expr.attr.value)
-            other = self.modules.module(dotted, expr.attr.value) if defines else None
-            if other is not None and expr.attr.value in other.scope.classes:
-                return other.scope.classes[expr.attr.value]
+            dotted, name = f"{module}.{sub}" if sub else module, expr.attr.value
+            if module and self.modules.may_define_class(dotted, name):
+                other = self.modules.module(dotted, name)
+                if other is not None and name in other.scope.classes:
+                    return other.scope.classes[name]
         return None
 
     def mro(self, info: ClassInfo) -> list[ClassInfo]:

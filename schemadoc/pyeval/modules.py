@@ -74,6 +74,7 @@ def _may_build_string(node: ast.expr) -> bool:
 
 
 def _outline_of(tree: ast.Module) -> _Outline:
+    """A module's outline, from one walk of its ``ast`` tree."""
     names: set[str] = set()
     classes: set[str] = set()
     stringy: set[str] = set()

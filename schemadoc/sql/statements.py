@@ -85,10 +85,10 @@ def _plain_statements(sql: str) -> list[Statement]:
     while start <= len(sql):
         end = sql.find(";", start)
         end = len(sql) if end < 0 else end
-        text = sql[start:end].strip()
-        if text:
-            begin = start + len(sql[start:end]) - len(sql[start:end].lstrip())
-            statements.append(Statement(text, begin))
+        segment = sql[start:end]
+        if segment.strip():
+            begin = start + len(segment) - len(segment.lstrip())
+            statements.append(Statement(segment.strip(), begin))
         start = end + 1
     return statements
 
