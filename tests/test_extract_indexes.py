@@ -705,6 +705,14 @@ def test_the_file_about_to_be_processed_is_kept_when_parsed_modules_are_dropped(
     assert any(t.startswith("CREATE TABLE big (c0 INTEGER") for t in texts)
 
 
+def _assert_only_naming_is_parsed_for_app(files: dict[str, Path]) -> None:
+    """Extracting ``app.py`` parses ``naming.py`` besides it, never ``helpers.py``, and finds
+    the table ``app.py`` names and the one ``naming.py`` builds for it."""
+    parses, texts = _parses_and_tables(files, _summaries(files, "app.py"))
+    assert parses == ["app.py", "naming.py"]
+    assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
+
+
 def test_a_module_whose_function_returns_no_string_is_not_parsed_to_learn_that(
     tmp_path: Path,
 ) -> None:
@@ -738,9 +746,7 @@ def test_a_module_whose_function_returns_no_string_is_not_parsed_to_learn_that(
             return f"CREATE TABLE {name} (id INTEGER)"
         """,
     )
-    parses, texts = _parses_and_tables(files, _summaries(files, "app.py"))
-    assert parses == ["app.py", "naming.py"]
-    assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
+    _assert_only_naming_is_parsed_for_app(files)
 
 
 def test_a_module_is_not_parsed_to_learn_that_a_name_it_gives_is_no_class(
@@ -776,9 +782,7 @@ def test_a_module_is_not_parsed_to_learn_that_a_name_it_gives_is_no_class(
                 return f"CREATE TABLE {name} (id INTEGER)"
         """,
     )
-    parses, texts = _parses_and_tables(files, _summaries(files, "app.py"))
-    assert parses == ["app.py", "naming.py"]
-    assert texts == ["CREATE TABLE notes (id INTEGER)", "CREATE TABLE users (id INTEGER)"]
+    _assert_only_naming_is_parsed_for_app(files)
 
 
 def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_named(

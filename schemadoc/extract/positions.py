@@ -1,5 +1,5 @@
-"""Where the string literals of a libcst tree start (from the tokenizer, far cheaper than
-libcst's position metadata)."""
+"""Where the string literals of a libcst tree start (from a search of the module's text or
+from the tokenizer, both far cheaper than libcst's position metadata)."""
 
 from __future__ import annotations
 

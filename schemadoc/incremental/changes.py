@@ -114,7 +114,9 @@ def cache_folder(settings: Settings) -> Path | None:
 def open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
     """The cache in ``folder``; not used (and a note says so) when git tracks its files or
     when it was not written here."""
-    if folder is not None and listings.tracks(str(folder)):
+    if folder is None:
+        return Cache.off()
+    if listings.tracks(str(folder)):
         out.diagnostics.append(
             SD109(
                 "git tracks files of the cache folder: cache not used",
@@ -123,8 +125,6 @@ def open_cache(folder: Path | None, listings: Listings, out: Survey) -> Cache:
                 0,
             )
         )
-        return Cache.off()
-    if folder is None:
         return Cache.off()
     cache = Cache.open(folder)
     if cache.distrusted:

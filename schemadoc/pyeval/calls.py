@@ -23,11 +23,11 @@ class Calls:
         if isinstance(func, cst.Name):
             parsed = ctx.parsed
             fn = parsed.scope.module_functions.get(func.value)
-            if fn is None and func.value in parsed.scope.imports:
-                module, attr = parsed.scope.imports[func.value]
-                other = self.modules.module(module, attr) if attr else None
-                if other is not None and attr is not None:
-                    parsed, fn = other, other.scope.module_functions.get(attr)
+            imported = _imported(func, ctx)
+            if imported is not None:
+                other = self.modules.module(*imported)
+                if other is not None:
+                    parsed, fn = other, other.scope.module_functions.get(imported[1])
             return (fn, parsed, None, False) if fn is not None else None
         if not isinstance(func, cst.Attribute):
             return None
@@ -79,13 +79,8 @@ class Calls:
     def _may_return_string(self, func: cst.BaseExpression, ctx: Context) -> bool:
         """False when the function a call imports by name returns no string it builds, as
         Python's own parser tells (its module is then not parsed); see ``callee``."""
-        if not isinstance(func, cst.Name):
-            return True
-        scope = ctx.parsed.scope
-        if func.value in scope.module_functions or func.value not in scope.imports:
-            return True
-        module, attr = scope.imports[func.value]
-        return attr is None or self.modules.may_return_string(module, attr)
+        imported = _imported(func, ctx) if isinstance(func, cst.Name) else None
+        return imported is None or self.modules.may_return_string(*imported)
 
     def _stringy(self, node: cst.BaseExpression, ctx: Context, key: Key) -> bool:
         assert self._budget is not None
@@ -138,6 +133,16 @@ class Calls:
                 bound[("star", id(scope.node), str(position - len(names)))] = value
                 position += 1
         return bound
+
+
+def _imported(func: cst.Name, ctx: Context) -> tuple[str, str] | None:
+    """The module and name a called name is imported as, when its own module defines no
+    function of that name."""
+    scope = ctx.parsed.scope
+    if func.value in scope.module_functions or func.value not in scope.imports:
+        return None
+    module, attr = scope.imports[func.value]
+    return (module, attr) if attr else None
 
 
 def _keyword_only(scope: FunctionScope) -> set[str]:
