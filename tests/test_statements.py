@@ -8,7 +8,7 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schemadoc.sql import heads
+from schemadoc.sql import heads, statements
 from schemadoc.sql.heads import (
     foreign_dialect,
     named_by_tokens,
@@ -335,3 +335,54 @@ _SCRIPT_PARTS = st.sampled_from(
 def test_scripts_without_quotes_comments_or_triggers_split_as_token_by_token(parts: list) -> None:
     sql = "".join(parts)
     assert split_statements(sql) == statements_by_tokens(sql)
+
+
+_PIECE_PARTS = st.sampled_from(
+    [
+        ";",
+        ",",
+        "(",
+        ")",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\xa0",
+        "CREATE TABLE t",
+        "CREATE TRIGGER r AFTER INSERT ON t BEGIN",
+        "END",
+        "id INTEGER NOT NULL",
+        "x.y",
+        "a-b",
+        "-",
+        "/",
+        "*",
+        "a/b",
+        "]",
+        "$1",
+        "é",
+        "'",
+        "'a;b'",
+        "''",
+        '"c,)"',
+        "`e`",
+        "[d;]",
+        "[",
+        "-- c;\n",
+        "--",
+        "/* ; */",
+        "/*",
+        "*/",
+    ]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_PIECE_PARTS, max_size=16))
+def test_splitting_by_pieces_is_splitting_token_by_token(parts: list) -> None:
+    """The splitters read a run of words, operators and spaces as one piece; with every
+    token apart they split the same."""
+    sql = "".join(parts)
+    by_pieces = statements_by_tokens(sql), table_body_by_tokens(sql)
+    with mock.patch.object(statements, "pieces", statements.tokens):
+        assert (statements_by_tokens(sql), table_body_by_tokens(sql)) == by_pieces

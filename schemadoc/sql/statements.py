@@ -45,6 +45,25 @@ def tokens(sql: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
         yield Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
 
 
+# As ``_TOKEN``, but words, dots, operators and the spaces between them are one ``word``
+# piece up to a character that splits (``;``, ``(``, ``)``, ``,``) or may open a quote or a
+# comment: the splitters need no finer tokens. A piece never starts or ends with a space.
+_PIECE = re.compile(
+    r"""(?P<space>\s+)
+    |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    |(?P<quoted>'(?:[^']+|'')*(?:'|\Z)|"(?:[^"]+|"")*(?:"|\Z)|`(?:[^`]+|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
+    |(?P<word>[^\s'"`\[;(),/-]+(?:\s+[^\s'"`\[;(),/-]+)*)
+    |(?P<punct>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def pieces(sql: str) -> Iterator[Token]:
+    """``tokens`` for the splitters, with runs of ordinary text as one piece."""
+    for m in _PIECE.finditer(sql):
+        yield Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
+
+
 def comment_text(comment: str) -> str:
     """The words of a ``--`` or ``/* */`` comment, on one line."""
     body = comment[2:] if comment.startswith("--") else comment[2:].removesuffix("*/")
@@ -98,7 +117,7 @@ def statements_by_tokens(sql: str) -> list[Statement]:
     statements: list[Statement] = []
     comments: list[str] = []
     begin: int | None = None
-    for tok in tokens(sql):
+    for tok in pieces(sql):
         if begin is None:
             if tok.kind == "space":
                 continue
@@ -125,7 +144,7 @@ def statements_by_tokens(sql: str) -> list[Statement]:
 
 def _strip_trailing_comments(text: str) -> str:
     last = 0
-    for tok in tokens(text):
+    for tok in pieces(text):
         if tok.kind not in ("space", "comment"):
             last = tok.end
     return text[:last] if last else text
@@ -162,7 +181,7 @@ def split_table_body(sql: str) -> TableBody | None:
 
 def table_body_by_tokens(sql: str) -> TableBody | None:
     """``split_table_body``, read token by token."""
-    toks = list(tokens(sql))
+    toks = list(pieces(sql))
     open_at = next((i for i, t in enumerate(toks) if t.text == "("), None)
     if open_at is None:
         return None
