@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from schemadoc.discover import files
 from schemadoc.discover.files import Skipped, discover
 
 
@@ -170,3 +174,33 @@ def test_a_top_folder_of_a_few_packages_is_the_projects_own(tmp_path: Path) -> N
     assert displays([tmp_path], tmp_path) == sorted([*seven, *deep])
     make_tree(tmp_path, ["lib/p7.py"])
     assert displays([tmp_path], tmp_path) == sorted(deep)
+
+
+def test_git_listed_test_code_is_judged_as_walked(tmp_path: Path) -> None:
+    """git lists a folder's files apart when a sub-folder sorts between them (``ext/pkg0/``
+    before ``ext/single.py``): what is test code does not depend on it."""
+    make_tree(tmp_path, TEST_TREE)
+    walked = discover([tmp_path], root=tmp_path, include_tests=True)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    listed = discover([tmp_path], root=tmp_path, include_tests=True)
+    assert [(f.display, f.in_test) for f in listed] == [(f.display, f.in_test) for f in walked]
+
+
+def test_each_folder_is_judged_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_tree(tmp_path, [*TEST_TREE, *(f"app/m{i}.py" for i in range(50))])
+    judged: list[str] = []
+    made = files.test_folder
+
+    def counting(suites: tuple[str, ...]) -> Callable[[str], bool]:
+        check = made(suites)
+
+        def counted(prefix: str) -> bool:
+            judged.append(prefix)
+            return check(prefix)
+
+        return counted
+
+    monkeypatch.setattr(files, "test_folder", counting)
+    found = discover([tmp_path], root=tmp_path, include_tests=True)
+    folders = {f.display.rpartition("/")[0] for f in found}
+    assert sorted(judged) == sorted(f"{folder}/" if folder else "" for folder in folders)

@@ -66,7 +66,7 @@ TEST_FOLDERS = frozenset(
     }
 )
 _TEST_MODULE = re.compile(r"(?:test_.*|.*_test|conftest)\.py\Z")
-_FIXTURE_MODULE = re.compile(r"(?:.*_)?fixtures?\.py\Z")
+_TEST_OR_FIXTURE_MODULE = re.compile(r"(?:test_.*|.*_test|conftest|(?:.*_)?fixtures?)\.py\Z")
 # Folders that hold other projects' code when they hold many of them (``ext/``, ``lib/``):
 # at least VENDORED_PACKAGES packages or modules side by side.
 _MAYBE_VENDORED = frozenset({"ext", "lib", "libs", "external", "externals", "deps"})
@@ -105,8 +105,9 @@ def display_path(path: Path | str, root: Path | str) -> str:
 
 
 def _display_of(folder: str, root: str) -> Callable[[str], str]:
-    """The display path of a file given relative to ``folder``, as ``display_path`` would
-    give it, without a look at the disk per file."""
+    """The display path of a folder given relative to ``folder`` (empty, or ending in a
+    separator), as ``display_path`` would give it a file's, to be followed by the file's
+    name; without a look at the disk."""
     inside, start = os.path.join(os.path.abspath(folder), ""), os.path.join(root, "")
 
     def display(relative: str) -> str:
@@ -221,10 +222,15 @@ def _listing(path: str, boundary: str) -> tuple[list[tuple[str, str]], list[tupl
     return sorted(folders), sorted(files)
 
 
-def _walk(folder: str, boundary: str) -> Iterator[tuple[str, bool]]:
-    """Source files below ``folder``, relative to it, each with whether it is a symbolic
-    link out of ``boundary``: depth first in name order, skipping SKIP_DIRS, each folder once
-    (so symlink loops end), never into a folder outside ``boundary``."""
+# The files of one folder: the folder relative to the folder scanned (empty, or ending in a
+# separator), and each file's name with whether it is a symbolic link out of the boundary.
+Group = tuple[str, list[tuple[str, bool]]]
+
+
+def _walk(folder: str, boundary: str) -> Iterator[Group]:
+    """Source files below ``folder``, by folder: depth first in name order, skipping
+    SKIP_DIRS, each folder once (so symlink loops end), never into a folder outside
+    ``boundary``."""
     seen: set[tuple[int, int]] = set()
     todo = [(folder, "")]  # (path on disk, prefix of the relative names below it)
     while todo:
@@ -238,14 +244,15 @@ def _walk(folder: str, boundary: str) -> Iterator[tuple[str, bool]]:
         seen.add((st.st_dev, st.st_ino))
         folders, files = _listing(path, boundary)
         todo.extend((sub, f"{prefix}{name}{os.sep}") for name, sub in reversed(folders))
-        for name, out in files:
-            yield prefix + name, out
+        if files:
+            yield prefix, files
 
 
-def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[tuple[str, bool]]:
-    """git's ``names`` below ``folder`` that are on disk, each with whether it is a symbolic
-    link out of ``boundary`` (git lists a link, never what is below a linked folder)."""
+def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[Group]:
+    """git's ``names`` below ``folder`` that are on disk, by runs of one folder (git lists a
+    link, never what is below a linked folder)."""
     on_disk = os.path.join(folder, "")
+    group: Group = ("", [])
     for relative in names:
         if not relative.endswith(SUFFIXES):
             continue
@@ -253,77 +260,86 @@ def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[tuple[
             mode = os.lstat(on_disk + relative).st_mode
         except OSError:
             continue
-        if S_ISLNK(mode):
-            yield relative, not inside(os.path.realpath(on_disk + relative), boundary)
-        elif S_ISREG(mode):
-            yield relative, False
+        if not (S_ISLNK(mode) or S_ISREG(mode)):
+            continue
+        out = S_ISLNK(mode) and not inside(os.path.realpath(on_disk + relative), boundary)
+        prefix, _, name = relative.rpartition(os.sep)
+        prefix += os.sep if prefix else ""
+        if prefix != group[0]:
+            if group[1]:
+                yield group
+            group = (prefix, [])
+        group[1].append((name, out))
+    if group[1]:
+        yield group
 
 
-def _test_suites(relatives: Sequence[str]) -> tuple[str, ...]:
+def _test_suites(groups: Sequence[Group]) -> tuple[str, ...]:
     """Folders (relative, ending in a separator) of test suites by other names: at least two
     Python files, half of them or more test modules (``test_*.py``, ``*_test.py``,
     ``conftest.py``)."""
     counts: dict[str, list[int]] = {}
-    for relative in relatives:
-        folder, _, name = relative.rpartition(os.sep)
-        if folder and name.endswith(".py"):
-            count = counts.setdefault(folder, [0, 0])
-            count[0] += 1
-            count[1] += bool(_TEST_MODULE.match(name))
+    for prefix, files in groups:
+        if prefix:
+            count = counts.setdefault(prefix, [0, 0])
+            for name, _ in files:
+                if name.endswith(".py"):
+                    count[0] += 1
+                    count[1] += bool(_TEST_MODULE.match(name))
     return tuple(
-        folder + os.sep
-        for folder, (files, tests) in counts.items()
-        if tests >= 2 and 2 * tests >= files
+        prefix for prefix, (files, tests) in counts.items() if tests >= 2 and 2 * tests >= files
     )
 
 
-def _vendored(relatives: Sequence[str]) -> tuple[str, ...]:
+def _vendored(groups: Sequence[Group]) -> tuple[str, ...]:
     """Top folders (relative, ending in a separator) named like a place for other projects'
     code (``ext``, ``lib``, ...) that hold at least VENDORED_PACKAGES packages or modules."""
     held: dict[str, set[str]] = {}
-    for relative in relatives:
-        folder, *inside = relative.split(os.sep)
-        if inside and folder.lower() in _MAYBE_VENDORED and relative.endswith(".py"):
-            held.setdefault(folder, set()).add(inside[0].removesuffix(".py"))
-    return tuple(folder + os.sep for folder, tops in held.items() if len(tops) >= VENDORED_PACKAGES)
-
-
-def test_code(suites: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a file (its path below a folder given to scan) is test, fixture, documentation,
-    example or benchmark code: by a folder it is in, its name, or a test suite it is in. Each
-    folder is judged once."""
-    prefixes = tuple(suites)
-    judged: dict[str, bool] = {}
-
-    def check(relative: str) -> bool:
-        folder, _, name = relative.rpartition(os.sep)
-        in_test = judged.get(folder)
-        if in_test is None:
-            in_test = judged[folder] = bool(folder) and (
-                any(part.lower() in TEST_FOLDERS for part in folder.split(os.sep))
-                or (folder + os.sep).startswith(prefixes)
+    for prefix, files in groups:
+        top, _, below = prefix.partition(os.sep)
+        if not prefix or top.lower() not in _MAYBE_VENDORED:
+            continue
+        modules = [name for name, _ in files if name.endswith(".py")]
+        if modules:
+            held.setdefault(top, set()).update(
+                [below.partition(os.sep)[0].removesuffix(".py")]
+                if below
+                else [name.removesuffix(".py") for name in modules]
             )
-        return in_test or bool(_TEST_MODULE.match(name) or _FIXTURE_MODULE.match(name))
+    return tuple(top + os.sep for top, tops in held.items() if len(tops) >= VENDORED_PACKAGES)
+
+
+def test_folder(suites: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a folder (relative to a folder given to scan, ending in a separator) holds
+    test, fixture, documentation, example or benchmark code: by its name or a folder it is
+    in, or a test suite it is in. A file is also test code by its name (``test_file``)."""
+    prefixes = tuple(suites)
+
+    def check(prefix: str) -> bool:
+        return any(part.lower() in TEST_FOLDERS for part in prefix.split(os.sep)) or (
+            bool(prefix) and prefix.startswith(prefixes)
+        )
 
     return check
 
 
-def _skipped_by_dir(relative: str) -> bool:
-    return any(_skipped_dir(p) for p in relative.split(os.sep)[:-1])
+def test_file(name: str) -> bool:
+    """Whether a file's name says it is test or fixture code."""
+    return _TEST_OR_FIXTURE_MODULE.match(name) is not None
+
+
+def _skipped_by_dir(prefix: str) -> bool:
+    return any(_skipped_dir(p) for p in prefix.split(os.sep)[:-1])
 
 
 def _left_out(
-    relative: str,
     display: str,
     in_test: bool,
-    git_listed: bool,
     include: Sequence[str],
     exclude: Sequence[str],
     include_tests: bool,
 ) -> str | None:
     """Why a file found in a folder is not scanned, if it is not."""
-    if git_listed and _skipped_by_dir(relative):
-        return "in a skipped folder"
     if include and not _matches(display, include):
         return "not matched by include"
     if in_test and not include_tests and not include:
@@ -331,6 +347,26 @@ def _left_out(
     if exclude and _matches(display, exclude):
         return "excluded"
     return None
+
+
+def _below(folder: str, top: str, listings: Listings) -> Iterator[tuple[Found, bool]]:
+    """The source files below ``folder`` (a folder given to scan), by git's view or a walk,
+    each with whether git lists it in a folder that a walk skips. Folders are judged for
+    test code once each."""
+    display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
+    listed, boundary = listings.of(folder), listings.boundary(folder)
+    groups = list(
+        _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
+    )
+    judged: dict[str, bool] = {}
+    is_test_folder = test_folder(_test_suites(groups) + _vendored(groups))
+    for prefix, files in groups:
+        if prefix not in judged:
+            judged[prefix] = is_test_folder(prefix)
+        shown, skipped_dir = display_of(prefix), listed is not None and _skipped_by_dir(prefix)
+        for name, outside in files:
+            in_test = judged[prefix] or test_file(name)
+            yield Found(on_disk + prefix + name, shown + name, outside, in_test), skipped_dir
 
 
 def discover(
@@ -352,9 +388,9 @@ def discover(
     build output and never follows a symbolic link out of ``root`` (or out of a folder
     outside it). ``include`` limits and ``exclude`` removes files by glob, matched against
     the display path and the file name. ``outputs``, the files schemadoc writes, are never
-    scanned. Test code below a folder given (see ``test_code``) is left out, unless
-    ``include_tests`` or ``include`` names it; then it is marked ``in_test``. ``listings``
-    keeps git's view for the caller.
+    scanned. Test code below a folder given (see ``test_folder`` and ``test_file``) is left
+    out, unless ``include_tests`` or ``include`` names it; then it is marked ``in_test``.
+    ``listings`` keeps git's view for the caller.
     """
     top = os.path.abspath(root or os.getcwd())
     listings = listings or Listings(top)
@@ -372,25 +408,16 @@ def discover(
             display = display_path(folder, top)
             found.setdefault(display, Found(folder, display))
             continue
-        display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
-        listed, boundary = listings.of(folder), listings.boundary(folder)
-        files = list(
-            _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
-        )
-        relatives = [relative for relative, _ in files]
-        is_test_code = test_code(_test_suites(relatives) + _vendored(relatives))
-        for relative, outside in files:
-            if not relative.endswith(SUFFIXES):
-                continue
-            display = display_of(relative)
-            in_test = is_test_code(relative)
-            reason = _left_out(
-                relative, display, in_test, listed is not None, include, exclude, include_tests
-            ) or ("written by schemadoc" if display in written else None)
+        for item, skipped_dir in _below(folder, top, listings):
+            reason = (
+                "in a skipped folder"
+                if skipped_dir
+                else _left_out(item.display, item.in_test, include, exclude, include_tests)
+            ) or ("written by schemadoc" if item.display in written else None)
             if reason is not None:
-                skip(display, reason)
+                skip(item.display, reason)
                 continue
-            found.setdefault(display, Found(on_disk + relative, display, outside, in_test))
+            found.setdefault(item.display, item)
     return [found[k] for k in sorted(found)]
 
 
