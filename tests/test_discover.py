@@ -177,9 +177,11 @@ def test_a_top_folder_of_a_few_packages_is_the_projects_own(tmp_path: Path) -> N
 
 
 def test_git_listed_test_code_is_judged_as_walked(tmp_path: Path) -> None:
-    """git lists a folder's files apart when a sub-folder sorts between them (``ext/pkg0/``
-    before ``ext/single.py``): what is test code does not depend on it."""
-    make_tree(tmp_path, TEST_TREE)
+    """git lists a folder's files apart when a sub-folder sorts between them (``suite/b/``
+    between ``suite/a_test.py`` and ``suite/c_test.py``): what is test code does not depend
+    on it (``suite/`` is a test suite by its three modules together)."""
+    suite = ["suite/a_test.py", "suite/b/x.py", "suite/c_test.py", "suite/d_util.py"]
+    make_tree(tmp_path, [*TEST_TREE, *suite])
     walked = discover([tmp_path], root=tmp_path, include_tests=True)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     listed = discover([tmp_path], root=tmp_path, include_tests=True)
