@@ -4,11 +4,14 @@ collector settings."""
 from __future__ import annotations
 
 import gc
+import re
 import textwrap
 from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from projects import extracted, write_modules
 
 from schemadoc import pipeline
@@ -18,6 +21,7 @@ from schemadoc.extract import extractor as extractor_module
 from schemadoc.extract import finder as finder_module
 from schemadoc.extract import positions as positions_module
 from schemadoc.extract.extractor import Extractor, merge
+from schemadoc.extract.instances import called_names
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
 from schemadoc.pyeval.values import code_of
@@ -217,6 +221,41 @@ def test_class_lines_name_each_class_with_the_words_of_its_bases() -> None:
         ["D", ["A", "M", "metaclass"]],
         ["\u00c9", ["A"]],
     ]
+
+
+def test_called_names_are_the_words_before_an_opening_parenthesis() -> None:
+    source = b"x = make_table (db)\nself.run(q, f(1))\n1st(0) 2x(1) _p((a))\nif(b) \xc3\xa9t(c)"
+    assert called_names(source) == {"make_table", "run", "f", "_p", "if", "t"}
+
+
+_CALL_PARTS = st.sampled_from(
+    [
+        b"(",
+        b")",
+        b" ",
+        b"\n",
+        b"\t",
+        b"f",
+        b"Ab_",
+        b"9",
+        b"x1",
+        b"_",
+        b".",
+        b"\xc3\xa9",
+        b"\xff",
+        b"#",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CALL_PARTS, max_size=20))
+def test_called_names_read_backwards_are_the_words_read_forwards(parts: list) -> None:
+    """``called_names`` matches the text reversed; read forwards, a called name is a whole
+    word not starting with a digit, then spaces, then ``(``."""
+    data = b"".join(parts)
+    forwards = re.findall(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(", data)
+    assert called_names(data) == {name.decode() for name in forwards}
 
 
 def test_repeated_literals_each_have_their_own_position() -> None:
