@@ -223,6 +223,32 @@ def test_class_lines_name_each_class_with_the_words_of_its_bases() -> None:
     ]
 
 
+_CLASS_PARTS = st.sampled_from(
+    [
+        *(b"class", b" ", b"\t", b"\n", b"\r", b"A", b"x1", b"(", b")", b"Base, m.M", b"#"),
+        *(b"\xc3\x89", b"my", b":", b"\tclass A(", b"myclass A(\n", b"class B(C)"),
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CLASS_PARTS, max_size=20))
+def test_class_lines_found_from_the_keyword_are_those_at_line_starts(parts: list) -> None:
+    """``class_lines`` searches for the keyword and keeps what starts a line; read line by
+    line, a class statement is spaces or tabs, ``class``, a name and its bases."""
+    data = b"".join(parts)
+    pattern = rb"^[ \t]*class[ \t]+([A-Za-z0-9_\x80-\xff]+)[ \t]*\(([^)]*)\)"
+    by_lines = [
+        [m.group(1).decode("utf-8", "replace"), sorted(_words_of(m.group(2)))]
+        for m in re.finditer(pattern, data, re.M)
+    ]
+    assert class_lines(data) == by_lines
+
+
+def _words_of(bases: bytes) -> set[str]:
+    return {w.decode("utf-8", "replace") for w in re.findall(rb"[A-Za-z0-9_\x80-\xff]+", bases)}
+
+
 def test_called_names_are_the_words_before_an_opening_parenthesis() -> None:
     source = b"x = make_table (db)\nself.run(q, f(1))\n1st(0) 2x(1) _p((a))\nif(b) \xc3\xa9t(c)"
     assert called_names(source) == {"make_table", "run", "f", "_p", "if", "t"}
