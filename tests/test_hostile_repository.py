@@ -19,11 +19,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from projects import USERS, cli_process, small_project
 
 from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
+from schemadoc.discover.source import token_estimate
 from schemadoc.render import isolated
 
 PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
@@ -531,6 +534,25 @@ def test_a_dense_file_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert dense.code == "SD107" and "tokens" in dense.message
     assert [t.name for t in result.schema.tables] == ["users"]
     assert max(parsed) < 100_000  # only the small file was parsed
+
+
+_SEPARATOR_BYTES = b",;:.=([{+-*/%@|&^~<>\n"
+_SEPARATOR_WORDS = (b" or ", b" and ", b"not ", b" if ", b" else ", b" in ", b" is ")
+_SEPARATOR_QUOTES = (b'""', b"''", b'" "', b"' '")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_SEPARATOR_WORDS, *_SEPARATOR_QUOTES, b"x", b"\xff"])
+        | st.binary(max_size=8),
+        max_size=30,
+    )
+)
+def test_the_token_estimate_counts_every_separator(parts: list) -> None:
+    data = b"".join(parts)
+    each = [bytes([c]) for c in _SEPARATOR_BYTES] + [*_SEPARATOR_WORDS, *_SEPARATOR_QUOTES]
+    assert token_estimate(data) == sum(data.count(separator) for separator in each)
 
 
 # --- small ones ----------------------------------------------------------------------------------
