@@ -4,6 +4,7 @@ collector settings."""
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import textwrap
 from pathlib import Path
@@ -554,12 +555,29 @@ def test_a_module_every_file_uses_is_parsed_once_in_a_run(
 def test_parsed_modules_are_dropped_when_the_process_is_over_its_memory_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past the memory budget, parsed modules are dropped before each file: the shared
-    module is parsed again for each, and what is found does not change."""
+    """Past the memory budget, and grown by the headroom since the last drop, parsed modules
+    are dropped before the next file: the shared module is parsed again for each, and what
+    is found does not change."""
+    files, summaries = _shared_module_project(tmp_path)
+    sizes = itertools.count(
+        extractor_module.MEMORY_BUDGET + 1, extractor_module.MEMORY_HEADROOM + 1
+    )
+    monkeypatch.setattr(extractor_module, "resident", lambda: next(sizes))
+    parses, tables = _parses_and_tables(files, summaries)
+    assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py", "naming.py", "naming.py"]
+    assert tables == [f"CREATE TABLE app_{n}_v1 (id INTEGER)" for n in "abc"]
+
+
+def test_a_process_that_stays_over_its_memory_budget_does_not_drop_before_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the process holds besides the trees can alone be over the budget (a large
+    tree's index of its files): after one drop, modules are kept until the process grows by
+    the headroom again, instead of being parsed again for every file."""
     files, summaries = _shared_module_project(tmp_path)
     monkeypatch.setattr(extractor_module, "resident", lambda: extractor_module.MEMORY_BUDGET + 1)
     parses, tables = _parses_and_tables(files, summaries)
-    assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py", "naming.py", "naming.py"]
+    assert sorted(parses) == ["a.py", "b.py", "c.py", "naming.py", "naming.py"]
     assert tables == [f"CREATE TABLE app_{n}_v1 (id INTEGER)" for n in "abc"]
 
 
