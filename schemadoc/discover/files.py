@@ -65,8 +65,9 @@ TEST_FOLDERS = frozenset(
         "3rdparty",
     }
 )
-_TEST_MODULE = re.compile(r"(?:test_.*|.*_test|conftest)\.py\Z")
-_TEST_OR_FIXTURE_MODULE = re.compile(r"(?:test_.*|.*_test|conftest|(?:.*_)?fixtures?)\.py\Z")
+_TEST_NAMES = r"test_.*|.*_test|conftest"
+_TEST_MODULE = re.compile(rf"(?:{_TEST_NAMES})\.py\Z")
+_TEST_OR_FIXTURE_MODULE = re.compile(rf"(?:{_TEST_NAMES}|(?:.*_)?fixtures?)\.py\Z")
 # Folders that hold other projects' code when they hold many of them (``ext/``, ``lib/``):
 # at least VENDORED_PACKAGES packages or modules side by side.
 _MAYBE_VENDORED = frozenset({"ext", "lib", "libs", "external", "externals", "deps"})

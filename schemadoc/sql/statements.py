@@ -18,14 +18,26 @@ _TRIGGER = re.compile("TRIGGER", re.IGNORECASE)  # folded as in _TRIGGER_HEAD
 _QUOTE_OR_COMMENT = re.compile(r"""['"`\[]|--|/\*""")
 
 
-_TOKEN = re.compile(
-    r"""(?P<space>\s+)
-    |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
-    |(?P<quoted>'(?:[^']+|'')*(?:'|\Z)|"(?:[^"]+|"")*(?:"|\Z)|`(?:[^`]+|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
-    |(?P<word>[A-Za-z_][A-Za-z0-9_$]*)
-    |(?P<punct>.)""",
-    re.VERBOSE | re.DOTALL,
-)
+def _lexer(word: str) -> re.Pattern[str]:
+    """A lexer of spaces, comments, quoted text and ``word``s; any other character is
+    punctuation. Unterminated quotes and comments run to the end."""
+    return re.compile(
+        r"""(?P<space>\s+)
+        |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+        |(?P<quoted>'(?:[^']+|'')*(?:'|\Z)|"(?:[^"]+|"")*(?:"|\Z)|`(?:[^`]+|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
+        |(?P<word>"""
+        + word
+        + r""")
+        |(?P<punct>.)""",
+        re.VERBOSE | re.DOTALL,
+    )
+
+
+_TOKEN = _lexer(r"[A-Za-z_][A-Za-z0-9_$]*")
+# For the splitters: words, dots, operators and the spaces between them are one ``word``
+# piece, up to a character that splits (``;``, ``(``, ``)``, ``,``) or may open a quote or a
+# comment. A piece never starts or ends with a space.
+_PIECE = _lexer(r"""[^\s'"`\[;(),/-]+(?:\s+[^\s'"`\[;(),/-]+)*""")
 
 
 class Token(NamedTuple):
@@ -38,30 +50,19 @@ class Token(NamedTuple):
         return self.start + len(self.text)
 
 
-def tokens(sql: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
-    """Lex ``sql[start:end]`` into coarse tokens; unterminated quotes and comments run to
-    the end."""
-    for m in _TOKEN.finditer(sql, start, len(sql) if end is None else end):
+def _lexed(lexer: re.Pattern[str], sql: str, start: int, end: int) -> Iterator[Token]:
+    for m in lexer.finditer(sql, start, end):
         yield Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
 
 
-# As ``_TOKEN``, but words, dots, operators and the spaces between them are one ``word``
-# piece up to a character that splits (``;``, ``(``, ``)``, ``,``) or may open a quote or a
-# comment: the splitters need no finer tokens. A piece never starts or ends with a space.
-_PIECE = re.compile(
-    r"""(?P<space>\s+)
-    |(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
-    |(?P<quoted>'(?:[^']+|'')*(?:'|\Z)|"(?:[^"]+|"")*(?:"|\Z)|`(?:[^`]+|``)*(?:`|\Z)|\[[^\]]*(?:\]|\Z))
-    |(?P<word>[^\s'"`\[;(),/-]+(?:\s+[^\s'"`\[;(),/-]+)*)
-    |(?P<punct>.)""",
-    re.VERBOSE | re.DOTALL,
-)
+def tokens(sql: str, start: int = 0, end: int | None = None) -> Iterator[Token]:
+    """Lex ``sql[start:end]`` into coarse tokens."""
+    return _lexed(_TOKEN, sql, start, len(sql) if end is None else end)
 
 
 def pieces(sql: str) -> Iterator[Token]:
     """``tokens`` for the splitters, with runs of ordinary text as one piece."""
-    for m in _PIECE.finditer(sql):
-        yield Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
+    return _lexed(_PIECE, sql, 0, len(sql))
 
 
 def comment_text(comment: str) -> str:
