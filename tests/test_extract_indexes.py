@@ -717,6 +717,62 @@ def test_an_expression_is_evaluated_again_only_for_subclasses_that_redefine_what
     assert sorted(evaluated) == ["Audit", "Base", "Users"]
 
 
+def test_an_expression_that_reads_variables_is_not_evaluated_again_for_subclasses_that_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self.name`` comes from the constructor and ``kind`` from the caller: the text reads
+    variables. Only ``Users`` redefines a name the method was consulted for (``suffix``);
+    the four subclasses that redefine ``colour`` take the class's evaluation, and their
+    constructor calls still give their tables."""
+    others = "".join(f"\n\nclass Other{i}(Base):\n    colour = 'c{i}'\n" for i in range(4))
+    source = textwrap.dedent(
+        """
+        class Base:
+            colour = "none"
+            suffix = ""
+
+            def __init__(self, name):
+                self.name = name
+
+            def create(self, db, kind):
+                db.execute(f"CREATE TABLE {self.name}{self.suffix}_{kind} (id INTEGER)")
+
+
+        class Users(Base):
+            suffix = "_u"
+        """
+    )
+    calls = textwrap.dedent(
+        """
+
+
+        def setup(db):
+            Users("users").create(db, "main")
+            Other0("zero").create(db, "side")
+            Other1("one").create(db, "third")
+            Base("base").create(db, "plain")
+        """
+    )
+    files = write_modules(tmp_path, models=source + others + calls)
+    evaluated: list[str] = []
+    evaluate = finder_module.Finder._evaluated
+
+    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
+        if isinstance(node, cst.FormattedString):
+            evaluated.append(ctx.cls.name)
+        return evaluate(self, node, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
+    assert sorted(f.value.text for f in fragments) == [
+        f"CREATE TABLE {name}{suffix}_{{kind}} (id INTEGER)"
+        for name in ("base", "one", "users", "zero")
+        for suffix in ("_u", "")
+    ]
+    assert {str(f.start) for f in fragments} == {"models.py:10:21"}
+    assert sorted(evaluated) == ["Base", "Users"]
+
+
 def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

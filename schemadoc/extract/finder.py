@@ -389,8 +389,8 @@ class Finder(Walker):
         """``_evaluated`` in the class context, then in that of each project subclass
         (``self.X`` dispatches), but only when evaluating in the class context consulted the
         class for a name. A subclass that redefines none of the names consulted agrees with
-        the class: its result is the class's (when it read no variable, whose values would
-        be taken from call sites of that subclass)."""
+        the class: its result is the class's, in the subclass's context (the variables it
+        reads take their values from that subclass's call sites when it is instantiated)."""
         base = self.context()
         self.resolver.dispatched, self.resolver.consulted = False, set()
         stringy, result = self._evaluated(node, base)
@@ -400,9 +400,7 @@ class Finder(Walker):
             return stringy, results
         for sub in self.subclasses(base.cls):
             ctx = self.context(sub)
-            if (result is None or not result[2].reads) and not self.resolver.redefines(
-                sub, base.cls, consulted
-            ):
+            if not self.resolver.redefines(sub, base.cls, consulted):
                 results += [(result[0], ctx, result[2])] if result else []
                 continue
             sub_stringy, sub_result = self._evaluated(node, ctx)
