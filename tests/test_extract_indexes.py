@@ -773,6 +773,49 @@ def test_an_expression_that_reads_variables_is_not_evaluated_again_for_subclasse
     assert sorted(evaluated) == ["Base", "Users"]
 
 
+def test_a_literal_in_which_no_statement_starts_is_not_evaluated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Literals alone: the four in which a DDL statement starts (after ``;``, in lower case,
+    or spelled with an escape) are evaluated and found; the plain ones, and prose that only
+    names a verb, are not evaluated at all."""
+    source = textwrap.dedent(
+        r"""
+        def setup(conn):
+            label = "plain"
+            conn.comment("we create tables for you", label)
+            conn.execute("SELECT 1")
+            conn.execute("CREATE TABLE t (a)")
+            conn.execute("SELECT 1; CREATE TABLE u (b)")
+            conn.execute("drop table old")
+            conn.execute("CREATE\x20TABLE v (c)")
+        """
+    )
+    files = write_modules(tmp_path, models=source)
+    evaluated: list[str] = []
+    evaluate = finder_module.Finder._evaluated
+
+    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
+        if isinstance(node, cst.SimpleString):
+            evaluated.append(node.value)
+        return evaluate(self, node, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
+    assert [f.value.text for f in fragments] == [
+        "CREATE TABLE t (a)",
+        "SELECT 1; CREATE TABLE u (b)",
+        "drop table old",
+        "CREATE TABLE v (c)",
+    ]
+    assert evaluated == [
+        '"CREATE TABLE t (a)"',
+        '"SELECT 1; CREATE TABLE u (b)"',
+        '"drop table old"',
+        '"CREATE\\x20TABLE v (c)"',
+    ]
+
+
 def test_a_file_parsed_for_another_is_processed_before_it_can_be_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,11 +17,11 @@ from ..pyeval.memo import Choice, Recording, Var
 from ..pyeval.modules import Context, ParsedModule
 from ..pyeval.resolve import Resolver, identity
 from ..pyeval.scope import ClassInfo, FunctionScope
-from ..pyeval.values import Value
+from ..pyeval.values import Value, simple_string_value
 from ..pyeval.walk import walk
 from ..sql.engines import is_other, module_engine
 from .appends import Appends
-from .fragments import Fragment, begins_ddl, holds_ddl
+from .fragments import DDL_START, Fragment, begins_ddl, holds_ddl
 from .scratch import Scratch
 
 _Result = tuple[Value, Context, Recording]  # a value, where it was built, what it read
@@ -359,6 +359,8 @@ class Finder(Walker):
         return False
 
     def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+        if DDL_START.search(simple_string_value(node, None).text) is None:
+            return False  # no statement starts in it: it holds no DDL, alone
         return self._visit_expression(node)
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
