@@ -44,11 +44,10 @@ class Piece:
         if self.pos is None or not self.exact:
             return self.pos
         path, line, col = self.pos
-        before = self.text[:offset]
-        newlines = before.count("\n")
+        newlines = self.text.count("\n", 0, offset)  # in ``text[:offset]``, not copied
         if newlines == 0:
             return path, line, col + offset
-        return path, line + newlines, offset - before.rfind("\n") - 1
+        return path, line + newlines, offset - self.text.rfind("\n", 0, offset) - 1
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,10 @@ def _read_table(
         for ix in indexes
         if ix.unique and ix.origin == "u" and len(ix.columns) == 1
     }
-    columns = [replace(c, unique=ascii_fold(c.name) in uniques) for c in columns]
+    columns = [
+        c if c.unique == (unique := ascii_fold(c.name) in uniques) else replace(c, unique=unique)
+        for c in columns
+    ]
     source = obj.sources[0] if obj and obj.sources else None
     if obj is not None:
         for diagnostic in _verify_columns(obj, tuple(columns), source, uniques):
