@@ -342,6 +342,7 @@ def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
     """Verify, reusing what earlier runs found for groups of statements that did not change;
     the statements of each configured database (by file) apart from the main one's, with
     the relations within each."""
+    from .extract.heap import give_back
     from .relations import relate
     from .verify.verify import verify_parts
 
@@ -354,6 +355,7 @@ def _verify(s: Survey, statements: list[SqlStatement]) -> Schema:
     for name in [None, *(d.name for d in databases)]:
         if name in parts:
             schema, fresh = verify_parts(parts[name], known)
+            give_back()  # what SQLite held for the scratch databases, now closed
             kept.update(fresh)
             schema = relate(schema, infer=s.settings.infer_relations)
             schemas.append(schema if name is None else in_database(schema, name))

@@ -66,11 +66,16 @@ def canary(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple]]:
 
 @pytest.fixture
 def rows_at_close(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Row counts of every ordinary table in the scratch database when it is closed."""
+    """Row counts of every ordinary table in the scratch database when it is closed (the
+    first time: closing again does nothing)."""
     counts: dict[str, int] = {}
     real_close = Sandbox.close
+    closed: set[int] = set()
 
     def close(self: Sandbox) -> None:
+        if id(self) in closed:
+            return real_close(self)
+        closed.add(id(self))
         for schema in ("main", "temp"):
             for name, sql in self.conn.execute(
                 f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table'"

@@ -158,3 +158,43 @@ def test_an_index_expression_keeps_its_spaces_and_loses_only_its_order_suffix() 
         (None, "lower(  last  )", False, "BINARY"),
         ("first", None, False, "BINARY"),
     ]
+
+
+def test_each_scratch_database_is_closed_once_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The messy schema takes several scratch databases. When one is read back, every one
+    read before it is closed already (what SQLite held for it is free), and each is closed
+    once."""
+    from schemadoc.verify import readback as readback_module
+    from schemadoc.verify import sandbox as sandbox_module
+
+    opened: list[sandbox_module.Sandbox] = []
+    closed: list[int] = []
+    start, close = sandbox_module.Sandbox.__init__, sandbox_module.Sandbox.close
+
+    def counted_init(self: sandbox_module.Sandbox, *args: object, **kwargs: object) -> None:
+        start(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(self)
+
+    def counted_close(self: sandbox_module.Sandbox) -> None:
+        if opened.index(self) not in closed:
+            closed.append(opened.index(self))
+        close(self)
+
+    reads: list[tuple[int, list[int]]] = []  # the database read, those closed by then
+    read_database = readback_module._read_database
+
+    def noted(conn: sandbox_module.Reader, *args: object) -> None:
+        reads.append((opened.index(conn._sandbox), list(closed)))
+        read_database(conn, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sandbox_module.Sandbox, "__init__", counted_init)
+    monkeypatch.setattr(sandbox_module.Sandbox, "close", counted_close)
+    monkeypatch.setattr(readback_module, "_read_database", noted)
+    watched = sandbox_module._WATCHDOG._open
+    schema = verify(_messy_schema())
+    assert sandbox_module._WATCHDOG._open == watched  # each close counted once
+    assert len([t for t in schema.tables if t.name.startswith("filler_")]) == 700
+    assert len(opened) >= 3
+    assert [box for box, _ in reads] == [n for n in range(len(opened)) for _ in ("main", "temp")]
+    assert all(done == list(range(box)) for box, done in reads)
+    assert closed == list(range(len(opened)))

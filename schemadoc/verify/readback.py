@@ -296,7 +296,8 @@ class _Master:
 
 def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema]:
     """What the databases hold, by group, with the diagnostics of each group: the part of
-    the schema that each group yields (without relations)."""
+    the schema that each group yields (without relations). Each database is closed once
+    read, so that what SQLite held for it is free before the next is read."""
     found: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
     index_sources = {k: o.sources for k, o in state.objects.items() if o.kind == "INDEX"}
     for sandbox in sandboxes:
@@ -308,6 +309,7 @@ def _read_parts(sandboxes: Sequence[Sandbox], state: _State) -> dict[str, Schema
                 attached: dict[str, tuple[list[Table], list[View], list[Trigger]]] = {}
                 _read_database(conn, schema, state, index_sources, attached)
                 _in_database(found, attached, schema)
+        sandbox.close()
     diagnostics: dict[str, list[Diagnostic]] = {}
     for group, diagnostic in state.diagnostics:
         diagnostics.setdefault(group, []).append(diagnostic)

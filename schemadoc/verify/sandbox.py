@@ -173,6 +173,7 @@ class Sandbox:
         self._call_failure: BaseException | None = None  # what a checked call raised
         self._unresolved: set[tuple[str, str]] = set()  # views that read something missing
         self.schemas = ["main", "temp"]  # and the databases attached (see ``attach``)
+        self._closed = False
         self.conn.limit(apsw.SQLITE_LIMIT_ATTACHED, 0)
         self.conn.limit(apsw.SQLITE_LIMIT_LENGTH, MAX_LENGTH)
         self.conn.limit(apsw.SQLITE_LIMIT_SQL_LENGTH, MAX_LENGTH)
@@ -454,6 +455,10 @@ class Sandbox:
         yield Reader(self)
 
     def close(self) -> None:
+        """Close the databases (once: closing again does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         self.conn.close()
         self._builtins.close()
         _WATCHDOG.closed()
