@@ -14,7 +14,7 @@ from typing import Literal, TypeVar
 Severity = Literal["error", "warning", "note"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Source:
     """A place in a scanned file: 1-based line, 0-based column (code points)."""
 
@@ -26,7 +26,7 @@ class Source:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding, printed compiler style: ``path:line:col: severity[CODE]: message``."""
 
@@ -51,7 +51,7 @@ class Diagnostic:
         return f"{where}{self.severity}[{self.code}]: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     type: str
@@ -66,7 +66,7 @@ class Column:
     checks: tuple[Check, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexColumn:
     name: str | None
     expression: str | None = None
@@ -82,7 +82,7 @@ class IndexColumn:
         return text + (" DESC" if self.desc else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     name: str
     table: str
@@ -107,7 +107,7 @@ class Index:
         return f"{text} WHERE {self.where}" if self.where else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForeignKey:
     columns: tuple[str, ...]
     ref_table: str
@@ -117,13 +117,13 @@ class ForeignKey:
     name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     expression: str
     name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     name: str
     columns: tuple[Column, ...]
@@ -155,7 +155,7 @@ class Table:
         return next((c for c in self.columns if ascii_fold(c.name) == folded), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class View:
     name: str
     sql: str
@@ -170,7 +170,7 @@ class View:
         return self.sources[0] if self.sources else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trigger:
     name: str
     table: str
@@ -184,7 +184,7 @@ class Trigger:
         return self.sources[0] if self.sources else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     """A link from a child table's columns to the parent table's columns."""
 
@@ -197,7 +197,7 @@ class Relation:
     database: str | None = None  # the database both tables are in, when not the main one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schema:
     tables: tuple[Table, ...] = ()
     views: tuple[View, ...] = ()
@@ -251,7 +251,7 @@ def ascii_fold(name: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where in the code a statement was found, as the finder knew it: the qualified name of
     its function (outside functions, the constant it is assigned to), the other engine its
@@ -272,7 +272,7 @@ class Origin:
         return ".".join([*parts, *([self.engine] if self.engine else []), *self.roles]) or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SqlStatement:
     """One SQL statement found in the sources, ready to parse and apply."""
 
