@@ -7,7 +7,9 @@ import gc
 import itertools
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
@@ -54,6 +56,33 @@ def _found(tmp_path: Path, **modules: str) -> list[tuple[str, str]]:
     texts = {d: p.read_text() for d, p in files.items() if "CREATE" in p.read_text()}
     fragments, _ = extracted(files, texts)
     return [(f.value.text, str(f.start)) for f in fragments]
+
+
+def _evaluations(
+    monkeypatch: pytest.MonkeyPatch, label: Callable[[cst.BaseExpression, Any], str | None]
+) -> list[str]:
+    """``label(node, ctx)`` of each expression the finder evaluates from now on, when it is
+    not None (filled as the finder runs)."""
+    evaluated: list[str] = []
+    evaluate = finder_module.Finder._evaluated
+
+    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
+        if (name := label(node, ctx)) is not None:
+            evaluated.append(name)
+        return evaluate(self, node, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    return evaluated
+
+
+def _f_string_classes(node: cst.BaseExpression, ctx: Any) -> str | None:
+    """The class an f-string is evaluated for (not the literals of the class bodies)."""
+    return ctx.cls.name if isinstance(node, cst.FormattedString) else None
+
+
+def _colour_subclasses(count: int) -> str:
+    """``count`` subclasses of ``Base`` that redefine only ``colour``."""
+    return "".join(f"\n\nclass Other{i}(Base):\n    colour = 'c{i}'\n" for i in range(count))
 
 
 BASE = """
@@ -679,7 +708,7 @@ def test_an_expression_is_evaluated_again_only_for_subclasses_that_redefine_what
     """``self.name`` in a method of ``Base`` means another table for ``Users`` and
     ``Audit``, which redefine ``name``; eight subclasses that redefine only ``colour`` agree
     with ``Base`` and are not evaluated again."""
-    others = "".join(f"\n\nclass Other{i}(Base):\n    colour = 'c{i}'\n" for i in range(8))
+    others = _colour_subclasses(8)
     source = textwrap.dedent(
         """
         class Base:
@@ -699,15 +728,7 @@ def test_an_expression_is_evaluated_again_only_for_subclasses_that_redefine_what
         """
     )
     files = write_modules(tmp_path, models=source + others)
-    evaluated: list[str] = []
-    evaluate = finder_module.Finder._evaluated
-
-    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
-        if isinstance(node, cst.FormattedString):  # not the literals of the class bodies
-            evaluated.append(ctx.cls.name)
-        return evaluate(self, node, ctx)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    evaluated = _evaluations(monkeypatch, _f_string_classes)
     fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
     assert sorted(f.value.text for f in fragments) == [
         "CREATE TABLE audit (id INTEGER)",
@@ -724,7 +745,7 @@ def test_an_expression_that_reads_variables_is_not_evaluated_again_for_subclasse
     variables. Only ``Users`` redefines a name the method was consulted for (``suffix``);
     the four subclasses that redefine ``colour`` take the class's evaluation, and their
     constructor calls still give their tables."""
-    others = "".join(f"\n\nclass Other{i}(Base):\n    colour = 'c{i}'\n" for i in range(4))
+    others = _colour_subclasses(4)
     source = textwrap.dedent(
         """
         class Base:
@@ -754,15 +775,7 @@ def test_an_expression_that_reads_variables_is_not_evaluated_again_for_subclasse
         """
     )
     files = write_modules(tmp_path, models=source + others + calls)
-    evaluated: list[str] = []
-    evaluate = finder_module.Finder._evaluated
-
-    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
-        if isinstance(node, cst.FormattedString):
-            evaluated.append(ctx.cls.name)
-        return evaluate(self, node, ctx)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    evaluated = _evaluations(monkeypatch, _f_string_classes)
     fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
     assert sorted(f.value.text for f in fragments) == [
         f"CREATE TABLE {name}{suffix}_{{kind}} (id INTEGER)"
@@ -792,15 +805,9 @@ def test_a_literal_in_which_no_statement_starts_is_not_evaluated(
         """
     )
     files = write_modules(tmp_path, models=source)
-    evaluated: list[str] = []
-    evaluate = finder_module.Finder._evaluated
-
-    def counted(self: object, node: cst.BaseExpression, ctx: object) -> object:
-        if isinstance(node, cst.SimpleString):
-            evaluated.append(node.value)
-        return evaluate(self, node, ctx)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(finder_module.Finder, "_evaluated", counted)
+    evaluated = _evaluations(
+        monkeypatch, lambda node, _: node.value if isinstance(node, cst.SimpleString) else None
+    )
     fragments, _ = extracted(files, {"models.py": files["models.py"].read_text()})
     assert [f.value.text for f in fragments] == [
         "CREATE TABLE t (a)",
