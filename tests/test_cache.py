@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -93,25 +94,45 @@ def test_a_new_tool_version_starts_afresh(
     assert "app/shop/legacy/todo.py" in processed
 
 
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda text: text[: len(text) // 2],  # truncated
-        lambda text: "not json at all",
-        lambda text: json.dumps({"format": 1, "files": [], "outputs": {}}),
-        lambda text: text.replace('"fragments":[', '"fragments":[7,'),  # a foreign shape
-        lambda text: text.replace('"parts":{"', '"parts":{"0":[],"', 1),  # a foreign part
-        lambda text: re.sub(r'\[\["([^"]*)",\[\[', r'[["\1",[["?",', text),  # a column too many
-    ],
-)
+DAMAGES = [
+    lambda text: text[: len(text) // 2],  # truncated
+    lambda text: "not json at all",
+    lambda text: json.dumps({"format": 1, "files": [], "outputs": {}}),
+    lambda text: text.replace('"fragments":[', '"fragments":[7,'),  # a foreign shape
+    lambda text: text.replace('"parts":{"', '"parts":{"0":[],"', 1),  # a foreign part
+    lambda text: re.sub(r'\[\["([^"]*)",\[\[', r'[["\1",[["?",', text),  # a column too many
+    lambda text: text.replace('"targets":{', '"targets":7,"x":{'),  # outputs of a foreign shape
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_cache_is_ignored(project: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
     cache = tmp_path / "cache"
     cold = run(project, cache)
     stored = sorted(cache.glob("*.json"))
-    assert len(stored) == 3  # file states and outputs; what extraction and verification found
+    assert len(stored) == 3  # file states; what extraction and verification found
     for path in stored:
         path.write_text(damage(path.read_text()))
     assert run(project, cache) == cold
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_cache_gives_the_document_again(project: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    cache, target = tmp_path / "cache", project / "schema.md"
+    s = settings(project, cache, format="markdown")
+    first = pipeline.document([project], s, target=target)
+    assert first.content is not None
+    target.write_text(first.content, encoding="utf-8")
+    first.written(target)
+    stored = sorted(cache.glob("*.json"))
+    assert len(stored) == 4  # the outputs too
+    for path in stored:
+        path.write_text(damage(path.read_text()))
+    for document in cache.glob("*.document"):
+        document.unlink()
+    target.write_text("stale", encoding="utf-8")  # the document must come from the code
+    again = pipeline.document([project], s, target=target)
+    assert again.content == first.content
 
 
 def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
@@ -253,7 +274,7 @@ def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) ->
     victim = cache / "victim.document"
     victim.write_text("keep me")
     (cache / f"{environment_key()}.").mkdir()  # so that the path below would reach it
-    [state] = [p for p in cache.glob("*.json") if p.name.count(".") == 1]
+    [state] = cache.glob("*.outputs.json")
     data = json.loads(state.read_text())
     for output in data["outputs"].values():
         output["sha"] = "/../victim"
@@ -532,3 +553,62 @@ def test_a_document_after_an_edit_of_files_without_ddl_is_the_uncached_one(
     _, warm, cold = _edited(tmp_path, before, after, partial(document, format="json"))
     assert f'"name": "{table}"' in warm
     assert warm == cold
+
+
+def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file states are the large file of the cache: a run that renders and writes a
+    document writes them once, and remembering where the document went writes only the
+    small file of outputs."""
+    from schemadoc.output import files
+
+    written: list[str] = []
+    original = files.write_atomic
+
+    def spy(path: Path, *args: object, **kw: object) -> None:
+        written.append(Path(path).name.removeprefix(f"{environment_key()}."))
+        original(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "write_atomic", spy)
+    cache, target = tmp_path / "cache", project / "schema.md"
+    s = settings(project, cache, format="markdown")
+    doc = pipeline.document([project], s, target=target)
+    assert doc.content is not None
+    target.write_text(doc.content, encoding="utf-8")
+    doc.written(target)
+    cache_files = Counter(name for name in written if name.endswith("json"))
+    # the outputs twice: with the rendered document, then with the file that holds it
+    assert cache_files == {"json": 1, "analysis.json": 1, "verified.json": 1, "outputs.json": 2}
+    written.clear()
+    target.write_text(doc.content, encoding="utf-8")  # the same text, a new stamp
+    again = pipeline.document([project], s, target=target)
+    again.written(target)
+    assert written == ["outputs.json"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_neither_runs_over_nor_looks_again_at_a_loaded_cache(
+    project: Path, tmp_path: Path, enabled: bool
+) -> None:
+    """The file table holds no cycles and lives as long as the run: once read, its entries are
+    in no generation the garbage collector scans; the collector is left as it was found."""
+    import gc
+
+    from schemadoc.incremental.cache import Cache
+
+    cache = tmp_path / "cache"
+    run(project, cache)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        loaded = Cache.open(cache)
+        assert gc.isenabled() == enabled
+        scanned = {id(o) for generation in (0, 1, 2) for o in gc.get_objects(generation)}
+        assert loaded.files
+        assert not any(id(entry) in scanned for entry in loaded.files.values())
+    finally:
+        gc.unfreeze()
+        if was:
+            gc.enable()

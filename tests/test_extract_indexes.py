@@ -1009,3 +1009,33 @@ def test_call_sites_of_a_method_are_looked_for_only_where_its_package_can_be_nam
     parses, tables = _parses_and_tables(files, _summaries(files, "src/store/tables.py"))
     assert tables == ["CREATE TABLE users (id INTEGER)"]
     assert "src/app/models.py" in parses and "src/plot/chart.py" not in parses
+
+
+_PARTS = st.sampled_from(["app", "db", "models", "__init__", "x.y", ".", "..", "", "a.", "m"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(_PARTS, max_size=3), _PARTS, st.sampled_from([".py", ".pyi", ".sql"])),
+        max_size=8,
+    )
+)
+def test_an_import_reaches_the_first_file_in_path_order_whose_names_hold_it(
+    shapes: list[tuple[list[str], str, str]],
+) -> None:
+    """Whatever the paths (dots in names, ``__init__``, empty and relative parts), the module
+    an import names is the first file, in path order, among whose ``module_names`` it is."""
+    from types import SimpleNamespace
+
+    from schemadoc.pyeval.dependencies import module_names
+    from schemadoc.pyeval.modules import ModuleIndex
+
+    displays = sorted({"/".join([*folders, stem + suffix]) for folders, stem, suffix in shapes})
+    files = {d: Path(d) for d in displays}
+    index = ModuleIndex(files, lambda d, text: SimpleNamespace(display=d, size=0))  # type: ignore[arg-type,return-value]
+    asked = {n for d in displays for n in module_names(d)} | {"missing", "app.missing", ""}
+    for dotted in sorted(asked):
+        expected = next((d for d in displays if dotted in module_names(d)), None)
+        found = index.module(dotted)
+        assert (found.display if found else None) == expected, dotted

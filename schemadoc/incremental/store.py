@@ -52,8 +52,10 @@ def keep_unit(cache: Cache, unit: UnitResult) -> None:
 
 def class_lines(cache: Cache, display: str) -> list[list[Any]] | None:
     """A file's class statements (``source.class_lines``) as the cache holds them."""
+    if display not in cache.files:
+        return None
     try:
-        found = (cache.entry(display, analysis=True) or {})["classes"]
+        found = cache.analysed()[display]["classes"]
         return [[expect(n, str), [expect(b, str) for b in expect(bs, list)]] for n, bs in found]
     except (KeyError, TypeError, ValueError, Invalid):
         return None

@@ -12,7 +12,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import libcst as cst
 
-from .dependencies import MISSING_MODULE, module_names
+from .dependencies import MISSING_MODULE, module_name, module_names
 from .scope import ClassInfo, FunctionScope, ModuleScope
 from .values import Position
 
@@ -98,6 +98,14 @@ def _outline_of(tree: ast.Module) -> _Outline:
     return _Outline(frozenset(names), frozenset(classes), frozenset(stringy))
 
 
+def _last_part(display: str) -> str:
+    """The last part of the dotted name of the Python file ``display``."""
+    stem = display.rpartition("/")[2].removesuffix(".py").removesuffix(".pyi")
+    if stem in ("", ".", "..", "__init__"):
+        return module_name(display)[0].rpartition(".")[2]
+    return stem.rpartition(".")[2]
+
+
 class ModuleIndex:
     """Maps dotted module names to scanned files, parsing them on demand."""
 
@@ -112,10 +120,11 @@ class ModuleIndex:
         self.files = files
         self._parse = parse
         self._wanted = wanted
-        self._by_module: dict[str, str] = {}
+        self._by_last: dict[str, list[str]] = {}  # files by the last part of their name
         for display in sorted(files):
-            for dotted in module_names(display):
-                self._by_module.setdefault(dotted, display)
+            if display.endswith((".py", ".pyi")):
+                self._by_last.setdefault(_last_part(display), []).append(display)
+        self._found: dict[str, str | None] = {}
         self._parsed: dict[str, ParsedModule | None] = {}
         self._outlines: dict[str, _Outline] = {}
         self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
@@ -153,9 +162,17 @@ class ModuleIndex:
                 self.size += parsed.size
         return self._parsed[display]
 
+    def _display(self, dotted: str) -> str | None:
+        """The first file (in path order) that an import of ``dotted`` may reach (see
+        ``module_names``)."""
+        if dotted not in self._found:
+            candidates = self._by_last.get(dotted.rpartition(".")[2], ())
+            self._found[dotted] = next((d for d in candidates if dotted in module_names(d)), None)
+        return self._found[dotted]
+
     def module(self, dotted: str, name: str | None = None) -> ParsedModule | None:
         """The module ``dotted``; not parsed just to learn it has no top-level ``name``."""
-        display = self._by_module.get(dotted)
+        display = self._display(dotted)
         if display is None:
             self.accessed.add(MISSING_MODULE + dotted)
             return None
@@ -198,7 +215,7 @@ class ModuleIndex:
     ) -> frozenset[str] | None:
         """A fact of the outline of the module ``dotted``; None when it is not in the project
         or already parsed (the exact answer is as cheap), or cannot be outlined."""
-        display = self._by_module.get(dotted)
+        display = self._display(dotted)
         if display is None or display in self._parsed:
             return None
         self.accessed.add(display)
