@@ -10,42 +10,24 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from .config import Settings, database_of
-from .discover.files import TEST_CODE, Found, Listings, Skipped, discover
-from .discover.source import class_lines, decode_source, may_hold_ddl, token_estimate
+from .discover.files import Listings
 from .extract.heap import fewer_collections
 from .incremental import store
-from .incremental.cache import (
-    Cache,
-    Invalid,
-    digest,
-)
-from .incremental.changes import (
-    FileState,
-    Survey,
-    cache_entry,
-    cache_folder,
-    cached_state,
-    file_text,
-    open_cache,
-    reusable_units,
-    unaffected,
-)
+from .incremental.cache import Cache
+from .incremental.changes import FileState, Survey, file_text, reusable_units, unaffected
 from .incremental.documents import document_key, file_stamp, holds_document, templates_fingerprint
+from .incremental.survey import Progress, survey
 from .model import ignores
-from .model.diagnostics import SD104, SD107, SD108, SD111, failed
+from .model.diagnostics import SD111, failed
 from .model.ignores import comment_codes
 from .model.schema import Diagnostic, Origin, Schema, SqlStatement, in_database, merged
-from .render.formats import SQL_HEADER
 from .sql.migrations import up_part
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Extract in worker processes from this many files on. Measured on 2 cores (benchmark tree,
 # cold): each worker parses again the modules its files resolve names through, so 24 to 200
@@ -54,7 +36,6 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # CPU, and each worker holds nearly as much memory as a serial run (490 MB serial against
 # 975 MB over the process tree). Workers are kept for runs well beyond that benchmark's size.
 PARALLEL_MIN_FILES = 1_000
-DENSE_CHECK_BYTES = 64 * 1024  # Python files from this size on have their tokens counted
 
 
 @dataclass(frozen=True)
@@ -74,129 +55,6 @@ class Result:
 
     def has_errors(self, strict: bool = False) -> bool:
         return failed(self.diagnostics, strict)
-
-
-def _read(found: Found) -> tuple[bytes | None, Diagnostic | None]:
-    try:
-        return found.path.read_bytes(), None
-    except FileNotFoundError:
-        why = "file vanished before it could be read"
-    except IsADirectoryError:
-        why = "is a directory, not a file"
-    except OSError as exc:
-        why = f"cannot read file: {exc.strerror or exc}"
-    return None, SD104(why, found.display, 0, 0)
-
-
-def _unreadable(found: Found, stat: os.stat_result | None, limit: int) -> Diagnostic | None:
-    """Why a found file is not read: a symbolic link out of the project; a FIFO, socket or
-    device named like a source file (it would block or mislead a read); a file over the
-    size limit."""
-    if found.outside:
-        why = "a symbolic link to outside the project; not read"
-        return SD108(why, found.display, 0, 0)
-    if stat is not None and not S_ISREG(stat.st_mode):
-        return SD104("not a regular file", found.display, 0, 0)
-    if stat is not None and stat.st_size > limit:
-        why = f"{stat.st_size:,} bytes, over the {limit:,} bytes of max_file_size; not analysed"
-        return SD107(why, found.display, 0, 0)
-    return None
-
-
-def _too_dense(found: Found, data: bytes, limit: int) -> Diagnostic | None:
-    """A Python file whose parse would cost far more than its size tells (a tuple of a
-    million numbers): more tokens than a sixteenth of ``max_file_size``."""
-    if len(data) < DENSE_CHECK_BYTES or not found.display.endswith((".py", ".pyi")):
-        return None
-    tokens = token_estimate(data)
-    if tokens <= limit // 16:
-        return None
-    why = (
-        f"about {tokens:,} tokens, over the {limit // 16:,} that max_file_size ({limit:,} "
-        "bytes) allows; not analysed"
-    )
-    return SD107(why, found.display, 0, 0)
-
-
-def _survey_file(item: Found, settings: Settings, cache: Cache, out: Survey) -> None:
-    """Record a found file in ``out``: its state (the cached one while the file is unchanged,
-    else read from the file), or why it is not read."""
-    entry = cache.entry(item.display)
-    try:
-        stat: os.stat_result | None = os.stat(item.file)
-    except OSError:
-        stat = None
-    unreadable = _unreadable(item, stat, settings.max_file_size)
-    if unreadable:
-        out.diagnostics.append(unreadable)
-        return
-    try:
-        out.files[item.display] = cached_state(item, entry or {}, stat)
-        return
-    except (KeyError, ValueError, TypeError, Invalid):
-        pass
-    data, problem = _read(item)
-    if data is None or (problem := _too_dense(item, data, settings.max_file_size)):
-        out.diagnostics.append(problem)  # type: ignore[arg-type]
-        return
-    if item.display.endswith(".sql") and data.startswith(SQL_HEADER.encode()):
-        return  # a schema schemadoc wrote: never read back as a second definition
-    state = FileState(item.display, item.file, digest(data), may_hold_ddl(data), [], len(data))
-    changed = entry is None or store.content_hash(cache, item.display) != state.hash
-    if item.display.endswith((".py", ".pyi")):
-        state.classes = class_lines(data)
-    if item.display.endswith(".sql"):
-        state.text = data.decode("utf-8", "replace") if state.ddl else None
-    elif state.ddl:  # other files are read again only if extraction needs them
-        state.text, problem = decode_source(data, item.display)
-        if problem and state.ddl:
-            state.problems.append(problem)
-    if changed:
-        out.changed.add(item.display)
-        out.previous[item.display] = entry
-    out.files[item.display] = state
-    if stat is not None:
-        cache.put(item.display, cache_entry(state, stat))
-
-
-def survey(
-    paths: Sequence[str | Path],
-    settings: Settings,
-    progress: Progress | None = None,
-    *,
-    cache: Cache | None = None,
-    listings: Listings | None = None,
-) -> Survey:
-    """Find the files and what changed since the cached run; reads only changed files.
-
-    ``cache`` and ``listings``, when given, replace the project's cache folder and git's
-    view of the project (a revision read from git objects brings its own)."""
-    root = Path(settings.root).resolve()
-    folder = cache_folder(settings) if cache is None else None
-    listings = listings or Listings(str(root))
-    skipped: list[Skipped] = []
-    found = discover(
-        paths,
-        root=root,
-        include=settings.include,
-        exclude=settings.exclude,
-        skipped=skipped,
-        outputs=settings.outputs,
-        listings=listings,
-        include_tests=settings.include_tests,
-    )
-    out = Survey(settings, Cache.open(None), {}, set(), len(found))
-    out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
-    out.tests = frozenset(item.display for item in found if item.in_test)
-    out.cache = cache = open_cache(folder, listings, out) if cache is None else cache
-    for number, item in enumerate(found, 1):
-        if progress and number % 256 == 0:
-            progress("scanned", number, len(found))
-        _survey_file(item, settings, cache, out)
-    for display in set(cache.files) - set(out.files):
-        out.changed.add(display)
-        out.previous[display] = cache.files[display]
-    return out
 
 
 def sql_fragment(text: str, display: str) -> tuple[Any, Diagnostic | None]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import pipeline
 from schemadoc.config import Settings
+from schemadoc.incremental import survey as survey_stage
 from schemadoc.model.schema import Schema
 from schemadoc.pipeline import Result, scan
 
@@ -19,9 +19,9 @@ FIXTURES = ROOT / "fixtures"
 def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory):
     """Every test gets an empty cache of its own, never one inside the repository."""
     folder = tmp_path_factory.mktemp("cache")
-    real = pipeline.cache_folder
+    real = survey_stage.cache_folder
     monkeypatch.setattr(
-        pipeline,
+        survey_stage,
         "cache_folder",
         lambda settings: real(settings) if settings.cache_dir or not settings.cache else folder,
     )

@@ -18,7 +18,7 @@ from projects import cli_process
 from scanned import found, run, survived, working_directory, write
 
 import schemadoc.discover.files
-import schemadoc.pipeline
+import schemadoc.incremental.survey
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.pipeline import scan
@@ -325,14 +325,14 @@ def test_file_deleted_between_discovery_and_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path, {"fleeting.py": 'DDL = "CREATE TABLE fleeting (id INTEGER)"\n'})
-    real = schemadoc.pipeline.discover
+    real = schemadoc.incremental.survey.discover
 
     def discover(*args: object, **kwargs: object) -> list:
         found_files = real(*args, **kwargs)  # type: ignore[arg-type]
         (tmp_path / "fleeting.py").unlink(missing_ok=True)
         return found_files
 
-    monkeypatch.setattr(schemadoc.pipeline, "discover", discover)
+    monkeypatch.setattr(schemadoc.incremental.survey, "discover", discover)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     found(result, "SD104", "fleeting.py", 0, "vanished")
     assert result.schema.table("fleeting") is None
@@ -345,7 +345,7 @@ def test_file_replaced_by_a_directory_before_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(tmp_path, {"shifty.py": 'DDL = "CREATE TABLE shifty (id INTEGER)"\n'})
-    real = schemadoc.pipeline.discover
+    real = schemadoc.incremental.survey.discover
 
     def discover(*args: object, **kwargs: object) -> list:
         found_files = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -353,7 +353,7 @@ def test_file_replaced_by_a_directory_before_reading(
         (tmp_path / "shifty.py").mkdir()
         return found_files
 
-    monkeypatch.setattr(schemadoc.pipeline, "discover", discover)
+    monkeypatch.setattr(schemadoc.incremental.survey, "discover", discover)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     d = found(result, "SD104", "shifty.py", 0)
     assert "directory" in d.message or "not a regular file" in d.message

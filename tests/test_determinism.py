@@ -14,6 +14,7 @@ import pytest
 from schemadoc import pipeline
 from schemadoc.config import Settings
 from schemadoc.discover.files import discover
+from schemadoc.incremental import survey as survey_stage
 from schemadoc.render.formats import render
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -37,7 +38,7 @@ def test_shuffled_discovery_gives_identical_bytes(
             random.Random(_seed).shuffle(found)
             return found
 
-        monkeypatch.setattr(pipeline, "discover", shuffled)
+        monkeypatch.setattr(survey_stage, "discover", shuffled)
         assert markdown(folder) == expected
 
 

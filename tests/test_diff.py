@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.diff import revisions
 from schemadoc.diff.compare import compare, widening
 from schemadoc.diff.report import mermaid_diagram
 from schemadoc.extract import summary
+from schemadoc.incremental import survey as survey_stage
 from schemadoc.model.schema import Column, Index, IndexColumn, Schema, Table
 
-PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
+PROJECT_CACHE_FOLDER = survey_stage.cache_folder  # bound before the suite gives each test its own
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 ENV = {
@@ -499,7 +499,7 @@ def test_the_caches_stay_out_of_git_and_usable(
 ) -> None:
     """Diffs between revisions make the project's cache folder as its own run would: kept
     out of git, and still the project's for the next run."""
-    monkeypatch.setattr(pipeline, "cache_folder", PROJECT_CACHE_FOLDER)
+    monkeypatch.setattr(survey_stage, "cache_folder", PROJECT_CACHE_FOLDER)
     base = git(repo, "rev-parse", "HEAD").strip()
     head = commit(repo, {"app/more.py": 'M = "CREATE TABLE more (id INTEGER PRIMARY KEY)"\n'})
     assert main(["diff", "-q", base, head]) == 1

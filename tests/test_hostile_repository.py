@@ -27,9 +27,10 @@ from schemadoc import pipeline
 from schemadoc.cli import main
 from schemadoc.config import Settings
 from schemadoc.discover.source import token_estimate
+from schemadoc.incremental import survey as survey_stage
 from schemadoc.render import isolated
 
-PROJECT_CACHE_FOLDER = pipeline.cache_folder  # bound before the suite gives each test its own
+PROJECT_CACHE_FOLDER = survey_stage.cache_folder  # bound before the suite gives each test its own
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
@@ -41,7 +42,7 @@ def run_cli(*args: str) -> int:
 def isolated_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's own cache folder, as a real run has it (the suite's default is a
     private folder per test)."""
-    monkeypatch.setattr(pipeline, "cache_folder", PROJECT_CACHE_FOLDER)
+    monkeypatch.setattr(survey_stage, "cache_folder", PROJECT_CACHE_FOLDER)
 
 
 def git(cwd: Path, *args: str) -> str:

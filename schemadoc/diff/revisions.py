@@ -33,11 +33,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import pipeline
 from ..config import Settings
 from ..discover.files import SUFFIXES, Listings, discover, git_command, git_environment, git_output
 from ..discover.project import TooLarge, inside, read_bounded
 from ..discover.source import decode_source
+from ..incremental import survey
 from ..incremental.cache import GITIGNORE, Cache
 from ..model.errors import UserError
 from ..model.schema import Schema, Source
@@ -318,8 +318,8 @@ def materialised(
 
 
 def _cache_folder(settings: Settings) -> Path | None:
-    """The project's cache folder, when it is used (see ``pipeline.survey``)."""
-    folder = pipeline.cache_folder(settings)
+    """The project's cache folder, when it is used (see ``survey.survey``)."""
+    folder = survey.cache_folder(settings)
     if folder is not None and Listings(os.path.realpath(settings.root)).tracks(str(folder)):
         return None  # git tracks its files: not used (the work tree's run says so)
     return folder
