@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings, database_of
-from .discover.files import Listings
+from .discover.git import Listings
 from .extract.heap import fewer_collections
-from .incremental import store
+from .incremental import snapshot, store
 from .incremental.cache import Cache
 from .incremental.changes import FileState, Survey, file_text, reusable_units, unaffected
 from .incremental.documents import document_key, file_stamp, holds_document, templates_fingerprint
-from .incremental.survey import Progress, survey
+from .incremental.survey import Progress, survey, unchanged
 from .model import ignores
 from .model.diagnostics import SD111, failed
 from .model.ignores import comment_codes
@@ -318,8 +318,18 @@ def document(
     were not those it had when last written (see ``Document.written``) or found current.
     ``known`` is the document on disk, if any: when it is current, it is all that is read.
     """
-    s = survey(paths, settings, progress)
     templates = templates_fingerprint(settings)
+    settled = unchanged(paths, settings) if target is not None else None
+    if settled is not None and target is not None:
+        cache, found = settled
+        key = document_key(found.fingerprint, settings, templates)
+        diagnostics = cache.diagnostics(key)
+        if diagnostics is not None and holds_document(cache, key, target):
+            cache.save()  # the target's stamp, if it moved while its content did not
+            return Document(None, tuple(diagnostics), found.found, found.left_out, cache, key)
+    s = survey(paths, settings, progress)
+    if shot := snapshot.taken(s, snapshot.run_key(paths, settings)):
+        s.cache.put_snapshot(shot)  # for the next run (see ``unchanged``)
     key = document_key(s.fingerprint, settings, templates)
     diagnostics = s.cache.diagnostics(key)
     if target is not None and diagnostics is not None and holds_document(s.cache, key, target):

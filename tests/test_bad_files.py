@@ -286,13 +286,13 @@ def test_symlink_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "pkg" / "loop").symlink_to(tmp_path / "pkg")
     (tmp_path / "pkg" / "up").symlink_to(tmp_path)
     listed: list[str] = []
-    real_listing = schemadoc.discover.files._listing
+    real_listing = schemadoc.discover.files.list_folder
 
-    def listing(path: str, boundary: str) -> tuple[list, list]:
+    def listing(path: str, boundary: str) -> schemadoc.discover.files.Listing:
         listed.append(os.path.realpath(path))
         return real_listing(path, boundary)
 
-    monkeypatch.setattr(schemadoc.discover.files, "_listing", listing)
+    monkeypatch.setattr(schemadoc.discover.files, "list_folder", listing)
     result = scan([tmp_path], Settings(root=str(tmp_path)))
     # Each real folder is listed once: the loops are not followed.
     assert sorted(listed) == sorted(os.path.realpath(p) for p in (tmp_path, tmp_path / "pkg"))

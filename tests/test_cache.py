@@ -125,7 +125,8 @@ def test_a_damaged_cache_gives_the_document_again(project: Path, tmp_path: Path,
     target.write_text(first.content, encoding="utf-8")
     first.written(target)
     stored = sorted(cache.glob("*.json"))
-    assert len(stored) == 4  # the outputs too
+    kinds = {p.name.removeprefix(f"{environment_key()}.") for p in stored}
+    assert kinds >= {"json", "outputs.json", "analysis.json", "verified.json"}  # and a snapshot
     for path in stored:
         path.write_text(damage(path.read_text()))
     for document in cache.glob("*.document"):
@@ -287,7 +288,7 @@ def test_a_foreign_document_hash_names_no_file(project: Path, tmp_path: Path) ->
 def test_library_versions_agree_with_importlib_metadata(package: str) -> None:
     from importlib import metadata
 
-    from schemadoc.incremental.cache import _version
+    from schemadoc.incremental.environment import _version
 
     try:
         expected = metadata.version(package)
@@ -299,7 +300,7 @@ def test_library_versions_agree_with_importlib_metadata(package: str) -> None:
 def test_the_first_dist_info_folder_on_the_path_gives_the_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc.incremental.cache import _version
+    from schemadoc.incremental.environment import _version
 
     (tmp_path / "libcst-9.8.7.dist-info").mkdir()
     (tmp_path / "libcstx-1.0.dist-info").mkdir()  # another package whose name starts alike
@@ -310,7 +311,7 @@ def test_the_first_dist_info_folder_on_the_path_gives_the_version(
 def test_metadata_in_another_form_is_read_by_importlib_metadata(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc.incremental.cache import _version
+    from schemadoc.incremental.environment import _version
 
     egg = tmp_path / "libcst.egg-info"
     egg.mkdir()
@@ -578,8 +579,15 @@ def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
     target.write_text(doc.content, encoding="utf-8")
     doc.written(target)
     cache_files = Counter(name for name in written if name.endswith("json"))
-    # the outputs twice: with the rendered document, then with the file that holds it
-    assert cache_files == {"json": 1, "analysis.json": 1, "verified.json": 1, "outputs.json": 2}
+    # the outputs twice: with the rendered document, then with the file that holds it (the
+    # fixture's files keep their times when copied: old enough for a snapshot of the tree)
+    assert cache_files == {
+        "json": 1,
+        "analysis.json": 1,
+        "verified.json": 1,
+        "outputs.json": 2,
+        "snapshot.json": 1,
+    }
     written.clear()
     target.write_text(doc.content, encoding="utf-8")  # the same text, a new stamp
     again = pipeline.document([project], s, target=target)

@@ -2,7 +2,7 @@
 
 ``schemadoc diff`` compares the schema of two revisions (or of a revision and the work tree).
 A revision is read the way discovery reads the work tree, with git run hardened exactly as
-discovery runs it (``discover.git_command`` and ``discover.git_environment``):
+discovery runs it (``discover.git.git_command`` and ``git_environment``):
 
 * ``git ls-tree -r -z -l`` lists the revision's tree: only regular blobs (modes 100644 and
   100755) whose names discovery would scan are used; a symbolic link, a submodule, a path
@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..discover.files import SUFFIXES, Listings, discover, git_command, git_environment, git_output
+from ..discover.files import SUFFIXES, discover
+from ..discover.git import Listings, git_command, git_environment, git_output
 from ..discover.project import TooLarge, inside, read_bounded
 from ..discover.source import decode_source
 from ..incremental import survey

@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
+from typing import NamedTuple
 
+from .git import Listings
 from .project import inside
 
 SUFFIXES = (".py", ".pyi", ".sql")
@@ -125,102 +126,55 @@ def _matches(display: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(display, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-# Pinned over every configuration a repository can carry (its .git/config, or a planted git
-# directory): nothing git reads from the scanned tree may name a program that runs.
-_GIT_PINNED = (
-    ("core.fsmonitor", "false"),
-    ("core.hooksPath", os.devnull),
-    ("core.untrackedCache", "false"),
-    ("core.pager", "cat"),
-    ("core.sshCommand", "false"),
-    ("core.askPass", "true"),
-    ("credential.helper", ""),
-    ("diff.external", ""),
-    ("protocol.allow", "never"),
-    ("safe.bareRepository", "explicit"),
-)
-
-
-def git_environment() -> dict[str, str]:
-    """The environment git runs in: the settings above pinned, no prompts, no locks."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
-    env.pop("GIT_CONFIG_PARAMETERS", None)
-    env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
-    env["GIT_CONFIG_COUNT"] = str(len(_GIT_PINNED))
-    for number, (key, value) in enumerate(_GIT_PINNED):
-        env[f"GIT_CONFIG_KEY_{number}"], env[f"GIT_CONFIG_VALUE_{number}"] = key, value
-    return env
-
-
-def git_command(*args: str) -> list[str]:
-    """``git args`` with the settings above pinned on its command line too; run it in
-    ``git_environment()``."""
-    pinned = [part for key, value in _GIT_PINNED for part in ("-c", f"{key}={value}")]
-    return ["git", *pinned, *args]
-
-
-def git_output(folder: str, *args: str) -> bytes | None:
-    """The output of a hardened ``git args`` run in ``folder``; None when it fails."""
-    try:
-        proc = subprocess.run(
-            git_command(*args),
-            cwd=folder,
-            env=git_environment(),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
-
-
-def git_files(folder: str) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files below ``folder``, relative to it and
-    sorted; None outside a work tree, and when the work tree git reports does not hold
-    ``folder`` (a repository's configuration moved it elsewhere)."""
-    top = git_output(folder, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None
-    real = os.path.realpath(folder)
-    work_tree = os.path.realpath(top.decode("utf-8", "surrogateescape").rstrip("\n"))
-    if not inside(real, work_tree):
-        return None
-    listed = git_output(
-        folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."
-    )
-    if listed is None:
-        return None
-    names = {n for n in listed.decode("utf-8", "surrogateescape").split("\0") if n}
-    return [n.replace("/", os.sep) for n in sorted(names)]
-
-
 def _skipped_dir(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info")
 
 
-def _listing(path: str, boundary: str) -> tuple[list[tuple[str, str]], list[tuple[str, bool]]]:
-    """The sub-folders (name, path) and the source files (name, whether it is a symbolic link
-    that leaves ``boundary``) in ``path``, each sorted; nothing when it cannot be listed.
-    A symbolic link to a folder counts as a folder when it stays inside ``boundary``."""
-    folders, files = [], []
+class Listing(NamedTuple):
+    """What a folder holds: its sub-folders (name, path) and its source files (name, whether
+    it is a symbolic link that leaves the boundary), each sorted; ``linked``: whether any of
+    them is a symbolic link."""
+
+    folders: list[tuple[str, str]]
+    files: list[tuple[str, bool]]
+    linked: bool = False
+
+
+class Seen(NamedTuple):
+    """A folder as discovery saw it: walked (its ``stat`` and ``listing``, below the real
+    folder ``boundary``), or listed by git (the source files' ``names``, None when one of
+    them is not a regular file on disk)."""
+
+    path: str
+    stat: os.stat_result | None = None
+    listing: Listing | None = None
+    boundary: str = ""
+    names: tuple[str, ...] | None = None
+
+
+def list_folder(path: str, boundary: str) -> Listing:
+    """The sub-folders and source files in ``path``; nothing when it cannot be listed. A
+    symbolic link to a folder counts as a folder when it stays inside ``boundary``."""
+    folders, files, linked = [], [], False
     try:
         with os.scandir(path) as entries:
             for entry in entries:
                 try:
-                    out = entry.is_symlink() and not inside(os.path.realpath(entry.path), boundary)
+                    link = entry.is_symlink()
+                    out = link and not inside(os.path.realpath(entry.path), boundary)
                     is_dir = not out and entry.is_dir()
                 except OSError:
-                    out = is_dir = False
+                    link = out = is_dir = False
                 if is_dir:
                     if not _skipped_dir(entry.name):
                         folders.append((entry.name, entry.path))
+                        linked |= link
                 elif entry.name.endswith(SUFFIXES):
                     files.append((entry.name, out))
+                    linked |= link
     except OSError:
-        return [], []
-    return sorted(folders), sorted(files)
+        return Listing([], [])
+    return Listing(sorted(folders), sorted(files), linked)
 
 
 # The files of one folder: the folder relative to the folder scanned (empty, or ending in a
@@ -228,11 +182,11 @@ def _listing(path: str, boundary: str) -> tuple[list[tuple[str, str]], list[tupl
 Group = tuple[str, list[tuple[str, bool]]]
 
 
-def _walk(folder: str, boundary: str) -> Iterator[Group]:
+def _walk(folder: str, boundary: str, seen: list[Seen] | None) -> Iterator[Group]:
     """Source files below ``folder``, by folder: depth first in name order, skipping
     SKIP_DIRS, each folder once (so symlink loops end), never into a folder outside
-    ``boundary``."""
-    seen: set[tuple[int, int]] = set()
+    ``boundary``. Each folder walked is added to ``seen``."""
+    visited: set[tuple[int, int]] = set()
     todo = [(folder, "")]  # (path on disk, prefix of the relative names below it)
     while todo:
         path, prefix = todo.pop()
@@ -240,29 +194,39 @@ def _walk(folder: str, boundary: str) -> Iterator[Group]:
             st = os.stat(path)
         except OSError:
             continue
-        if (st.st_dev, st.st_ino) in seen:  # symlink loop, or a second link to a folder
+        if (st.st_dev, st.st_ino) in visited:  # symlink loop, or a second link to a folder
             continue
-        seen.add((st.st_dev, st.st_ino))
-        folders, files = _listing(path, boundary)
-        todo.extend((sub, f"{prefix}{name}{os.sep}") for name, sub in reversed(folders))
-        if files:
-            yield prefix, files
+        visited.add((st.st_dev, st.st_ino))
+        listing = list_folder(path, boundary)
+        if seen is not None:
+            seen.append(Seen(path, st, listing, boundary))
+        todo.extend((sub, f"{prefix}{name}{os.sep}") for name, sub in reversed(listing.folders))
+        if listing.files:
+            yield prefix, listing.files
 
 
-def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[Group]:
+def _git_listed(
+    folder: str, names: list[str], boundary: str, seen: list[Seen] | None
+) -> Iterator[Group]:
     """git's ``names`` below ``folder`` that are on disk, by runs of one folder (git lists a
-    link, never what is below a linked folder)."""
+    link, never what is below a linked folder). The folder is added to ``seen``."""
     on_disk = os.path.join(folder, "")
     group: Group = ("", [])
+    sources: list[str] | None = []
     for relative in names:
         if not relative.endswith(SUFFIXES):
             continue
         try:
             mode = os.lstat(on_disk + relative).st_mode
         except OSError:
+            sources = None
             continue
+        if not S_ISREG(mode):
+            sources = None
         if not (S_ISLNK(mode) or S_ISREG(mode)):
             continue
+        if sources is not None:
+            sources.append(relative)
         out = S_ISLNK(mode) and not inside(os.path.realpath(on_disk + relative), boundary)
         prefix, _, name = relative.rpartition(os.sep)
         prefix += os.sep if prefix else ""
@@ -273,6 +237,8 @@ def _git_listed(folder: str, names: list[str], boundary: str) -> Iterator[Group]
         group[1].append((name, out))
     if group[1]:
         yield group
+    if seen is not None:
+        seen.append(Seen(folder, names=None if sources is None else tuple(sources)))
 
 
 def _test_suites(groups: Sequence[Group]) -> tuple[str, ...]:
@@ -350,14 +316,18 @@ def _left_out(
     return None
 
 
-def _below(folder: str, top: str, listings: Listings) -> Iterator[tuple[Found, bool]]:
+def _below(
+    folder: str, top: str, listings: Listings, seen: list[Seen] | None
+) -> Iterator[tuple[Found, bool]]:
     """The source files below ``folder`` (a folder given to scan), by git's view or a walk,
     each with whether git lists it in a folder that a walk skips. Folders are judged for
     test code once each."""
     display_of, on_disk = _display_of(folder, top), os.path.join(folder, "")
     listed, boundary = listings.of(folder), listings.boundary(folder)
     groups = list(
-        _walk(folder, boundary) if listed is None else _git_listed(folder, listed, boundary)
+        _walk(folder, boundary, seen)
+        if listed is None
+        else _git_listed(folder, listed, boundary, seen)
     )
     judged: dict[str, bool] = {}
     is_test_folder = test_folder(_test_suites(groups) + _vendored(groups))
@@ -380,6 +350,7 @@ def discover(
     outputs: Sequence[str] = (),
     listings: Listings | None = None,
     include_tests: bool = False,
+    seen: list[Seen] | None = None,
 ) -> list[Found]:
     """Files to scan below ``paths``, sorted by display path, each listed once.
 
@@ -391,7 +362,8 @@ def discover(
     the display path and the file name. ``outputs``, the files schemadoc writes, are never
     scanned. Test code below a folder given (see ``test_folder`` and ``test_file``) is left
     out, unless ``include_tests`` or ``include`` names it; then it is marked ``in_test``.
-    ``listings`` keeps git's view for the caller.
+    ``listings`` keeps git's view for the caller; ``seen`` receives each folder walked or
+    listed (see ``Seen``).
     """
     top = os.path.abspath(root or os.getcwd())
     listings = listings or Listings(top)
@@ -409,7 +381,7 @@ def discover(
             display = display_path(folder, top)
             found.setdefault(display, Found(folder, display))
             continue
-        for item, skipped_dir in _below(folder, top, listings):
+        for item, skipped_dir in _below(folder, top, listings, seen):
             reason = (
                 "in a skipped folder"
                 if skipped_dir
@@ -420,49 +392,3 @@ def discover(
                 continue
             found.setdefault(item.display, item)
     return [found[k] for k in sorted(found)]
-
-
-class Listings:
-    """git's view of the folders to scan: one listing of the project root serves every
-    folder inside it."""
-
-    def __init__(self, root: str) -> None:
-        self.root, self.real_root = root, os.path.realpath(root)
-        self._root_files: list[str] | None = None
-        self._listed = False
-
-    @classmethod
-    def given(cls, root: str, files: Sequence[str]) -> Listings:
-        """The listing of a tree whose files are known (a revision read from git objects):
-        ``files`` relative to ``root``; git is not asked."""
-        listings = cls(root)
-        listings._root_files, listings._listed = sorted(files), True
-        return listings
-
-    def boundary(self, folder: str) -> str:
-        """The real folder no walk below ``folder`` leaves: the root, else ``folder``."""
-        real = os.path.realpath(folder)
-        return self.real_root if inside(real, self.real_root) else real
-
-    def of(self, folder: str) -> list[str] | None:
-        """git's files below ``folder``, relative to it; None outside a work tree."""
-        real = os.path.realpath(folder)
-        if not inside(real, self.real_root):
-            return git_files(folder)
-        if not self._listed:
-            self._root_files, self._listed = git_files(self.root), True
-        if self._root_files is None or real == self.real_root:
-            return self._root_files
-        prefix = os.path.join(os.path.relpath(real, self.real_root), "")
-        return [name[len(prefix) :] for name in self._root_files if name.startswith(prefix)]
-
-    def tracks(self, folder: str) -> bool:
-        """Whether git lists a file in ``folder`` (below the root) as part of the project: a
-        folder that ignores all its files, as the cache does, lists none unless they are
-        committed."""
-        names = self.of(self.root) if os.path.isdir(folder) else None
-        real = os.path.realpath(folder)
-        if not names or not inside(real, self.real_root) or real == self.real_root:
-            return False
-        prefix = os.path.join(os.path.relpath(real, self.real_root), "")
-        return any(name.startswith(prefix) for name in names)

@@ -10,22 +10,19 @@ disk) is simply not updated.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..discover.project import TooLarge, read_bounded
 from ..model.schema import Diagnostic
+from .environment import FORMAT, environment_key
 
-FORMAT = 11
 FOLDER = ".schemadoc_cache"
 GITIGNORE = "# Created by schemadoc: this folder is a cache.\n*\n"
 _MAX_OUTPUTS = 2  # this run's document and the previous one
@@ -34,51 +31,6 @@ _MAX_BYTES = 1 << 31  # a cache file is never read past this
 
 class Invalid(Exception):
     """A cached value that does not have the expected shape."""
-
-
-_LIBRARIES = ("libcst", "sqlglot", "jinja2", "apsw")  # apsw: the SQLite that verifies
-
-
-def _metadata_version(package: str) -> str:
-    from importlib import metadata  # costly to import: only when the folder names do not tell
-
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "?"
-
-
-def _folder_version(package: str, names: list[str]) -> str | None:
-    """The version in the one ``<package>-<version>.dist-info`` among ``names``; None when
-    the package is not there; "" when its metadata is in another form (egg-info, several)."""
-    mine = [n for n in names if n.lower().startswith((f"{package}-", f"{package}.egg-info"))]
-    if not mine:
-        return None
-    if len(mine) == 1 and mine[0].endswith(".dist-info"):
-        return mine[0][len(package) + 1 : -len(".dist-info")]
-    return ""
-
-
-def _version(package: str) -> str:
-    """The installed version, as ``importlib.metadata`` finds it (first on ``sys.path``), read
-    from the name of its ``.dist-info`` folder when it has one."""
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        found = _folder_version(package, names)
-        if found is not None:
-            return found or _metadata_version(package)
-    return _metadata_version(package)
-
-
-@functools.cache
-def environment_key() -> str:
-    """What makes cached results comparable: the versions of everything that shapes them."""
-    parts = [FORMAT, __version__, sys.version_info[:2]]
-    parts += [_version(p) for p in _LIBRARIES]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
 def digest(data: bytes) -> str:
@@ -132,7 +84,7 @@ class Cache:
     """
 
     folder: Path | None
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _files: dict[str, dict[str, Any]] | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> stamp, sha
     dirty: bool = False
@@ -142,6 +94,7 @@ class Cache:
     _documents: dict[str, str] = field(default_factory=dict)  # by hash: those to write
     _verified: dict[str, Any] | None = None
     _verified_dirty: bool = False
+    _snapshot: dict[str, Any] | None = None  # to write
     distrusted: bool = False  # the folder held a cache not written here: it was not used
     # False for a run without a cache: what extraction finds is not kept, as no later run
     # (nor another revision's, as in ``diff``) reads it
@@ -155,32 +108,58 @@ class Cache:
         return self._path(".json")
 
     @classmethod
-    def open(cls, folder: Path | None) -> Cache:
+    def open(cls, folder: Path | None, *, table: bool = True) -> Cache:
         """The cache in ``folder``, empty when missing, foreign, corrupt or not written here.
+        Without ``table``, the file table is read when first used (a run that finds nothing
+        changed may not need it).
 
         A cache is written here when its ``.gitignore``, which schemadoc creates once and
         never changes, has the device, inode and change time that the cache recorded: a
         copied, restored, unpacked or cloned folder (a cache committed to git among them)
-        has others, and a forged record cannot foresee them. Nothing beside a main file that
-        is not trusted is read.
+        has others, and a forged record cannot foresee them. Each file of the cache records
+        that identity and is used only when it matches; when the file table does not, no
+        other is read.
         """
         cache = cls(folder)
         if cache.path is None:
-            cache._analysis = {}
-            return cache
-        try:
-            cache.files = _table(_trusted(cache.path)["files"])
-        except (OSError, ValueError, KeyError, Invalid) as exc:
-            cache.distrusted = isinstance(exc, Distrusted)
-            cache.files, cache._analysis, cache._verified = {}, {}, {}
-            cache.dirty = cache._analysis_dirty = cache._verified_dirty = True
+            cache._files, cache._analysis = {}, {}
             return cache
         try:
             data = _trusted(cache._path(".outputs.json"))  # type: ignore[arg-type]
             cache.outputs, cache.targets = _table(data["outputs"]), _table(data["targets"])
         except (OSError, ValueError, KeyError, Invalid):
             cache.outputs, cache.targets = {}, {}
+        if table:
+            cache._read_table()
         return cache
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        """Each file's size, time and hash, by display path."""
+        if self._files is None:
+            self._read_table()
+        return self._files  # type: ignore[return-value]
+
+    def _read_table(self) -> None:
+        try:
+            self._files = _table(_trusted(self.path)["files"])  # type: ignore[arg-type]
+        except (OSError, ValueError, KeyError, Invalid) as exc:
+            self.distrusted = isinstance(exc, Distrusted)
+            self._files, self._analysis, self._verified = {}, {}, {}
+            self.outputs, self.targets = {}, {}
+            self.dirty = self._analysis_dirty = self._verified_dirty = True
+
+    def snapshot(self) -> dict[str, Any]:
+        """The tree's snapshot that the last run took (see ``snapshot.taken``), if any."""
+        if self.folder is None:
+            return {}
+        try:
+            return _trusted(self._path(".snapshot.json"))  # type: ignore[arg-type]
+        except (OSError, ValueError, Invalid):
+            return {}
+
+    def put_snapshot(self, taken: dict[str, Any]) -> None:
+        self._snapshot = taken
 
     @classmethod
     def off(cls) -> Cache:
@@ -229,7 +208,7 @@ class Cache:
     def adopt(self, other: Cache) -> None:
         """Start from what ``other`` knows (file states, what extraction and verification
         found), to be saved here: a new cache takes over another's work."""
-        self.files = {display: dict(entry) for display, entry in other.files.items()}
+        self._files = {display: dict(entry) for display, entry in other.files.items()}
         self._analysis = {display: dict(found) for display, found in other.analysed().items()}
         self._verified = dict(other.verified())
         self.dirty = self._analysis_dirty = self._verified_dirty = True
@@ -375,6 +354,7 @@ class Cache:
             or self._analysis_dirty
             or self._documents
             or self._verified_dirty
+            or self._snapshot is not None
         ):
             return
         from ..output.files import write_atomic
@@ -408,6 +388,10 @@ class Cache:
                 }
                 write_atomic(self._path(".outputs.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
                 self._outputs_dirty = False
+            if self._snapshot is not None:
+                data = {"format": FORMAT, "owner": owner, **self._snapshot}
+                write_atomic(self._path(".snapshot.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._snapshot = None
         except OSError:
             pass
 

@@ -4,19 +4,23 @@ changed since the cached run; only changed files are read. Imports neither libcs
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from stat import S_ISREG
 
 from ..config import Settings
-from ..discover.files import TEST_CODE, Found, Listings, Skipped, discover
+from ..discover.files import TEST_CODE, Found, Seen, Skipped, discover
+from ..discover.git import Listings
+from ..discover.project import ConfinementError
 from ..discover.source import class_lines, decode_source, may_hold_ddl, token_estimate
 from ..model.diagnostics import SD104, SD107, SD108
 from ..model.schema import Diagnostic
 from ..render.formats import SQL_HEADER
-from . import store
+from . import snapshot, store
 from .cache import Cache, Invalid, digest
 from .changes import FileState, Survey, cache_entry, cache_folder, cached_state, open_cache
+from .snapshot import Settled
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -73,6 +77,10 @@ def _survey_file(item: Found, settings: Settings, cache: Cache, out: Survey) -> 
         stat: os.stat_result | None = os.stat(item.file)
     except OSError:
         stat = None
+    if out.stamps is not None and stat is not None and S_ISREG(stat.st_mode):
+        out.stamps.append([item.file, stat.st_size, stat.st_mtime_ns])
+    else:
+        out.stamps = None  # the snapshot could not tell this file unchanged
     unreadable = _unreadable(item, stat, settings.max_file_size)
     if unreadable:
         out.diagnostics.append(unreadable)
@@ -122,6 +130,8 @@ def survey(
     folder = cache_folder(settings) if cache is None else None
     listings = listings or Listings(str(root))
     skipped: list[Skipped] = []
+    seen: list[Seen] = []
+    started = time.time_ns()
     found = discover(
         paths,
         root=root,
@@ -131,8 +141,9 @@ def survey(
         outputs=settings.outputs,
         listings=listings,
         include_tests=settings.include_tests,
+        seen=seen,
     )
-    out = Survey(settings, Cache.open(None), {}, set(), len(found))
+    out = Survey(settings, Cache.open(None), {}, set(), len(found), seen=seen, started=started)
     out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
     out.tests = frozenset(item.display for item in found if item.in_test)
     out.cache = cache = open_cache(folder, listings, out) if cache is None else cache
@@ -144,3 +155,19 @@ def survey(
         out.changed.add(display)
         out.previous[display] = cache.files[display]
     return out
+
+
+def unchanged(paths: Sequence[str | Path], settings: Settings) -> tuple[Cache, Settled] | None:
+    """The project's cache and what the last survey of ``paths`` found, when its snapshot
+    shows that nothing changed since (see ``snapshot``); None otherwise. The cache's file
+    table is not read."""
+    try:
+        folder = cache_folder(settings)
+    except ConfinementError:
+        return None  # the survey says why
+    listings = Listings(str(Path(settings.root).resolve()))
+    if folder is None or listings.tracks(str(folder)):
+        return None
+    cache = Cache.open(folder, table=False)
+    found = snapshot.settled(cache.snapshot(), snapshot.run_key(paths, settings), paths, listings)
+    return None if found is None else (cache, found)

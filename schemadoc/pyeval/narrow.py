@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ..discover.source import SHAPE_TEXT
+from ..discover.source import shape_text
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -63,7 +63,7 @@ def _point(segment: str, first_line: int, offset: int) -> Point:
 def has_shape(segment: str, first_line: int, strings: list[tuple[Point, Point]]) -> bool:
     """Whether ``segment`` (source lines from ``first_line``) has the shape of a DDL statement
     that reaches into a string literal: a shape only in comments or docstrings is not SQL."""
-    for m in SHAPE_TEXT.finditer(segment):
+    for m in shape_text().finditer(segment):
         start, end = _point(segment, first_line, m.start()), _point(segment, first_line, m.end())
         if any(start < s_end and s_start < end for s_start, s_end in strings):
             return True
@@ -99,7 +99,7 @@ def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
     for node in tree.body:
         a, b = _span(node)
         segment = "\n".join(lines[a - 1 : b])
-        if not SHAPE_TEXT.search(segment):
+        if not shape_text().search(segment):
             continue
         strings = statement_strings(tree, node)
         if not has_shape(segment, a, strings):
@@ -147,7 +147,7 @@ def narrow(
             isinstance(node, ast.Import | ast.ImportFrom)
             or bases[i] & derived
             or (
-                SHAPE_TEXT.search(segments[i])
+                shape_text().search(segments[i])
                 and has_shape(segments[i], spans[i][0], statement_strings(tree, node))
             )
             or not mentions[i].isdisjoint(callables)

@@ -1,0 +1,151 @@
+"""The tree as a survey saw it, kept so that the next run can tell that nothing changed
+without discovering the files again or reading the cache's file table.
+
+A snapshot holds what discovery saw of each folder (in a walk: its time, inode and a digest
+of its listing; in a git work tree: a digest of the source files git lists) and each file's
+size and time. A later run with the same paths and settings checks them: a folder whose
+time moved is listed again (an editor's swap file came and went, or the last run wrote its
+document there: the listing is the same), git is asked again, and every file is looked at
+once. When all hold, the files are those the last survey found, with the contents it found
+as far as their sizes and times tell (as the cache's file table trusts them), and so the
+schema's fingerprint is the one it recorded.
+
+No snapshot is taken of a tree with a symbolic link among its folders or source files, with
+a file git lists that is not a regular file on disk, or with a file changed since shortly
+before the survey (a change within the same tick of the file system's clock would leave its
+time as it was). A folder changed then is recorded without its time: it is listed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from stat import S_ISREG
+from typing import Any
+
+from ..config import Settings
+from ..discover.files import SUFFIXES, Listing, Seen, list_folder
+from ..discover.git import Listings
+from .cache import Invalid, expect
+from .changes import Survey
+
+RECENT_NS = 2_000_000_000  # what changed this shortly before a survey began is not trusted
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the last survey found, when nothing changed since."""
+
+    fingerprint: str
+    found: int
+    left_out: int
+
+
+def run_key(paths: Sequence[str | Path], settings: Settings) -> str:
+    """What the files found depend on besides the tree: the paths given, the working folder
+    and the settings."""
+    given = [os.fspath(p) for p in paths]  # as given: the paths recorded are relative to them
+    parts = [repr(given), os.getcwd(), os.path.realpath(settings.root)]
+    parts.append(repr(replace(settings, paths=())))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def taken(s: Survey, key: str) -> dict[str, Any] | None:
+    """The snapshot of the survey ``s`` (a JSON value), if the tree allows one."""
+    since = s.started - RECENT_NS
+    folders = [_folder(seen, since) for seen in s.seen]
+    if s.stamps is None or None in folders or any(mtime >= since for *_, mtime in s.stamps):
+        return None
+    return {
+        "key": key,
+        "folders": folders,
+        "files": s.stamps,
+        "fingerprint": s.fingerprint,
+        "found": s.found,
+        "left_out": s.left_out,
+    }
+
+
+def settled(
+    raw: dict[str, Any], key: str, paths: Sequence[str | Path], listings: Listings
+) -> Settled | None:
+    """What the snapshot ``raw`` recorded, if it was taken with ``key`` and the tree is as
+    it was then; None otherwise (and when it is not a snapshot)."""
+    try:
+        if raw.get("key") != key:
+            return None
+        walked = {os.fspath(p) for p in paths}  # a folder given is walked if git has none
+        folders, files = expect(raw["folders"], list), expect(raw["files"], list)
+        if not all(_holds(expect(f, list), listings, walked) for f in folders):
+            return None
+        if not _same_files(files):
+            return None
+        return Settled(
+            expect(raw["fingerprint"], str), expect(raw["found"], int), expect(raw["left_out"], int)
+        )
+    except (KeyError, TypeError, ValueError, Invalid):
+        return None
+
+
+def _folder(seen: Seen, since: int) -> list[Any] | None:
+    """[path, time or None, inode, boundary, digest] of a folder walked; [path, None, None,
+    None, digest] of one git listed; None when it cannot be told unchanged later."""
+    if seen.listing is None:
+        return None if seen.names is None else [seen.path, None, None, None, _digest(seen.names)]
+    if seen.listing.linked or seen.stat is None:
+        return None
+    mtime = seen.stat.st_mtime_ns
+    digest = _listed(seen.listing)
+    return [seen.path, mtime if mtime < since else None, seen.stat.st_ino, seen.boundary, digest]
+
+
+def _holds(folder: list[Any], listings: Listings, walked: set[str]) -> bool:
+    path, mtime, inode, boundary, digest = folder
+    expect(path, str)
+    if boundary is None:  # listed by git
+        names = listings.of(path)
+        return names is not None and _digest(_sources(names)) == digest
+    if path in walked and listings.of(path) is not None:
+        return False  # now in a git work tree: git lists it
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if st.st_ino != inode:
+        return False
+    if mtime is not None and st.st_mtime_ns == mtime:
+        return True
+    listing = list_folder(path, expect(boundary, str))
+    return not listing.linked and _listed(listing) == digest
+
+
+def _same_files(files: list[Any]) -> bool:
+    """Whether each [path, size, time] is a regular file of that size and time (a loop
+    with nothing else in it: it runs once for each file of the tree)."""
+    lstat = os.lstat
+    for file, size, mtime in files:
+        if type(file) is not str:
+            raise Invalid("a file's path")
+        try:
+            st = lstat(file)
+        except OSError:
+            return False
+        if st.st_mtime_ns != mtime or st.st_size != size or not S_ISREG(st.st_mode):
+            return False
+    return True
+
+
+def _sources(names: list[str]) -> list[str]:
+    return [n for n in names if n.endswith(SUFFIXES)]
+
+
+def _listed(listing: Listing) -> str:
+    return _digest([name for name, _ in listing.folders] + ["/"] + [n for n, _ in listing.files])
+
+
+def _digest(names: Sequence[str]) -> str:
+    data = "\0".join(names).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
