@@ -22,7 +22,7 @@ from .incremental import snapshot, store
 from .incremental.cache import Cache
 from .incremental.changes import FileState, Survey, file_text, reusable_units, unaffected
 from .incremental.documents import document_key, file_stamp, holds_document, templates_fingerprint
-from .incremental.survey import Progress, survey, unchanged
+from .incremental.survey import Progress, look, survey
 from .model import ignores
 from .model.diagnostics import SD111, failed
 from .model.ignores import comment_codes
@@ -319,15 +319,15 @@ def document(
     ``known`` is the document on disk, if any: when it is current, it is all that is read.
     """
     templates = templates_fingerprint(settings)
-    settled = unchanged(paths, settings) if target is not None else None
-    if settled is not None and target is not None:
-        cache, found = settled
+    tree = look(paths, settings) if target is not None else None
+    if tree is not None and tree.settled is not None and target is not None:
+        found, cache = tree.settled, tree.cache
         key = document_key(found.fingerprint, settings, templates)
         diagnostics = cache.diagnostics(key)
         if diagnostics is not None and holds_document(cache, key, target):
             cache.save()  # the target's stamp, if it moved while its content did not
             return Document(None, tuple(diagnostics), found.found, found.left_out, cache, key)
-    s = survey(paths, settings, progress)
+    s = survey(paths, settings, progress, listed=tree.listed if tree else None)
     if shot := snapshot.taken(s, snapshot.run_key(paths, settings)):
         s.cache.put_snapshot(shot)  # for the next run (see ``unchanged``)
     key = document_key(s.fingerprint, settings, templates)

@@ -140,7 +140,9 @@ def test_a_change_goes_the_long_way_and_gives_the_cold_document(
     _generate(project)
     change(project)
     doc = _generate(project)
-    assert discovered[0] == 2
+    assert discovered[1] == 2  # the file table is read again
+    # the folders are as they were after an edit in place: discovery would find the same
+    assert discovered[0] == (1 if change is _edit_in_place else 2)
     assert (project / "schema.md").read_text(encoding="utf-8") == _cold(project, tmp_path)
     assert doc.left_out == (1 if change is _new_test_file else 0)
 
@@ -175,7 +177,9 @@ def test_no_snapshot_of_a_file_changed_just_now(project: Path, discovered: list[
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "files": [[7, 1, 2]]},  # a path that is not one
+        lambda data: {**data, "files": [[7, 1, 2, "a.py", False]]},  # a path that is not one
+        lambda data: {**data, "files": [row[:3] for row in data["files"]]},  # rows too short
+        lambda data: {**data, "files": data["files"][::-1]},  # not in the order of discovery
         lambda data: {**data, "folders": [["/", 1, 2]]},  # a folder of another shape
         lambda data: {**data, "fingerprint": 7},
         lambda data: {k: v for k, v in data.items() if k != "found"},
@@ -235,3 +239,25 @@ def test_a_walked_tree_that_becomes_a_git_work_tree_goes_the_long_way(
     doc = _generate(project)
     assert discovered[0] == 2
     assert doc.files == first.files - 1
+
+
+def test_files_taken_from_the_snapshot_keep_what_discovery_said_of_them(
+    project: Path, tmp_path: Path, discovered: list[int]
+) -> None:
+    """Test code included: a test module's table never wins over production's, also when
+    the files come from the snapshot (an edit in place elsewhere)."""
+    # before production's in path order: only its being test code keeps it from winning
+    (project / "shop" / "db" / "test_todo.py").write_text(
+        """DDL = 'CREATE TABLE "to-do" (pk INTEGER PRIMARY KEY, from_a_test TEXT)'\n"""
+    )
+    _aged(project)
+    _generate(project, include_tests=True)
+    _generate(project, include_tests=True)
+    _edit_in_place(project)
+    _generate(project, include_tests=True)
+    assert discovered == [1, 2]
+    cold = pipeline.document(
+        [project], Settings(root=str(project), cache=False, include_tests=True)
+    )
+    written = (project / "schema.md").read_text(encoding="utf-8")
+    assert written == cold.content and "from_a_test" not in written

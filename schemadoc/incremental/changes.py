@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..discover.files import Found, Seen, display_path
+from ..discover.files import Found, display_path
 from ..discover.git import Listings
 from ..discover.project import ConfinementError, confine
 from ..discover.source import decode_source
@@ -63,8 +63,10 @@ class Survey:
     tests: frozenset[str] = frozenset()  # the files scanned that are test code
     previous: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # cached states
     # of the changed files (None: new)
-    seen: list[Seen] = field(default_factory=list)  # the folders discovery walked or listed
-    # [path, size, mtime] of each file found; None when one was not a regular file
+    # the snapshot's record of the folders (see ``snapshot``), None when it cannot be taken
+    folders: list[list[Any]] | None = None
+    # [path, size, time, display, in test] of each file found; None when one was not a
+    # regular file
     stamps: list[list[Any]] | None = field(default_factory=list)
     started: int = 0  # time.time_ns() when the survey began
 

@@ -27,12 +27,22 @@ from stat import S_ISREG
 from typing import Any
 
 from ..config import Settings
-from ..discover.files import SUFFIXES, Listing, Seen, list_folder
+from ..discover.files import SUFFIXES, Found, Listing, Seen, list_folder
 from ..discover.git import Listings
 from .cache import Invalid, expect
 from .changes import Survey
 
 RECENT_NS = 2_000_000_000  # what changed this shortly before a survey began is not trusted
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The files the last survey found, when discovery would find the same again: the
+    folders hold. ``folders`` is the snapshot's proof of it, still good."""
+
+    found: list[Found]
+    left_out: int
+    folders: list[list[Any]]
 
 
 @dataclass(frozen=True)
@@ -53,15 +63,21 @@ def run_key(paths: Sequence[str | Path], settings: Settings) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def folders_of(seen: list[Seen], started: int) -> list[list[Any]] | None:
+    """The snapshot's record of the folders discovery ``seen`` in a survey that began at
+    ``started``; None when one could not be told unchanged later."""
+    folders = [_folder(one, started - RECENT_NS) for one in seen]
+    return None if None in folders else folders  # type: ignore[return-value]
+
+
 def taken(s: Survey, key: str) -> dict[str, Any] | None:
     """The snapshot of the survey ``s`` (a JSON value), if the tree allows one."""
     since = s.started - RECENT_NS
-    folders = [_folder(seen, since) for seen in s.seen]
-    if s.stamps is None or None in folders or any(mtime >= since for *_, mtime in s.stamps):
+    if s.folders is None or s.stamps is None or any(row[2] >= since for row in s.stamps):
         return None
     return {
         "key": key,
-        "folders": folders,
+        "folders": s.folders,
         "files": s.stamps,
         "fingerprint": s.fingerprint,
         "found": s.found,
@@ -71,23 +87,32 @@ def taken(s: Survey, key: str) -> dict[str, Any] | None:
 
 def settled(
     raw: dict[str, Any], key: str, paths: Sequence[str | Path], listings: Listings
-) -> Settled | None:
-    """What the snapshot ``raw`` recorded, if it was taken with ``key`` and the tree is as
-    it was then; None otherwise (and when it is not a snapshot)."""
+) -> tuple[Listed | None, Settled | None]:
+    """From the snapshot ``raw``, if it was taken with ``key``: the files the last survey
+    found, if the folders are as they were; and what it recorded, if the files are too.
+    (None, None) for what is not a snapshot."""
     try:
         if raw.get("key") != key:
-            return None
+            return None, None
         walked = {os.fspath(p) for p in paths}  # a folder given is walked if git has none
         folders, files = expect(raw["folders"], list), expect(raw["files"], list)
         if not all(_holds(expect(f, list), listings, walked) for f in folders):
-            return None
+            return None, None
+        listed = Listed(_found(files), expect(raw["left_out"], int), folders)
         if not _same_files(files):
-            return None
-        return Settled(
-            expect(raw["fingerprint"], str), expect(raw["found"], int), expect(raw["left_out"], int)
-        )
-    except (KeyError, TypeError, ValueError, Invalid):
-        return None
+            return listed, None
+        fingerprint = expect(raw["fingerprint"], str)
+        return listed, Settled(fingerprint, expect(raw["found"], int), listed.left_out)
+    except (KeyError, IndexError, TypeError, ValueError, Invalid):
+        return None, None
+
+
+def _found(files: list[Any]) -> list[Found]:
+    """The files found, from the snapshot's rows: [path, size, time, display, in test]."""
+    found = [Found(expect(f[0], str), expect(f[3], str), False, bool(f[4])) for f in files]
+    if [f.display for f in found] != sorted({f.display for f in found}):
+        raise Invalid("files not as discovery lists them")
+    return found
 
 
 def _folder(seen: Seen, since: int) -> list[Any] | None:
@@ -123,10 +148,10 @@ def _holds(folder: list[Any], listings: Listings, walked: set[str]) -> bool:
 
 
 def _same_files(files: list[Any]) -> bool:
-    """Whether each [path, size, time] is a regular file of that size and time (a loop
+    """Whether each [path, size, time, ...] is a regular file of that size and time (a loop
     with nothing else in it: it runs once for each file of the tree)."""
     lstat = os.lstat
-    for file, size, mtime in files:
+    for file, size, mtime, _display, _in_test in files:
         if type(file) is not str:
             raise Invalid("a file's path")
         try:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
+from typing import Any
 
 from ..config import Settings
 from ..discover.files import TEST_CODE, Found, Seen, Skipped, discover
@@ -20,7 +22,7 @@ from ..render.formats import SQL_HEADER
 from . import snapshot, store
 from .cache import Cache, Invalid, digest
 from .changes import FileState, Survey, cache_entry, cache_folder, cached_state, open_cache
-from .snapshot import Settled
+from .snapshot import Listed, Settled
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -78,7 +80,7 @@ def _survey_file(item: Found, settings: Settings, cache: Cache, out: Survey) -> 
     except OSError:
         stat = None
     if out.stamps is not None and stat is not None and S_ISREG(stat.st_mode):
-        out.stamps.append([item.file, stat.st_size, stat.st_mtime_ns])
+        out.stamps.append([item.file, stat.st_size, stat.st_mtime_ns, item.display, item.in_test])
     else:
         out.stamps = None  # the snapshot could not tell this file unchanged
     unreadable = _unreadable(item, stat, settings.max_file_size)
@@ -121,30 +123,23 @@ def survey(
     *,
     cache: Cache | None = None,
     listings: Listings | None = None,
+    listed: Listed | None = None,
 ) -> Survey:
     """Find the files and what changed since the cached run; reads only changed files.
 
     ``cache`` and ``listings``, when given, replace the project's cache folder and git's
-    view of the project (a revision read from git objects brings its own)."""
+    view of the project (a revision read from git objects brings its own). ``listed``: the
+    files, when the tree's snapshot shows that discovery would find them again."""
     root = Path(settings.root).resolve()
     folder = cache_folder(settings) if cache is None else None
     listings = listings or Listings(str(root))
-    skipped: list[Skipped] = []
-    seen: list[Seen] = []
     started = time.time_ns()
-    found = discover(
-        paths,
-        root=root,
-        include=settings.include,
-        exclude=settings.exclude,
-        skipped=skipped,
-        outputs=settings.outputs,
-        listings=listings,
-        include_tests=settings.include_tests,
-        seen=seen,
-    )
-    out = Survey(settings, Cache.open(None), {}, set(), len(found), seen=seen, started=started)
-    out.left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
+    if listed is None:
+        found, left_out, folders = _discovered(paths, settings, root, listings, started)
+    else:
+        found, left_out, folders = listed.found, listed.left_out, listed.folders
+    out = Survey(settings, Cache.open(None), {}, set(), len(found), started=started)
+    out.left_out, out.folders = left_out, folders
     out.tests = frozenset(item.display for item in found if item.in_test)
     out.cache = cache = open_cache(folder, listings, out) if cache is None else cache
     for number, item in enumerate(found, 1):
@@ -157,10 +152,41 @@ def survey(
     return out
 
 
-def unchanged(paths: Sequence[str | Path], settings: Settings) -> tuple[Cache, Settled] | None:
-    """The project's cache and what the last survey of ``paths`` found, when its snapshot
-    shows that nothing changed since (see ``snapshot``); None otherwise. The cache's file
-    table is not read."""
+def _discovered(
+    paths: Sequence[str | Path], settings: Settings, root: Path, listings: Listings, started: int
+) -> tuple[list[Found], int, list[list[Any]] | None]:
+    """The files found, how many were left out as test code, and the snapshot's record of
+    the folders seen."""
+    skipped: list[Skipped] = []
+    seen: list[Seen] = []
+    found = discover(
+        paths,
+        root=root,
+        include=settings.include,
+        exclude=settings.exclude,
+        skipped=skipped,
+        outputs=settings.outputs,
+        listings=listings,
+        include_tests=settings.include_tests,
+        seen=seen,
+    )
+    left_out = sum(1 for s in skipped if s.reason == TEST_CODE)
+    return found, left_out, snapshot.folders_of(seen, started)
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the tree's snapshot tells (see ``snapshot.settled``), and the cache it is in
+    (its file table not read)."""
+
+    cache: Cache
+    listed: Listed | None
+    settled: Settled | None
+
+
+def look(paths: Sequence[str | Path], settings: Settings) -> Look | None:
+    """What the snapshot the last survey of ``paths`` took tells of the tree now; None
+    without a cache that can be used."""
     try:
         folder = cache_folder(settings)
     except ConfinementError:
@@ -169,5 +195,5 @@ def unchanged(paths: Sequence[str | Path], settings: Settings) -> tuple[Cache, S
     if folder is None or listings.tracks(str(folder)):
         return None
     cache = Cache.open(folder, table=False)
-    found = snapshot.settled(cache.snapshot(), snapshot.run_key(paths, settings), paths, listings)
-    return None if found is None else (cache, found)
+    key = snapshot.run_key(paths, settings)
+    return Look(cache, *snapshot.settled(cache.snapshot(), key, paths, listings))
