@@ -177,9 +177,8 @@ def test_no_snapshot_of_a_file_changed_just_now(project: Path, discovered: list[
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: {**data, "files": [[7, 1, 2, "a.py", False]]},  # a path that is not one
-        lambda data: {**data, "files": [row[:3] for row in data["files"]]},  # rows too short
-        lambda data: {**data, "files": data["files"][::-1]},  # not in the order of discovery
+        lambda data: {**data, "files": [[7, "", [["a.py", 1, 2, False]]]]},  # not a path
+        lambda data: {**data, "files": [g[:2] for g in data["files"]]},  # rows too short
         lambda data: {**data, "folders": [["/", 1, 2]]},  # a folder of another shape
         lambda data: {**data, "fingerprint": 7},
         lambda data: {k: v for k, v in data.items() if k != "found"},
@@ -261,3 +260,18 @@ def test_files_taken_from_the_snapshot_keep_what_discovery_said_of_them(
     )
     written = (project / "schema.md").read_text(encoding="utf-8")
     assert written == cold.content and "from_a_test" not in written
+
+
+def test_files_out_of_discovery_order_are_not_taken_as_the_listing(
+    project: Path, tmp_path: Path, discovered: list[int]
+) -> None:
+    _generate(project)
+    folder = survey_stage.cache_folder(Settings(root=str(project)))
+    assert folder is not None
+    [shot] = folder.glob("*.snapshot.json")
+    data = json.loads(shot.read_text())
+    shot.write_text(json.dumps({**data, "files": data["files"][::-1]}))
+    _edit_in_place(project)
+    _generate(project)
+    assert discovered == [2, 2]  # the files were discovered again
+    assert (project / "schema.md").read_text(encoding="utf-8") == _cold(project, tmp_path)

@@ -65,8 +65,8 @@ class Survey:
     # of the changed files (None: new)
     # the snapshot's record of the folders (see ``snapshot``), None when it cannot be taken
     folders: list[list[Any]] | None = None
-    # [path, size, time, display, in test] of each file found; None when one was not a
-    # regular file
+    # each file found, by folder: [folder on disk, folder shown, [[name, size, time, in
+    # test], ...]] (see ``snapshot.stamp``); None when one was not a regular file
     stamps: list[list[Any]] | None = field(default_factory=list)
     started: int = 0  # time.time_ns() when the survey began
 

@@ -70,10 +70,24 @@ def folders_of(seen: list[Seen], started: int) -> list[list[Any]] | None:
     return None if None in folders else folders  # type: ignore[return-value]
 
 
+def stamp(stamps: list[list[Any]], found: Found, stat: os.stat_result) -> None:
+    """Add the file ``found`` to ``stamps``, the files by folder (in the order found):
+    [folder on disk, folder shown, [[name, size, time, in test], ...]], each folder with
+    its separator (the name is the same on disk and shown)."""
+    on_disk, shown = found.file.rpartition(os.sep), found.display.rpartition("/")
+    row = [on_disk[2], stat.st_size, stat.st_mtime_ns, found.in_test]
+    if stamps and stamps[-1][0] == on_disk[0] + on_disk[1] and stamps[-1][1] == shown[0] + shown[1]:
+        stamps[-1][2].append(row)
+    else:
+        stamps.append([on_disk[0] + on_disk[1], shown[0] + shown[1], [row]])
+
+
 def taken(s: Survey, key: str) -> dict[str, Any] | None:
     """The snapshot of the survey ``s`` (a JSON value), if the tree allows one."""
     since = s.started - RECENT_NS
-    if s.folders is None or s.stamps is None or any(row[2] >= since for row in s.stamps):
+    if s.folders is None or s.stamps is None:
+        return None
+    if any(row[2] >= since for _, _, rows in s.stamps for row in rows):
         return None
     return {
         "key": key,
@@ -88,9 +102,9 @@ def taken(s: Survey, key: str) -> dict[str, Any] | None:
 def settled(
     raw: dict[str, Any], key: str, paths: Sequence[str | Path], listings: Listings
 ) -> tuple[Listed | None, Settled | None]:
-    """From the snapshot ``raw``, if it was taken with ``key``: the files the last survey
-    found, if the folders are as they were; and what it recorded, if the files are too.
-    (None, None) for what is not a snapshot."""
+    """From the snapshot ``raw``, if it was taken with ``key`` and the folders are as they
+    were: what it recorded, if the files are too; else the files the last survey found.
+    (None, None) otherwise, and for what is not a snapshot."""
     try:
         if raw.get("key") != key:
             return None, None
@@ -98,18 +112,22 @@ def settled(
         folders, files = expect(raw["folders"], list), expect(raw["files"], list)
         if not all(_holds(expect(f, list), listings, walked) for f in folders):
             return None, None
-        listed = Listed(_found(files), expect(raw["left_out"], int), folders)
+        left_out = expect(raw["left_out"], int)
         if not _same_files(files):
-            return listed, None
+            return Listed(_found(files), left_out, folders), None
         fingerprint = expect(raw["fingerprint"], str)
-        return listed, Settled(fingerprint, expect(raw["found"], int), listed.left_out)
+        return None, Settled(fingerprint, expect(raw["found"], int), left_out)
     except (KeyError, IndexError, TypeError, ValueError, Invalid):
         return None, None
 
 
 def _found(files: list[Any]) -> list[Found]:
-    """The files found, from the snapshot's rows: [path, size, time, display, in test]."""
-    found = [Found(expect(f[0], str), expect(f[3], str), False, bool(f[4])) for f in files]
+    """The files found, from the snapshot's record of them (see ``stamp``)."""
+    found = [
+        Found(expect(on_disk, str) + name, expect(shown, str) + name, False, bool(in_test))
+        for on_disk, shown, rows in files
+        for name, _, _, in_test in rows
+    ]
     if [f.display for f in found] != sorted({f.display for f in found}):
         raise Invalid("files not as discovery lists them")
     return found
@@ -148,18 +166,19 @@ def _holds(folder: list[Any], listings: Listings, walked: set[str]) -> bool:
 
 
 def _same_files(files: list[Any]) -> bool:
-    """Whether each [path, size, time, ...] is a regular file of that size and time (a loop
-    with nothing else in it: it runs once for each file of the tree)."""
+    """Whether each file (see ``stamp``) is a regular file of the size and time recorded (a
+    loop with nothing else in it: it runs once for each file of the tree)."""
     lstat = os.lstat
-    for file, size, mtime, _display, _in_test in files:
-        if type(file) is not str:
-            raise Invalid("a file's path")
-        try:
-            st = lstat(file)
-        except OSError:
-            return False
-        if st.st_mtime_ns != mtime or st.st_size != size or not S_ISREG(st.st_mode):
-            return False
+    for on_disk, _, rows in files:
+        for name, size, mtime, _ in rows:
+            if type(on_disk) is not str or type(name) is not str:
+                raise Invalid("a file's path")
+            try:
+                st = lstat(on_disk + name)
+            except OSError:
+                return False
+            if st.st_mtime_ns != mtime or st.st_size != size or not S_ISREG(st.st_mode):
+                return False
     return True
 
 

@@ -80,7 +80,7 @@ def _survey_file(item: Found, settings: Settings, cache: Cache, out: Survey) -> 
     except OSError:
         stat = None
     if out.stamps is not None and stat is not None and S_ISREG(stat.st_mode):
-        out.stamps.append([item.file, stat.st_size, stat.st_mtime_ns, item.display, item.in_test])
+        snapshot.stamp(out.stamps, item, stat)
     else:
         out.stamps = None  # the snapshot could not tell this file unchanged
     unreadable = _unreadable(item, stat, settings.max_file_size)
