@@ -327,7 +327,10 @@ def document(
         if diagnostics is not None and holds_document(cache, key, target):
             cache.save()  # the target's stamp, if it moved while its content did not
             return Document(None, tuple(diagnostics), found.found, found.left_out, cache, key)
-    s = survey(paths, settings, progress, listed=tree.listed if tree else None)
+    if tree is None:
+        s = survey(paths, settings, progress)
+    else:  # git is not asked again
+        s = survey(paths, settings, progress, listings=tree.listings, listed=tree.listed)
     if shot := snapshot.taken(s, snapshot.run_key(paths, settings)):
         s.cache.put_snapshot(shot)  # for the next run (see ``unchanged``)
     key = document_key(s.fingerprint, settings, templates)

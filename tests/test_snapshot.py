@@ -208,8 +208,18 @@ def _git(cwd: Path, *args: str) -> None:
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 def test_in_a_git_work_tree_git_is_asked_again(
-    project: Path, tmp_path: Path, discovered: list[int]
+    project: Path, tmp_path: Path, discovered: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from schemadoc.discover import git
+
+    listed: list[str] = []
+    git_output = git.git_output
+
+    def counted(folder: str, *args: str) -> bytes | None:
+        listed.extend(a for a in args if a == "ls-files")
+        return git_output(folder, *args)
+
+    monkeypatch.setattr(git, "git_output", counted)
     _git(project, "init", "-q")
     _git(project, "add", "shop")
     _aged(project)
@@ -218,8 +228,10 @@ def test_in_a_git_work_tree_git_is_asked_again(
     _new_module(project)  # untracked, not ignored: git lists it
     os.utime(project / "shop" / "db" / "tags.py", ns=(time.time_ns() - HOUR,) * 2)
     os.utime(project / "shop" / "db", ns=(time.time_ns() - HOUR,) * 2)  # as if never moved
+    listed.clear()
     _generate(project)
     assert discovered[0] == 2
+    assert listed == ["ls-files"]  # once in the run: the snapshot's look and the survey share it
     assert (project / "schema.md").read_text(encoding="utf-8") == _cold(project, tmp_path)
 
 

@@ -74,12 +74,14 @@ def stamp(stamps: list[list[Any]], found: Found, stat: os.stat_result) -> None:
     """Add the file ``found`` to ``stamps``, the files by folder (in the order found):
     [folder on disk, folder shown, [[name, size, time, in test], ...]], each folder with
     its separator (the name is the same on disk and shown)."""
-    on_disk, shown = found.file.rpartition(os.sep), found.display.rpartition("/")
-    row = [on_disk[2], stat.st_size, stat.st_mtime_ns, found.in_test]
-    if stamps and stamps[-1][0] == on_disk[0] + on_disk[1] and stamps[-1][1] == shown[0] + shown[1]:
+    head, sep, name = found.file.rpartition(os.sep)
+    shown_head, slash, _ = found.display.rpartition("/")
+    on_disk, shown = head + sep, shown_head + slash
+    row = [name, stat.st_size, stat.st_mtime_ns, found.in_test]
+    if stamps and stamps[-1][:2] == [on_disk, shown]:
         stamps[-1][2].append(row)
     else:
-        stamps.append([on_disk[0] + on_disk[1], shown[0] + shown[1], [row]])
+        stamps.append([on_disk, shown, [row]])
 
 
 def taken(s: Survey, key: str) -> dict[str, Any] | None:

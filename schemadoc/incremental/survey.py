@@ -176,10 +176,11 @@ def _discovered(
 
 @dataclass(frozen=True)
 class Look:
-    """What the tree's snapshot tells (see ``snapshot.settled``), and the cache it is in
-    (its file table not read)."""
+    """What the tree's snapshot tells (see ``snapshot.settled``), the cache it is in (its
+    file table not read) and git's view of the project, as asked for it."""
 
     cache: Cache
+    listings: Listings
     listed: Listed | None
     settled: Settled | None
 
@@ -196,4 +197,4 @@ def look(paths: Sequence[str | Path], settings: Settings) -> Look | None:
         return None
     cache = Cache.open(folder, table=False)
     key = snapshot.run_key(paths, settings)
-    return Look(cache, *snapshot.settled(cache.snapshot(), key, paths, listings))
+    return Look(cache, listings, *snapshot.settled(cache.snapshot(), key, paths, listings))
