@@ -77,10 +77,11 @@ class Cache:
     """Cached file states and outputs; ``folder`` None means the cache is off.
 
     A file with each file's size, time and hash; a small one with the hashes of the rendered
-    documents and the stamps of the files they were last found in (these two are all that a
-    run with nothing changed reads, and writing a document rewrites only the small one); one
-    with what extraction found; one with what verification found (by group of statements);
-    and each rendered document as it is, in a file named by its hash.
+    documents and the stamps of the files they were last found in (writing a document
+    rewrites only this one); one with what extraction found; one with what verification
+    found (by group of statements); the last survey's snapshot of the tree (with the small
+    one, all that a run with nothing changed reads; see ``snapshot``); and each rendered
+    document as it is, in a file named by its hash.
     """
 
     folder: Path | None
