@@ -3,7 +3,8 @@
 ``scan`` runs the whole pipeline. It is split in two so that an unchanged project costs
 almost nothing: ``survey`` finds the files and tells, from the cache and the files' sizes,
 times and hashes, what changed (it imports neither libcst nor sqlglot); ``analyse`` extracts
-what must be extracted again, then parses, verifies and relates the schema.
+what must be extracted again, then parses, verifies and relates the schema. ``document``
+first asks the tree's snapshot (``incremental.snapshot``) whether anything changed at all.
 """
 
 from __future__ import annotations
