@@ -102,6 +102,7 @@ DAMAGES = [
     lambda text: text.replace('"parts":{"', '"parts":{"0":[],"', 1),  # a foreign part
     lambda text: re.sub(r'\[\["([^"]*)",\[\[', r'[["\1",[["?",', text),  # a column too many
     lambda text: text.replace('"targets":{', '"targets":7,"x":{'),  # outputs of a foreign shape
+    lambda text: re.sub(r'"files":\{', '"files":[],"x":{', text),  # tables of a foreign shape
 ]
 
 
@@ -110,10 +111,24 @@ def test_a_damaged_cache_is_ignored(project: Path, tmp_path: Path, damage) -> No
     cache = tmp_path / "cache"
     cold = run(project, cache)
     stored = sorted(cache.glob("*.json"))
-    assert len(stored) == 3  # file states; what extraction and verification found
+    assert len(stored) == 4  # file states; class lines; what extraction and verification found
     for path in stored:
         path.write_text(damage(path.read_text()))
     assert run(project, cache) == cold
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_cache_and_an_edit_give_the_cold_schema(
+    project: Path, tmp_path: Path, damage: Callable[[str], str]
+) -> None:
+    """The file table intact, what extraction found damaged: each is read on its own."""
+    cache = tmp_path / "cache"
+    run(project, cache)
+    for path in [*cache.glob("*.analysis.json"), *cache.glob("*.classes.json")]:
+        path.write_text(damage(path.read_text()))
+    legacy = project / "shop" / "legacy" / "todo.py"
+    legacy.write_text(legacy.read_text().replace("title TEXT", "title TEXT, note TEXT"))
+    assert run(project, cache) == run(project, tmp_path / "cold", cache=False)
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
@@ -126,7 +141,7 @@ def test_a_damaged_cache_gives_the_document_again(project: Path, tmp_path: Path,
     first.written(target)
     stored = sorted(cache.glob("*.json"))
     kinds = {p.name.removeprefix(f"{environment_key()}.") for p in stored}
-    assert kinds >= {"json", "outputs.json", "analysis.json", "verified.json"}  # and a snapshot
+    assert kinds >= {"json", "outputs.json", "analysis.json", "classes.json", "verified.json"}
     for path in stored:
         path.write_text(damage(path.read_text()))
     for document in cache.glob("*.document"):
@@ -584,6 +599,7 @@ def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
     assert cache_files == {
         "json": 1,
         "analysis.json": 1,
+        "classes.json": 1,
         "verified.json": 1,
         "outputs.json": 2,
         "snapshot.json": 1,
@@ -620,3 +636,33 @@ def test_the_collector_neither_runs_over_nor_looks_again_at_a_loaded_cache(
         gc.unfreeze()
         if was:
             gc.enable()
+
+
+def test_an_edit_that_changes_no_class_statement_leaves_the_class_lines_file_alone(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file's class lines are read from the cache to find subclasses, and on a large
+    tree they are most of what extraction keeps: an edit rewrites them only when a class
+    statement changed."""
+    from schemadoc.output import files
+
+    written: list[str] = []
+    original = files.write_atomic
+
+    def spy(path: Path, *args: object, **kw: object) -> None:
+        written.append(Path(path).name.removeprefix(f"{environment_key()}."))
+        original(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "write_atomic", spy)
+    cache = tmp_path / "cache"
+    run(project, cache)
+    assert "classes.json" in written
+    legacy = project / "shop" / "legacy" / "todo.py"
+    written.clear()
+    legacy.write_text(legacy.read_text().replace("title TEXT", "title TEXT, note TEXT"))
+    run(project, cache)
+    assert "analysis.json" in written and "classes.json" not in written
+    written.clear()
+    legacy.write_text(legacy.read_text() + "\n\nclass Later(dict):\n    pass\n")
+    run(project, cache)
+    assert "classes.json" in written

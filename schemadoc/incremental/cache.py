@@ -65,7 +65,7 @@ def diagnostic_from_json(raw: Any) -> Diagnostic:
     )
 
 
-_ANALYSIS = ("summary", "unit", "classes")  # kept in a second file, read when extraction runs
+_ANALYSIS = ("summary", "unit")  # kept in a second file, read when extraction runs
 
 
 def _table(raw: Any) -> dict[str, dict[str, Any]]:
@@ -92,6 +92,8 @@ class Cache:
     _outputs_dirty: bool = False
     _analysis: dict[str, dict[str, Any]] | None = None
     _analysis_dirty: bool = False
+    _classes: dict[str, Any] | None = None  # each file's class lines, in a file of their own
+    _classes_dirty: bool = False
     _documents: dict[str, str] = field(default_factory=dict)  # by hash: those to write
     _verified: dict[str, Any] | None = None
     _verified_dirty: bool = False
@@ -123,7 +125,7 @@ class Cache:
         """
         cache = cls(folder)
         if cache.path is None:
-            cache._files, cache._analysis = {}, {}
+            cache._files, cache._analysis, cache._classes = {}, {}, {}
             return cache
         try:
             data = _trusted(cache._path(".outputs.json"))  # type: ignore[arg-type]
@@ -146,9 +148,9 @@ class Cache:
             self._files = _table(_trusted(self.path)["files"])  # type: ignore[arg-type]
         except (OSError, ValueError, KeyError, Invalid) as exc:
             self.distrusted = isinstance(exc, Distrusted)
-            self._files, self._analysis, self._verified = {}, {}, {}
+            self._files, self._analysis, self._verified, self._classes = {}, {}, {}, {}
             self.outputs, self.targets = {}, {}
-            self.dirty = self._analysis_dirty = self._verified_dirty = True
+            self.dirty = self._analysis_dirty = self._verified_dirty = self._classes_dirty = True
 
     def snapshot(self) -> dict[str, Any]:
         """The tree's snapshot that the last run took (see ``snapshot.taken``), if any."""
@@ -172,15 +174,28 @@ class Cache:
     def _analyses(self) -> dict[str, dict[str, Any]]:
         if self._analysis is None:
             try:
-                path = self._path(".analysis.json")
-                assert path is not None
-                data = _loaded(_read(path))
-                if expect(data, dict).get("format") != FORMAT:
-                    raise Invalid("format")
-                self._analysis = _table(data["files"])
-            except (OSError, ValueError, KeyError, Invalid):
+                self._analysis = _table(self._data(".analysis.json").get("files", {}))
+            except Invalid:
                 self._analysis = {}
         return self._analysis
+
+    def classes(self) -> dict[str, Any]:
+        """Each file's class lines as last read (``source.class_lines``), by file; read on
+        first use, from a file that is rewritten only when one of them changes."""
+        if self._classes is None:
+            files = self._data(".classes.json").get("files")
+            self._classes = files if isinstance(files, dict) else {}
+        return self._classes
+
+    def _data(self, suffix: str) -> dict[str, Any]:
+        """The data of a cache file of this format; empty when it is not one."""
+        try:
+            path = self._path(suffix)
+            assert path is not None
+            data = expect(_loaded(_read(path)), dict)
+            return data if data.get("format") == FORMAT else {}
+        except (OSError, ValueError, Invalid, AssertionError):
+            return {}
 
     def analysed(self) -> dict[str, dict[str, Any]]:
         """What extraction found, by file (read from its file on first use)."""
@@ -194,7 +209,7 @@ class Cache:
         return {**entry, **self._analyses().get(display, {})}
 
     def put(self, display: str, entry: dict[str, Any]) -> None:
-        state = {k: v for k, v in entry.items() if k not in _ANALYSIS}
+        state = {k: v for k, v in entry.items() if k not in (*_ANALYSIS, "classes")}
         if self.files.get(display) != state:
             if self.files.get(display, {}).get("hash") != state.get("hash"):
                 self.drop_analysis(display)
@@ -205,14 +220,18 @@ class Cache:
         if found and {**before, **found} != before:
             self._analyses()[display] = {**before, **found}
             self._analysis_dirty = True
+        if "classes" in entry and self.classes().get(display) != entry["classes"]:
+            self.classes()[display] = entry["classes"]
+            self._classes_dirty = True
 
     def adopt(self, other: Cache) -> None:
         """Start from what ``other`` knows (file states, what extraction and verification
         found), to be saved here: a new cache takes over another's work."""
         self._files = {display: dict(entry) for display, entry in other.files.items()}
         self._analysis = {display: dict(found) for display, found in other.analysed().items()}
+        self._classes = dict(other.classes())
         self._verified = dict(other.verified())
-        self.dirty = self._analysis_dirty = self._verified_dirty = True
+        self.dirty = self._analysis_dirty = self._verified_dirty = self._classes_dirty = True
 
     def drop_analysis(self, display: str) -> None:
         if self._analyses().pop(display, None) is not None:
@@ -226,6 +245,9 @@ class Cache:
         if self._analysis is not None:
             for display in set(self._analysis) - keep:
                 self.drop_analysis(display)
+        for display in set(self._classes or ()) - keep:
+            del self.classes()[display]
+            self._classes_dirty = True
 
     def _document_path(self, sha: str) -> Path | None:
         return self._path(f".{sha}.document")
@@ -347,12 +369,18 @@ class Cache:
                 write_atomic(path, content, durable=False)
         self._documents = {}
 
+    def _write(self, suffix: str, data: dict[str, Any]) -> None:
+        from ..output.files import write_atomic
+
+        write_atomic(self._path(suffix), _dumps({"format": FORMAT, **data}), durable=False)  # type: ignore[arg-type]
+
     def save(self) -> None:
         """Write what changed; never fails the run."""
         if self.path is None or not (
             self.dirty
             or self._outputs_dirty
             or self._analysis_dirty
+            or self._classes_dirty
             or self._documents
             or self._verified_dirty
             or self._snapshot is not None
@@ -365,33 +393,29 @@ class Cache:
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 write_atomic(ignore, GITIGNORE)
+            owner = _owner(self.path.parent)
             if self._analysis_dirty and self._analysis is not None:
-                data = {"format": FORMAT, "files": self._analysis}
-                write_atomic(self._path(".analysis.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._write(".analysis.json", {"files": self._analysis})
                 self._analysis_dirty = False
+            if self._classes_dirty and self._classes is not None:
+                self._write(".classes.json", {"files": self._classes})
+                self._classes_dirty = False
             if self._verified_dirty and self._verified is not None:
-                data = {"format": FORMAT, "parts": self._verified}
-                write_atomic(self._path(".verified.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._write(".verified.json", {"parts": self._verified})
                 self._verified_dirty = False
             if self._documents:
                 self._save_documents()
-            owner = _owner(self.path.parent)
             if self.dirty:
-                data = {"format": FORMAT, "owner": owner, "files": self.files}
-                write_atomic(self.path, _dumps(data), durable=False)
+                self._write(".json", {"owner": owner, "files": self.files})
                 self.dirty = False
             if self._outputs_dirty:
-                data = {
-                    "format": FORMAT,
-                    "owner": owner,
-                    "outputs": self.outputs,
-                    "targets": self.targets,
-                }
-                write_atomic(self._path(".outputs.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._write(
+                    ".outputs.json",
+                    {"owner": owner, "outputs": self.outputs, "targets": self.targets},
+                )
                 self._outputs_dirty = False
             if self._snapshot is not None:
-                data = {"format": FORMAT, "owner": owner, **self._snapshot}
-                write_atomic(self._path(".snapshot.json"), _dumps(data), durable=False)  # type: ignore[arg-type]
+                self._write(".snapshot.json", {"owner": owner, **self._snapshot})
                 self._snapshot = None
         except OSError:
             pass

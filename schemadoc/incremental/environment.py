@@ -10,7 +10,7 @@ import sys
 
 from .. import __version__
 
-FORMAT = 11  # of the cache files
+FORMAT = 12  # of the cache files
 
 _LIBRARIES = ("libcst", "sqlglot", "jinja2", "apsw")  # apsw: the SQLite that verifies
 

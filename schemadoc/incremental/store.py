@@ -55,7 +55,7 @@ def class_lines(cache: Cache, display: str) -> list[list[Any]] | None:
     if display not in cache.files:
         return None
     try:
-        found = cache.analysed()[display]["classes"]
+        found = cache.classes()[display]
         return [[expect(n, str), [expect(b, str) for b in expect(bs, list)]] for n, bs in found]
     except (KeyError, TypeError, ValueError, Invalid):
         return None
