@@ -1,8 +1,10 @@
 """Projects tests run in: Python modules written from source, the small configured project
-that command-line tests run in, and the command line run in a process of its own."""
+that command-line tests run in, the command line run in a process of its own, and git run
+in a project."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,3 +76,18 @@ def cli_process(
         timeout=timeout,
         check=False,
     )
+
+
+def git(cwd: Path, *args: str) -> str:
+    """The output of ``git args`` in ``cwd``, as a committer named ``a``; fails the test when
+    git does."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@example.invalid",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@example.invalid",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    ).stdout

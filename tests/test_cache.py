@@ -43,6 +43,23 @@ def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files written atomically from now on, by name without the environment key (the
+    cache's files: ``json``, ``analysis.json``, ...)."""
+    from schemadoc.output import files
+
+    names: list[str] = []
+    original = files.write_atomic
+
+    def spy(path: Path, *args: object, **kw: object) -> None:
+        names.append(Path(path).name.removeprefix(f"{environment_key()}."))
+        original(path, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files, "write_atomic", spy)
+    return names
+
+
 def settings(project: Path, folder: Path, **kw: object) -> Settings:
     return Settings(root=str(project.parent), cache_dir=str(folder), **kw)  # type: ignore[arg-type]
 
@@ -572,21 +589,11 @@ def test_a_document_after_an_edit_of_files_without_ddl_is_the_uncached_one(
 
 
 def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, written: list[str]
 ) -> None:
     """The file states are the large file of the cache: a run that renders and writes a
     document writes them once, and remembering where the document went writes only the
     small file of outputs."""
-    from schemadoc.output import files
-
-    written: list[str] = []
-    original = files.write_atomic
-
-    def spy(path: Path, *args: object, **kw: object) -> None:
-        written.append(Path(path).name.removeprefix(f"{environment_key()}."))
-        original(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files, "write_atomic", spy)
     cache, target = tmp_path / "cache", project / "schema.md"
     s = settings(project, cache, format="markdown")
     doc = pipeline.document([project], s, target=target)
@@ -639,21 +646,11 @@ def test_the_collector_neither_runs_over_nor_looks_again_at_a_loaded_cache(
 
 
 def test_an_edit_that_changes_no_class_statement_leaves_the_class_lines_file_alone(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, written: list[str]
 ) -> None:
     """Every file's class lines are read from the cache to find subclasses, and on a large
     tree they are most of what extraction keeps: an edit rewrites them only when a class
     statement changed."""
-    from schemadoc.output import files
-
-    written: list[str] = []
-    original = files.write_atomic
-
-    def spy(path: Path, *args: object, **kw: object) -> None:
-        written.append(Path(path).name.removeprefix(f"{environment_key()}."))
-        original(path, *args, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files, "write_atomic", spy)
     cache = tmp_path / "cache"
     run(project, cache)
     assert "classes.json" in written

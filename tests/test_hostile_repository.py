@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from projects import USERS, cli_process, small_project
+from projects import USERS, cli_process, git, small_project
 
 from schemadoc import pipeline
 from schemadoc.cli import main
@@ -43,19 +43,6 @@ def isolated_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's own cache folder, as a real run has it (the suite's default is a
     private folder per test)."""
     monkeypatch.setattr(survey_stage, "cache_folder", PROJECT_CACHE_FOLDER)
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "a",
-        "GIT_AUTHOR_EMAIL": "a@example.invalid",
-        "GIT_COMMITTER_NAME": "a",
-        "GIT_COMMITTER_EMAIL": "a@example.invalid",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 # --- code execution ------------------------------------------------------------------------

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from projects import git
 
 from schemadoc import pipeline
 from schemadoc.config import Settings
@@ -200,28 +200,22 @@ def test_a_damaged_snapshot_is_not_used(
 GIT = shutil.which("git")
 
 
-def _git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.invalid"}
-    env |= {"GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.invalid"}
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
 def test_in_a_git_work_tree_git_is_asked_again(
     project: Path, tmp_path: Path, discovered: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemadoc.discover import git
+    from schemadoc.discover import git as git_view
 
     listed: list[str] = []
-    git_output = git.git_output
+    git_output = git_view.git_output
 
     def counted(folder: str, *args: str) -> bytes | None:
         listed.extend(a for a in args if a == "ls-files")
         return git_output(folder, *args)
 
-    monkeypatch.setattr(git, "git_output", counted)
-    _git(project, "init", "-q")
-    _git(project, "add", "shop")
+    monkeypatch.setattr(git_view, "git_output", counted)
+    git(project, "init", "-q")
+    git(project, "add", "shop")
     _aged(project)
     _generate(project)
     assert _generate(project).content is None and discovered[0] == 1
@@ -245,7 +239,7 @@ def test_a_walked_tree_that_becomes_a_git_work_tree_goes_the_long_way(
     first = _generate(project)
     _generate(project)
     assert discovered[0] == 1
-    _git(project, "init", "-q")  # now git's view counts: scratch.py is ignored
+    git(project, "init", "-q")  # now git's view counts: scratch.py is ignored
     os.utime(project, ns=(time.time_ns() - HOUR,) * 2)
     doc = _generate(project)
     assert discovered[0] == 2

@@ -289,19 +289,8 @@ class Cache:
     def verified(self) -> dict[str, Any]:
         """What verification found last time, by group key (entries are not checked here)."""
         if self._verified is None:
-            self._verified = {}
-            if self.folder is not None:
-                try:
-                    path = self._path(".verified.json")
-                    assert path is not None
-                    data = expect(_loaded(_read(path)), dict)
-                    if data.get("format") != FORMAT:
-                        raise Invalid("format")
-                    self._verified = {
-                        expect(k, str): v for k, v in expect(data["parts"], dict).items()
-                    }
-                except (OSError, ValueError, KeyError, Invalid):
-                    pass
+            parts = self._data(".verified.json").get("parts") if self.folder else None
+            self._verified = parts if isinstance(parts, dict) else {}
         return self._verified
 
     def put_verified(self, parts: dict[str, Any]) -> None:

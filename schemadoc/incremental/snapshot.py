@@ -172,9 +172,11 @@ def _same_files(files: list[Any]) -> bool:
     loop with nothing else in it: it runs once for each file of the tree)."""
     lstat = os.lstat
     for on_disk, _, rows in files:
+        if type(on_disk) is not str:
+            raise Invalid("a folder's path")
         for name, size, mtime, _ in rows:
-            if type(on_disk) is not str or type(name) is not str:
-                raise Invalid("a file's path")
+            if type(name) is not str:
+                raise Invalid("a file's name")
             try:
                 st = lstat(on_disk + name)
             except OSError:

@@ -140,6 +140,8 @@ def survey(
         found, left_out, folders = listed.found, listed.left_out, listed.folders
     out = Survey(settings, Cache.open(None), {}, set(), len(found), started=started)
     out.left_out, out.folders = left_out, folders
+    if folder is None:
+        out.stamps = None  # no snapshot without the project's own cache
     out.tests = frozenset(item.display for item in found if item.in_test)
     out.cache = cache = open_cache(folder, listings, out) if cache is None else cache
     for number, item in enumerate(found, 1):
