@@ -78,12 +78,10 @@ def statements_of(
     ``tests`` are test code."""
     out: dict[tuple, SqlStatement] = {}
     for frag in fragments:
-        in_test = frag.path in tests
+        origin = replace(frag.origin, in_test=frag.path in tests)
         for t in frag.split:
             source = frag.source_at(t.offset)
-            stmt = SqlStatement(
-                t.sql, source, t.description, t.placeholders, replace(frag.origin, in_test=in_test)
-            )
+            stmt = SqlStatement(t.sql, source, t.description, t.placeholders, origin)
             out.setdefault((stmt.source, stmt.sql), stmt)
     return list(out.values())
 

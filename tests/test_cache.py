@@ -14,10 +14,14 @@ import pytest
 
 from schemadoc import pipeline
 from schemadoc.config import Settings
-from schemadoc.extract.extractor import Extractor
+from schemadoc.extract.extractor import Extractor, UnitResult
+from schemadoc.extract.fragments import Fragment
 from schemadoc.incremental import units
-from schemadoc.incremental.cache import environment_key
+from schemadoc.incremental.cache import Invalid, environment_key
+from schemadoc.model.schema import Origin
+from schemadoc.pyeval.values import Piece, Value
 from schemadoc.render.formats import to_json
+from schemadoc.sql.statements import Templated
 from schemadoc.verify import apply, verify
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -663,3 +667,33 @@ def test_an_edit_that_changes_no_class_statement_leaves_the_class_lines_file_alo
     legacy.write_text(legacy.read_text() + "\n\nclass Later(dict):\n    pass\n")
     run(project, cache)
     assert "classes.json" in written
+
+
+def _unit() -> UnitResult:
+    piece = Piece("CREATE TABLE t (a INT)", ("app/db.py", 3, 8), True, False)
+    fragment = Fragment(Value((piece,)), "app/db.py", Origin("make", None, ("setup",)))
+    fragment = fragment.with_split((Templated("CREATE TABLE t (a INT)", 0, "the t", ("p",)),))
+    return UnitResult("app/db.py", [fragment], [(("app/db.py", 3, 8), "x")], [], [], [], [])
+
+
+@pytest.mark.parametrize(
+    ("path", "bad"),
+    [
+        (("fragments", 0, 0, 0, 2), 1),  # a piece's exactness an int
+        (("fragments", 0, 0, 0, 1, 1), True),  # a position's line a bool
+        (("fragments", 0, 3, 0, 3), "p"),  # a statement's placeholders not a list
+        (("fragments", 0, 3, 0, 1), "0"),  # a statement's offset a string
+        (("fragments", 0, 2, 2), [None]),  # an origin's roles not strings
+    ],
+    ids=["exact", "line", "placeholders", "offset", "roles"],
+)
+def test_an_extraction_entry_of_another_shape_is_invalid(path: tuple, bad: object) -> None:
+    raw = json.loads(json.dumps(units.unit_to_json(_unit())))
+    assert units.unit_to_json(units.unit_from_json("app/db.py", raw)) == raw
+    *parents, last = path
+    holder = raw
+    for key in parents:
+        holder = holder[key]
+    holder[last] = bad
+    with pytest.raises(Invalid):
+        units.unit_from_json("app/db.py", raw)

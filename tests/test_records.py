@@ -62,6 +62,8 @@ def test_a_schema_survives_json() -> None:
         (Source, ["a.py", "1", 2]),  # a string for an int
         (Source, ["a.py", True, 2]),  # a bool for an int
         (Column, ["id", None]),  # None where only a str fits
+        (ForeignKey, [["a", 1], "t", ["b"], "CASCADE", "NO ACTION", None]),  # an int in a str tuple
+        (ForeignKey, [["a"], "t", [None, False], "CASCADE", "NO ACTION", None]),  # a bool there
         (Diagnostic, ["fatal", "SD1", "m", "", 0, 0]),  # not a severity
         (Table, {"name": "t"}),  # not a list
         (Schema, [[], [], [], [], [["error", "SD1", "m", "", 0]]]),  # a diagnostic field missing

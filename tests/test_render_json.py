@@ -1,4 +1,5 @@
-"""The JSON document is exactly what json.dumps(indent=2) writes, only faster."""
+"""The JSON document is exactly what json.dumps(indent=2) writes, only faster (floats, which
+no document holds, only as the same numbers)."""
 
 from __future__ import annotations
 
@@ -17,21 +18,46 @@ SCALARS = (
     st.none()
     | st.booleans()
     | st.integers()
-    | st.floats(allow_nan=False)
     | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from('"\\\n\t\x00é€'))
 )
-VALUES = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
-    ),
-    max_leaves=30,
-)
 
 
-@given(VALUES)
+def _values(scalars: st.SearchStrategy) -> st.SearchStrategy:
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        ),
+        max_leaves=30,
+    )
+
+
+@given(_values(SCALARS))
 def test_same_text_as_json_dumps(value: object) -> None:
     assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@given(_values(SCALARS | st.floats(allow_nan=False, allow_infinity=False)))
+def test_floats_are_the_same_numbers(value: object) -> None:
+    assert json.loads(indented_json(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"path": "a\udcff.py", "line": 1},  # a file name that is not UTF-8
+        [1, {"big": 2**70}, "x"],  # an integer beyond 64 bits
+        {"tables": [{"name": "t", "sql": "\ud800"}], "n": -(2**80)},
+    ],
+    ids=["surrogate", "big-int", "both"],
+)
+def test_what_orjson_refuses_is_written_as_json_writes_it(value: object) -> None:
+    expected = json.dumps(value, indent=2, ensure_ascii=False)
+    assert indented_json(value) == expected
+    items = value if isinstance(value, list) else [value]
+    assert indented_json({"k": iter(items)}) == json.dumps(
+        {"k": items}, indent=2, ensure_ascii=False
+    )
 
 
 def test_a_value_json_cannot_write_is_refused() -> None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..discover.project import TooLarge, read_bounded
 from ..model.schema import Diagnostic
 from .environment import FORMAT, environment_key
@@ -458,7 +460,10 @@ def _loaded(text: str) -> Any:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return json.loads(text)
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:  # escapes of lone surrogates, which json reads
+            return json.loads(text)
     finally:
         gc.freeze()
         if enabled:
@@ -478,5 +483,10 @@ def _read(path: Path) -> str:
 
 def _dumps(data: Any) -> str:
     """Compact JSON, keys in the order they were put (the outputs' order is their age; and
-    sorting 26,000 files' entries took longer than writing them)."""
-    return json.dumps(data, separators=(",", ":"))
+    sorting 26,000 files' entries took longer than writing them). Written by orjson, nine
+    times faster than ``json``; by ``json`` when a string holds a lone surrogate (a file
+    name that is not UTF-8)."""
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:
+        return json.dumps(data, separators=(",", ":"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -73,6 +74,10 @@ def _decoder(kind: Any) -> Decoder:
         return _record(kind)
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        leaves = _leaf_types(args[0])
+        if leaves is not None:
+            expected = f"items of {sorted(t.__name__ for t in leaves)}"
+            return lambda raw: tuple(_check(set(map(type, _list(raw))) <= leaves, raw, expected))
         item = _decoder(args[0])
         return lambda raw: tuple([item(v) for v in _list(raw)])
     if origin in (typing.Union, types.UnionType):
@@ -84,9 +89,25 @@ def _decoder(kind: Any) -> Decoder:
         return lambda raw: None if raw is None and optional else _first(arms, raw)
     if origin is typing.Literal:
         return lambda raw: _check(raw in args, raw, f"one of {args}")
-    if kind in (str, int, bool):
+    if kind in _LEAVES:
         return _leaf(kind)
     raise TypeError(f"no JSON form for {kind!r}")
+
+
+_LEAVES = (str, int, bool)
+
+
+def _leaf_types(kind: Any) -> frozenset[type] | None:
+    """The exact types a value of ``kind`` may have in JSON when it is a leaf (``str``,
+    ``int``, ``bool``, or one of them or None), else None."""
+    arms = (
+        typing.get_args(kind)
+        if typing.get_origin(kind) in (typing.Union, types.UnionType)
+        else (kind,)
+    )
+    if all(arm in _LEAVES or arm is type(None) for arm in arms):
+        return frozenset(arms)
+    return None
 
 
 def _leaf(kind: type) -> Decoder:
@@ -99,13 +120,32 @@ def _leaf(kind: type) -> Decoder:
 
 
 def _record(kind: type) -> Decoder:
+    """The decoder of a record: its leaf fields are checked by their exact types all at once
+    (``True`` is no ``int``), the others decoded one by one."""
     hints = typing.get_type_hints(kind)
-    fields = [_decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init]
+    names = [f.name for f in dataclasses.fields(kind) if f.init]
+    size = len(names)
+    leaf_types = [_leaf_types(hints[name]) for name in names]
+    leaves = [i for i, types_ in enumerate(leaf_types) if types_ is not None]
+    allowed = [leaf_types[i] for i in leaves]
+    picked = (
+        operator.itemgetter(*leaves) if len(leaves) > 1 else lambda raw: [raw[i] for i in leaves]
+    )
+    nested = [
+        (i, _decoder(hints[names[i]])) for i, types_ in enumerate(leaf_types) if types_ is None
+    ]
 
     def decode(raw: Any) -> Any:
-        if not isinstance(raw, list) or len(raw) != len(fields):
-            raise Invalid(f"{kind.__name__}: expected {len(fields)} fields")
-        return kind(*[field(value) for field, value in zip(fields, raw, strict=True)])
+        if not isinstance(raw, list) or len(raw) != size:
+            raise Invalid(f"{kind.__name__}: expected {size} fields")
+        if not all(map(frozenset.__contains__, allowed, map(type, picked(raw)))):
+            raise Invalid(f"{kind.__name__}: a field of another type")
+        if not nested:
+            return kind(*raw)
+        values = raw.copy()
+        for i, field in nested:
+            values[i] = field(values[i])
+        return kind(*values)
 
     return decode
 

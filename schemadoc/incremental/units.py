@@ -17,7 +17,22 @@ def _position(raw: Any) -> tuple[str, int, int] | None:
     if raw is None:
         return None
     path, line, column = expect(raw, list)
-    return expect(path, str), expect(line, int), expect(column, int)
+    _types((path, line, column), (str, int, int))
+    return path, line, column
+
+
+def _types(values: tuple[Any, ...], kinds: tuple[type, ...]) -> None:
+    """Check each value's exact type (what JSON gives: ``True`` is no ``int``); read once
+    per piece and statement of every file, so without a call per value."""
+    if tuple(map(type, values)) != kinds:
+        raise Invalid(f"expected {kinds}")
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    items = tuple(expect(raw, list))
+    if not all(type(item) is str for item in items):
+        raise Invalid("expected strings")
+    return items
 
 
 def _fragment_to_json(f: Fragment) -> list[Any]:
@@ -31,12 +46,10 @@ def _fragment_to_json(f: Fragment) -> list[Any]:
 
 def _templated_from_json(raw: Any) -> Templated:
     sql, offset, description, placeholders = expect(raw, list)
-    return Templated(
-        expect(sql, str),
-        expect(offset, int),
-        None if description is None else expect(description, str),
-        tuple(expect(p, str) for p in expect(placeholders, list)),
-    )
+    _types((sql, offset), (str, int))
+    if description is not None:
+        expect(description, str)
+    return Templated(sql, offset, description, _strings(placeholders))
 
 
 def _fragment_from_json(raw: Any) -> Fragment:
@@ -45,18 +58,15 @@ def _fragment_from_json(raw: Any) -> Fragment:
     out = []
     for piece in expect(pieces, list):
         text, pos, exact, is_placeholder = expect(piece, list)
-        out.append(
-            Piece(
-                expect(text, str), _position(pos), expect(exact, bool), expect(is_placeholder, bool)
-            )
-        )
+        _types((text, exact, is_placeholder), (str, bool, bool))
+        out.append(Piece(text, _position(pos), exact, is_placeholder))
     fragment = Fragment(
         Value(tuple(out)),
         expect(path, str),
         Origin(
             None if function is None else expect(function, str),
             None if engine is None else expect(engine, str),
-            tuple(expect(r, str) for r in expect(roles, list)),
+            _strings(roles),
         ),
     )
     return fragment.with_split(tuple(_templated_from_json(t) for t in expect(split, list)))
