@@ -10,6 +10,7 @@ import pytest
 
 from schemadoc.config import Settings
 from schemadoc.pipeline import scan
+from schemadoc.pyeval import walk as walk_module
 from schemadoc.pyeval.walk import children, walk
 
 SOURCE = '''
@@ -88,6 +89,69 @@ def test_walk_makes_the_calls_libcst_visit_makes() -> None:
     walk(module, got)
     assert got.log == expected.log
     assert len(got.log) > 500
+
+
+class _All(cst.CSTVisitor):
+    """Logs every node entered and left, from ``visit_X``/``leave_X`` methods."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int]] = []
+
+
+class _NoSyntax(cst.CSTVisitor):
+    """``_All`` without a method for any node of pure syntax (whitespace, commas...)."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[str, int]] = []
+
+
+def _logged(kind: str) -> Callable[..., None]:
+    return lambda self, node: self.log.append((kind, id(node)))
+
+
+for _name in dir(cst):
+    _cls = getattr(cst, _name)
+    if isinstance(_cls, type) and issubclass(_cls, cst.CSTNode):
+        owners = [_All] if issubclass(_cls, walk_module._SYNTAX) else [_All, _NoSyntax]
+        for owner in owners:
+            setattr(owner, f"visit_{_name}", _logged("visit"))
+            setattr(owner, f"leave_{_name}", _logged("leave"))
+
+_NAMED = {"Comment", "Comma", "SimpleWhitespace", "Newline", "LeftParen", "Add", "Equal"}
+
+
+def test_nodes_of_pure_syntax_are_not_entered_unless_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = cst.parse_module(SOURCE + "x = (1 + 2) == 3  # a comment\n")
+    full, pruned = _All(), _NoSyntax()
+    walk(module, full)
+    entered: list[cst.CSTNode] = []
+    monkeypatch.setattr(walk_module, "children", lambda n: entered.append(n) or children(n))
+    walk(module, pruned)
+    nodes = _nodes(module)
+    syntax = {id(n) for n in nodes if isinstance(n, walk_module._SYNTAX)}
+    assert {type(n).__name__ for n in nodes if id(n) in syntax} >= _NAMED
+    assert full.log[0] == ("visit", id(module)) and len(full.log) == 2 * len(nodes)
+    # the same calls for every other node, in the same order; none for syntax
+    assert pruned.log == [entry for entry in full.log if entry[1] not in syntax]
+    assert len(entered) == len(nodes) - len(syntax)  # the syntax nodes were not entered
+    assert len(pruned.log) < len(full.log) / 2
+
+    class Comments(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def visit_Comment(self, node: cst.Comment) -> None:
+            self.seen.append(node.value)
+
+    visitor = Comments()
+    walk(module, visitor)
+    assert visitor.seen == ["# a comment"]
+
+
+def _nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    return [node, *(n for child in children(node) for n in _nodes(child))]
 
 
 def test_walk_skips_children_when_visit_returns_false_and_still_leaves() -> None:

@@ -64,13 +64,59 @@ def _hooks(visitor: type, kind: type) -> tuple[Callable | None, Callable | None]
 
 def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """``node.visit(visitor)`` for a visitor of ``visit_X``/``leave_X`` methods, without
-    libcst's rebuilding of every node it passes: the same calls, in the same order."""
+    libcst's rebuilding of every node it passes: the same calls, in the same order. Nodes
+    of pure syntax (whitespace, comments, commas, brackets, operators: three nodes in five)
+    are not entered when the visitor has no method for any of them."""
+    _walk(node, visitor, _skipped(type(visitor)))
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, skipped: frozenset[type]) -> None:
     visit, leave = _hooks(type(visitor), type(node))
     if visit is None or visit(visitor, node) is not False:
         for child in children(node):
-            walk(child, visitor)
+            if type(child) not in skipped:
+                _walk(child, visitor, skipped)
     if leave is not None:
         leave(visitor, node)
+
+
+# Nodes whose subtrees hold nothing but nodes of these kinds.
+_SYNTAX = (
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.Semicolon,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseAugOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+)
+_SYNTAX_CLASSES = frozenset(
+    kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, _SYNTAX)
+)
+_SKIPPED: dict[type, frozenset[type]] = {}
+
+
+def _skipped(visitor: type) -> frozenset[type]:
+    """The syntax node classes a visitor class need not enter: all, unless it has a
+    ``visit_X``/``leave_X`` method for one of them."""
+    if visitor not in _SKIPPED:
+        hooked = any(_hooks(visitor, kind) != (None, None) for kind in _SYNTAX_CLASSES)
+        _SKIPPED[visitor] = frozenset() if hooked else _SYNTAX_CLASSES
+    return _SKIPPED[visitor]
 
 
 _IS_NODE: dict[type, bool] = {}  # by class: ``isinstance`` of an ABC costs more
