@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections import Counter
@@ -697,3 +698,21 @@ def test_an_extraction_entry_of_another_shape_is_invalid(path: tuple, bad: objec
     holder[last] = bad
     with pytest.raises(Invalid):
         units.unit_from_json("app/db.py", raw)
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_and_read_back(
+    tmp_path: Path, processed: list[str]
+) -> None:
+    """Its display name holds a lone surrogate, which orjson refuses to write and to read:
+    json does both, and the second run reads the cache it wrote."""
+    project = tmp_path / "app"
+    project.mkdir()
+    name = os.fsdecode(b"db_\xff.py")
+    (project / name).write_text('conn.execute("CREATE TABLE t (a INT)")\n')
+    cache = tmp_path / "cache"
+    first = run(project, cache)
+    assert '"name": "t"' in first and f'"path": "app/{name}"' in first
+    assert processed == [f"app/{name}"]
+    processed.clear()
+    assert run(project, cache) == first
+    assert processed == []

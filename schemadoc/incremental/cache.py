@@ -462,7 +462,7 @@ def _loaded(text: str) -> Any:
     try:
         try:
             return orjson.loads(text)
-        except orjson.JSONDecodeError:  # escapes of lone surrogates, which json reads
+        except orjson.JSONDecodeError:  # json reads more: escaped lone surrogates, NaN
             return json.loads(text)
     finally:
         gc.freeze()
