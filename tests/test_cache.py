@@ -73,6 +73,17 @@ def run(project: Path, folder: Path, **kw: object) -> str:
     return to_json(pipeline.scan([project], settings(project, folder, **kw)).schema)
 
 
+def write_document(project: Path, cache: Path) -> tuple[Settings, Path, pipeline.Document]:
+    """Generate the Markdown document into ``schema.md`` as the command line does: the
+    settings, the target, and the document (remembered as written there)."""
+    s, target = settings(project, cache, format="markdown"), project / "schema.md"
+    doc = pipeline.document([project], s, target=target)
+    assert doc.content is not None
+    target.write_text(doc.content, encoding="utf-8")
+    doc.written(target)
+    return s, target, doc
+
+
 def test_second_run_reads_nothing_and_gives_the_same_output(
     project: Path, tmp_path: Path, processed: list[str]
 ) -> None:
@@ -155,12 +166,8 @@ def test_a_damaged_cache_and_an_edit_give_the_cold_schema(
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_a_damaged_cache_gives_the_document_again(project: Path, tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
-    cache, target = tmp_path / "cache", project / "schema.md"
-    s = settings(project, cache, format="markdown")
-    first = pipeline.document([project], s, target=target)
-    assert first.content is not None
-    target.write_text(first.content, encoding="utf-8")
-    first.written(target)
+    cache = tmp_path / "cache"
+    s, target, first = write_document(project, cache)
     stored = sorted(cache.glob("*.json"))
     kinds = {p.name.removeprefix(f"{environment_key()}.") for p in stored}
     assert kinds >= {"json", "outputs.json", "analysis.json", "classes.json", "verified.json"}
@@ -599,12 +606,7 @@ def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
     """The file states are the large file of the cache: a run that renders and writes a
     document writes them once, and remembering where the document went writes only the
     small file of outputs."""
-    cache, target = tmp_path / "cache", project / "schema.md"
-    s = settings(project, cache, format="markdown")
-    doc = pipeline.document([project], s, target=target)
-    assert doc.content is not None
-    target.write_text(doc.content, encoding="utf-8")
-    doc.written(target)
+    s, target, doc = write_document(project, tmp_path / "cache")
     cache_files = Counter(name for name in written if name.endswith("json"))
     # the outputs twice: with the rendered document, then with the file that holds it (the
     # fixture's files keep their times when copied: old enough for a snapshot of the tree)
@@ -617,7 +619,7 @@ def test_a_run_writes_each_cache_file_once_and_a_new_stamp_only_the_small_one(
         "snapshot.json": 1,
     }
     written.clear()
-    target.write_text(doc.content, encoding="utf-8")  # the same text, a new stamp
+    target.write_text(doc.content, encoding="utf-8")  # type: ignore[arg-type]  # same text, new stamp
     again = pipeline.document([project], s, target=target)
     again.written(target)
     assert written == ["outputs.json"]
