@@ -3,6 +3,7 @@ collector settings."""
 
 from __future__ import annotations
 
+import ast
 import gc
 import itertools
 import re
@@ -37,9 +38,9 @@ def _counting_parses(extractor: Extractor) -> list[str]:
     parses: list[str] = []
     parse = extractor.modules._parse
 
-    def counted(display: str, text: str | None) -> object:
+    def counted(display: str, text: str | None, layout: object) -> object:
         parses.append(display)
-        return parse(display, text)
+        return parse(display, text, layout)  # type: ignore[arg-type]
 
     extractor.modules._parse = counted  # type: ignore[method-assign,assignment]
     return parses
@@ -1033,9 +1034,49 @@ def test_an_import_reaches_the_first_file_in_path_order_whose_names_hold_it(
 
     displays = sorted({"/".join([*folders, stem + suffix]) for folders, stem, suffix in shapes})
     files = {d: Path(d) for d in displays}
-    index = ModuleIndex(files, lambda d, text: SimpleNamespace(display=d, size=0))  # type: ignore[arg-type,return-value]
+    index = ModuleIndex(files, lambda d, text, layout: SimpleNamespace(display=d, size=0))  # type: ignore[arg-type,return-value]
     asked = {n for d in displays for n in module_names(d)} | {"missing", "app.missing", ""}
     for dotted in sorted(asked):
         expected = next((d for d in displays if dotted in module_names(d)), None)
         found = index.module(dotted)
         assert (found.display if found else None) == expected, dotted
+
+
+def test_a_ddl_file_is_parsed_by_python_once_in_a_cold_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout Python's parse gave the summary narrows the file for libcst: the DDL files
+    are parsed by ``ast`` once each, a module they only import from once too; a file that
+    changed since its summary is parsed again, as it now reads."""
+    write_modules(
+        tmp_path,
+        naming='PREFIX = "app"\n',
+        a="from naming import PREFIX\n\n\ndef create(db):\n"
+        '    db.execute(f"CREATE TABLE {PREFIX}_a (id INTEGER)")\n',
+        b='def create(db):\n    db.execute("CREATE TABLE b (id INTEGER)")\n',
+    )
+    parsed: list[str] = []
+    parse = ast.parse
+
+    def counted(source: str | bytes, *args: Any, **kwargs: Any) -> ast.AST:
+        parsed.append(Path(kwargs.get("filename", args[0] if args else "<unknown>")).name)
+        return parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counted)
+    result = pipeline.scan([tmp_path], Settings(root=str(tmp_path), cache=False))
+    assert [t.name for t in result.schema.tables] == ["app_a", "b"]
+    assert sorted(parsed) == ["a.py", "b.py", "naming.py"]
+
+    from schemadoc.extract import summary as summary_module
+
+    text = (tmp_path / "b.py").read_text()
+    summary, _ = summary_module.summarize(text, "b.py")
+    assert summary is not None and summary.layout is not None
+    parse_b = summary_module.parse_file(
+        {"b.py": tmp_path / "b.py"},
+        summary_module.Focus(set(), set(), set()),
+        {"b.py": summary.layout},
+    )
+    parsed.clear()
+    assert parse_b("b.py", None, None) is not None and parsed == []
+    assert parse_b("b.py", "\n" + text, None) is not None and parsed == ["b.py"]

@@ -83,7 +83,9 @@ class Extractor:
         for summary in summaries.values():
             focus.words |= summary.mentions
             focus.callables |= summary.holders
-        self.modules = ModuleIndex(files, parse_file(files, focus), lambda n: n in focus.words)
+        layouts = {d: s.layout for d, s in summaries.items() if s.layout is not None}
+        parse = parse_file(files, focus, layouts)
+        self.modules = ModuleIndex(files, parse, lambda n: n in focus.words)
         self.resolver = Resolver(self.modules)
         reach = Reach(files)
         # What DDL code inherits can be defined in any base, named in modules it never names.

@@ -12,7 +12,9 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import libcst as cst
 
+from ..discover.source import decode_source
 from .dependencies import MISSING_MODULE, module_name, module_names
+from .narrow import Layout, layout_of
 from .scope import ClassInfo, FunctionScope, ModuleScope
 from .values import Position
 
@@ -45,7 +47,9 @@ class Context:
     loops: tuple[cst.For, ...] = ()
 
 
-ParseFn = Callable[[str, "str | None"], "ParsedModule | None"]
+# Parses a file: its display path, its text if known (else read), and that text's layout if
+# known (else Python parses it).
+ParseFn = Callable[[str, "str | None", "Layout | None"], "ParsedModule | None"]
 
 
 class _Outline(NamedTuple):
@@ -128,6 +132,8 @@ class ModuleIndex:
         self._parsed: dict[str, ParsedModule | None] = {}
         self._outlines: dict[str, _Outline] = {}
         self._refocused: set[tuple[str, str]] = set()  # modules parsed again for a name
+        # The text and tree of the module last outlined, for the parse that often follows.
+        self._handoff: tuple[str, str, ast.Module] | None = None
         self.accessed: set[str] = set()  # files (and misses) looked at since last cleared
         self.size = 0  # characters of source in the parsed modules held
 
@@ -155,9 +161,14 @@ class ModuleIndex:
 
     def parsed(self, display: str, text: str | None = None) -> ParsedModule | None:
         self.accessed.add(display)
+        handoff, self._handoff = self._handoff, None
         if display not in self._parsed:
             self._parsed[display] = None  # guards against import cycles
-            parsed = self._parsed[display] = self._parse(display, text)
+            layout = None
+            if text is None and handoff is not None and handoff[0] == display:
+                text, layout = handoff[1], layout_of(handoff[1], handoff[2])  # outlined just now
+            del handoff  # its tree is not held while libcst parses
+            parsed = self._parsed[display] = self._parse(display, text, layout)
             if parsed is not None:
                 self.size += parsed.size
         return self._parsed[display]
@@ -230,7 +241,8 @@ class ModuleIndex:
             self._outlines[display] = _Outline(frozenset(), None, None)
             try:
                 data = self.files[display].read_bytes()
-                tree = ast.parse(data)
+                text, _ = decode_source(data, display)
+                tree = ast.parse(data if text is None else text, filename=display)
             except SyntaxError:  # perhaps newer syntax, which libcst reads: any word may be a name
                 words = re.findall(r"\w+", data.decode("utf-8", "replace"))
                 self._outlines[display] = _Outline(frozenset(words), None, None)
@@ -238,4 +250,5 @@ class ModuleIndex:
             except (OSError, ValueError, RecursionError, MemoryError):
                 return self._outlines[display]
             self._outlines[display] = _outline_of(tree)
+            self._handoff = (display, text, tree) if text is not None else None
         return self._outlines[display]

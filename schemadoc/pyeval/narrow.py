@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
 from ..discover.source import shape_text
 
@@ -89,21 +90,39 @@ def base_names(node: ast.stmt) -> set[str]:
     return {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
 
 
-def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
+@dataclass(frozen=True)
+class Layout:
+    """What narrowing needs of a module's top-level statements, from Python's parse of it
+    (kept from the module's summary: the module is not parsed by Python again)."""
+
+    source: int  # the hash of the text laid out
+    spans: tuple[tuple[int, int], ...]  # first line (decorators included), last line
+    defines: tuple[frozenset[str], ...]
+    bases: tuple[frozenset[str], ...]
+    classes: frozenset[int]
+    imports: frozenset[int]
+    bearing: frozenset[int]  # statements whose DDL shape reaches into a string literal
+    docstring: bool  # whether the first statement is an expression
+
+
+def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str], Layout]:
     """What the DDL-bearing statements of a module mean to other modules: the names they
     mention, and the classes, functions and constants holding DDL (whose call sites, and
-    the code that formats them, matter)."""
+    the code that formats them, matter); and the module's layout."""
     lines = text.split("\n")
     words: set[str] = set()
     callables: set[str] = set()
-    for node in tree.body:
-        a, b = _span(node)
+    spans = tuple(_span(node) for node in tree.body)
+    bearing = set()
+    for i, node in enumerate(tree.body):
+        a, b = spans[i]
         segment = "\n".join(lines[a - 1 : b])
         if not shape_text().search(segment):
             continue
         strings = statement_strings(tree, node)
         if not has_shape(segment, a, strings):
             continue
+        bearing.add(i)
         words.update(_WORD.findall(segment))
         if isinstance(node, ast.Assign | ast.AnnAssign):
             callables.update(defined_names(node))  # a template that code elsewhere fills in
@@ -112,18 +131,42 @@ def mentioned(text: str, tree: ast.Module) -> tuple[set[str], set[str]]:
                 a, b = _span(inner)
                 if has_shape("\n".join(lines[a - 1 : b]), a, strings):
                     callables.add(inner.name)
-    return words, callables
+    return words, callables, _layout(text, tree.body, spans, bearing)
+
+
+def layout_of(text: str, tree: ast.Module) -> Layout:
+    """The layout of a module that was not summarized."""
+    return mentioned(text, tree)[2]
+
+
+def _layout(
+    text: str, statements: list[ast.stmt], spans: tuple[tuple[int, int], ...], bearing: set[int]
+) -> Layout:
+    def where(kind: type | tuple[type, ...]) -> frozenset[int]:
+        return frozenset(i for i, node in enumerate(statements) if isinstance(node, kind))
+
+    return Layout(
+        hash(text),
+        spans,
+        tuple(frozenset(defined_names(node)) for node in statements),
+        tuple(frozenset(base_names(node)) for node in statements),
+        where(ast.ClassDef),
+        where((ast.Import, ast.ImportFrom)),
+        frozenset(bearing),
+        bool(statements) and isinstance(statements[0], ast.Expr),
+    )
 
 
 def narrow(
     text: str,
-    tree: ast.Module,
+    layout: Layout,
     words: set[str] = frozenset(),
     callables: set[str] = frozenset(),
     derived: set[str] = frozenset(),
     learned: set[str] | None = None,
 ) -> str:
-    """``text`` with every top-level statement that cannot matter blanked out.
+    """``text`` (laid out as ``layout``) with every top-level statement that cannot matter
+    blanked out.
 
     ``words`` are names mentioned by DDL code anywhere: statements defining them are kept.
     ``callables`` hold DDL: statements using them are kept (the arguments their calls pass,
@@ -132,46 +175,35 @@ def narrow(
     {"title": types.String()}``), for other modules to keep what defines them.
     """
     lines = text.split("\n")  # ast counts lines at "\n" only (not form feeds)
-    statements = tree.body
-    spans = [_span(node) for node in statements]
-    segments = ["\n".join(lines[a - 1 : b]) for a, b in spans]
-    keep = set()
+    spans, defines, bases = layout.spans, layout.defines, layout.bases
+    count = len(spans)
     # The words of each statement, found once (a pattern of every name holding DDL in the
     # project, searched in each statement, cost more than the rest of narrowing).
-    mentions = [set(_WORD.findall(segment)) for segment in segments]
-    bases = [base_names(node) for node in statements]
-    for i, node in enumerate(statements):
+    mentions = [set(_WORD.findall("\n".join(lines[a - 1 : b]))) for a, b in spans]
+    keep = set(layout.imports | layout.bearing)
+    for i in range(count):
         if learned is not None and bases[i] & derived:
             learned.update(mentions[i])
-        if (
-            isinstance(node, ast.Import | ast.ImportFrom)
-            or bases[i] & derived
-            or (
-                shape_text().search(segments[i])
-                and has_shape(segments[i], spans[i][0], statement_strings(tree, node))
-            )
-            or not mentions[i].isdisjoint(callables)
-        ):
+        if bases[i] & derived or not mentions[i].isdisjoint(callables):
             keep.add(i)
-    if statements and isinstance(statements[0], ast.Expr):
+    if layout.docstring:
         keep.add(0)  # the docstring stays a docstring
-    defines = [defined_names(node) for node in statements]
     words = set(words)
     kept_classes: set[str] = set()
-    pending = sorted(keep | {i for i in range(len(statements)) if defines[i] & words})
+    pending = sorted(keep | {i for i in range(count) if defines[i] & words})
     keep.update(pending)
     while pending:
         for i in pending:
             words.update(mentions[i])
-            if isinstance(statements[i], ast.ClassDef):
-                kept_classes.add(statements[i].name)
+            if i in layout.classes:
+                kept_classes.update(defines[i])
         pending = [
             i
-            for i in range(len(statements))
+            for i in range(count)
             if i not in keep and (defines[i] & words or bases[i] & kept_classes)
         ]
         keep.update(pending)
-    return text if len(keep) == len(statements) else _only(lines, [spans[i] for i in keep])
+    return text if len(keep) == count else _only(lines, [spans[i] for i in keep])
 
 
 def _only(lines: list[str], spans: list[tuple[int, int]]) -> str:
