@@ -188,19 +188,26 @@ def narrow(
             keep.add(i)
     if layout.docstring:
         keep.add(0)  # the docstring stays a docstring
-    words = set(words)
+    # What the kept statements mention, besides ``words`` (the project's: not copied, which
+    # cost a copy of every name of the schema for each module parsed).
+    mentioned_here: set[str] = set()
     kept_classes: set[str] = set()
-    pending = sorted(keep | {i for i in range(count) if defines[i] & words})
+    pending = sorted(keep | {i for i in range(count) if not defines[i].isdisjoint(words)})
     keep.update(pending)
     while pending:
         for i in pending:
-            words.update(mentions[i])
+            mentioned_here.update(mentions[i])
             if i in layout.classes:
                 kept_classes.update(defines[i])
         pending = [
             i
             for i in range(count)
-            if i not in keep and (defines[i] & words or bases[i] & kept_classes)
+            if i not in keep
+            and (
+                not defines[i].isdisjoint(words)
+                or not defines[i].isdisjoint(mentioned_here)
+                or bases[i] & kept_classes
+            )
         ]
         keep.update(pending)
     return text if len(keep) == count else _only(lines, [spans[i] for i in keep])
