@@ -28,6 +28,7 @@ from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.instances import called_names
 from schemadoc.extract.positions import StringPositions
 from schemadoc.extract.summary import summarize
+from schemadoc.pyeval import values as values_module
 from schemadoc.pyeval.values import code_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -1080,3 +1081,34 @@ def test_a_ddl_file_is_parsed_by_python_once_in_a_cold_run(
     parsed.clear()
     assert parse_b("b.py", None, None) is not None and parsed == []
     assert parse_b("b.py", "\n" + text, None) is not None and parsed == ["b.py"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.text(alphabet="ab é\t", max_size=90), min_size=1, max_size=120),
+    offsets=st.lists(st.integers(min_value=0, max_value=12_000), min_size=1, max_size=20),
+)
+def test_a_place_in_a_long_piece_is_its_line_and_column(
+    lines: list[str], offsets: list[int]
+) -> None:
+    """Past ``_LONG_TEXT`` characters a piece finds its line breaks once; every place is
+    the line and column that counting the text up to it gives."""
+    text = "\n".join(lines) * (1 + values_module._LONG_TEXT // (len("\n".join(lines)) + 1))
+    piece = values_module.Piece(text, ("db.py", 3, 8), exact=True)
+    for offset in offsets:
+        offset = min(offset, len(text))
+        before = text[:offset]
+        newlines = before.count("\n")
+        column = 8 + offset if newlines == 0 else offset - before.rfind("\n") - 1
+        assert piece.position_at(offset) == ("db.py", 3 + newlines, column)
+
+
+def test_the_line_breaks_of_a_script_are_found_once_for_all_its_statements() -> None:
+    script = "".join(f"CREATE TABLE t{i} (\n    id INTEGER\n);\n" for i in range(400))
+    piece = values_module.Piece(script, ("db.py", 10, 4), exact=True)
+    values_module._line_breaks.cache_clear()
+    starts = [i for i in range(len(script)) if script.startswith("CREATE", i)]
+    places = [piece.position_at(offset) for offset in starts]
+    assert places[:2] == [("db.py", 10, 4), ("db.py", 13, 0)]
+    assert places[-1] == ("db.py", 10 + 3 * 399, 0)
+    assert values_module._line_breaks.cache_info().misses == 1

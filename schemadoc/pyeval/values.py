@@ -8,7 +8,7 @@ import ast
 import re
 import sys
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -44,10 +44,30 @@ class Piece:
         if self.pos is None or not self.exact:
             return self.pos
         path, line, col = self.pos
-        newlines = self.text.count("\n", 0, offset)  # in ``text[:offset]``, not copied
+        if len(self.text) < _LONG_TEXT:
+            newlines = self.text.count("\n", 0, offset)  # in ``text[:offset]``, not copied
+            last = self.text.rfind("\n", 0, offset)
+        else:  # a script of many statements is asked once for each: not counted again
+            breaks = _line_breaks(self.text)
+            newlines = bisect_left(breaks, offset)
+            last = breaks[newlines - 1] if newlines else -1
         if newlines == 0:
             return path, line, col + offset
-        return path, line + newlines, offset - self.text.rfind("\n", 0, offset) - 1
+        return path, line + newlines, offset - last - 1
+
+
+_LONG_TEXT = 4096  # characters: past this, a piece's line breaks are found once
+
+
+@lru_cache(maxsize=8)
+def _line_breaks(text: str) -> list[int]:
+    """The offsets of the line breaks of ``text``."""
+    breaks: list[int] = []
+    at = text.find("\n")
+    while at >= 0:
+        breaks.append(at)
+        at = text.find("\n", at + 1)
+    return breaks
 
 
 @dataclass(frozen=True)
