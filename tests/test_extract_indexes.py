@@ -27,7 +27,7 @@ from schemadoc.extract import positions as positions_module
 from schemadoc.extract.extractor import Extractor, merge
 from schemadoc.extract.instances import called_names
 from schemadoc.extract.positions import StringPositions
-from schemadoc.extract.summary import summarize
+from schemadoc.extract.summary import Focus, parse_file, summarize
 from schemadoc.pyeval import values as values_module
 from schemadoc.pyeval.values import code_of
 
@@ -1068,15 +1068,11 @@ def test_a_ddl_file_is_parsed_by_python_once_in_a_cold_run(
     assert [t.name for t in result.schema.tables] == ["app_a", "b"]
     assert sorted(parsed) == ["a.py", "b.py", "naming.py"]
 
-    from schemadoc.extract import summary as summary_module
-
     text = (tmp_path / "b.py").read_text()
-    summary, _ = summary_module.summarize(text, "b.py")
+    summary, _ = summarize(text, "b.py")
     assert summary is not None and summary.layout is not None
-    parse_b = summary_module.parse_file(
-        {"b.py": tmp_path / "b.py"},
-        summary_module.Focus(set(), set(), set()),
-        {"b.py": summary.layout},
+    parse_b = parse_file(
+        {"b.py": tmp_path / "b.py"}, Focus(set(), set(), set()), {"b.py": summary.layout}
     )
     parsed.clear()
     assert parse_b("b.py", None, None) is not None and parsed == []
